@@ -1,0 +1,92 @@
+//===- OpSupport.cpp - Checks, broadcasting, dtype joins, the record path -===//
+#include "lib/OpSupport.h"
+#include "lib/Trace.h"
+
+#include <algorithm>
+
+namespace ej::detail {
+
+Dims::Dims(IntList l) {
+  for (int64_t v : l)
+    push(v);
+}
+
+void fail(const char *op, const std::string &msg) {
+  throw Error(std::string(op) + ": " + msg);
+}
+
+TensorImpl *need(const Tensor &t, const char *op, const char *arg) {
+  if (!t.defined())
+    fail(op, std::string("argument '") + arg + "' is an undefined tensor");
+  return t.impl();
+}
+
+int64_t normalize_axis(const char *op, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    fail(op, "axis " + std::to_string(axis) + " is out of range for rank " +
+                 std::to_string(rank) +
+                 (rank ? " (expected -" + std::to_string(rank) + " <= axis < " +
+                             std::to_string(rank) + ")"
+                       : std::string(" (a scalar has no axes)")));
+  return axis < 0 ? axis + rank : axis;
+}
+
+void check_shape(const char *op, IntList shape) {
+  if (shape.size() > size_t(kMaxRank))
+    fail(op, "rank " + std::to_string(shape.size()) +
+                 " exceeds the maximum rank " + std::to_string(kMaxRank));
+  for (int64_t d : shape)
+    if (d < 0)
+      fail(op, "negative dimension in shape " + shape_str(shape));
+}
+
+Dims broadcast_shapes(const char *op, IntList a, IntList b) {
+  Dims out;
+  int r = int(std::max(a.size(), b.size()));
+  if (r > kMaxRank)
+    fail(op, "rank " + std::to_string(r) + " exceeds the maximum rank " +
+                 std::to_string(kMaxRank));
+  out.n = r;
+  for (int d = 0; d < r; ++d) {
+    int da = d - (r - int(a.size())), db = d - (r - int(b.size()));
+    int64_t x = da < 0 ? 1 : a[size_t(da)], y = db < 0 ? 1 : b[size_t(db)];
+    if (x != y && x != 1 && y != 1)
+      fail(op, "shapes " + shape_str(a) + " and " + shape_str(b) +
+                   " cannot be broadcast together");
+    out.d[d] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+std::string shape_of(const TensorImpl *t) { return shape_str(t->dims()); }
+
+DType join(const TensorImpl *a, const TensorImpl *b) {
+  if (a->weak == b->weak)
+    return promote_types(a->dtype, b->dtype);
+  const TensorImpl *w = a->weak ? a : b, *s = a->weak ? b : a;
+  Category cw = category(w->dtype), cs = category(s->dtype);
+  if (cw <= cs)
+    return s->dtype;
+  return cw == Category::Float ? float32 : int32;
+}
+
+Tensor coerce(const Tensor &t, DType to) {
+  TensorImpl *x = t.impl();
+  if (x->dtype == to)
+    return t;
+  Record r(OpCode::Cast);
+  r.add_input(x);
+  r.attrs.dtype = to;
+  return run(r, to, x->dims());
+}
+
+Tensor run(Record &r, DType dtype, IntList shape, bool weak) {
+  TensorImpl *out = new_impl(dtype, shape);
+  out->weak = weak;
+  Tensor result(out); // owns `out` even if the kernel throws
+  r.result = out;
+  Trace::current().run(r);
+  return result;
+}
+
+} // namespace ej::detail

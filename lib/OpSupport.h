@@ -1,0 +1,52 @@
+//===- OpSupport.h - What every API op shares ---------------------*- C++ -*-===//
+//
+// Checks that throw ej::Error with the op's name, shape arithmetic
+// (broadcasting, axes), dtype joins with weak scalars, and `run`, which
+// makes the result, records the call and runs it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_LIB_OPSUPPORT_H
+#define EJ_LIB_OPSUPPORT_H
+
+#include "lib/Record.h"
+
+#include <string>
+
+namespace ej::detail {
+
+/// A shape held inline (no heap).
+struct Dims {
+  int64_t d[kMaxRank];
+  int n = 0;
+  Dims() = default;
+  Dims(IntList l);
+  IntList list() const { return IntList(d, size_t(n)); }
+  void push(int64_t v) { d[n++] = v; }
+};
+
+[[noreturn]] void fail(const char *op, const std::string &msg);
+/// The impl of `t`, or an error naming the op and argument if undefined.
+TensorImpl *need(const Tensor &t, const char *op, const char *arg);
+/// `axis` in [-rank, rank) made non-negative, or an error.
+int64_t normalize_axis(const char *op, int64_t axis, int64_t rank);
+/// Checks dims >= 0 and rank <= kMaxRank.
+void check_shape(const char *op, IntList shape);
+/// The NumPy broadcast of two shapes, or an error showing both.
+Dims broadcast_shapes(const char *op, IntList a, IntList b);
+std::string shape_of(const TensorImpl *t);
+
+enum class Category { Bool, Int, Float };
+Category category(DType t);
+/// The dtype two operands meet in, honouring weak scalars (DType.h).
+DType join(const TensorImpl *a, const TensorImpl *b);
+/// `t` in dtype `to`: a weak scalar is re-made directly, anything else
+/// gets a cast record.
+Tensor coerce(const Tensor &t, DType to);
+
+/// Makes the result (dtype, shape), records `r` on the thread's trace and
+/// runs it. `weak` marks results of weak scalars only.
+Tensor run(Record &r, DType dtype, IntList shape, bool weak = false);
+
+} // namespace ej::detail
+
+#endif // EJ_LIB_OPSUPPORT_H

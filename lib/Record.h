@@ -1,0 +1,74 @@
+//===- Record.h - One recorded op call ----------------------------*- C++ -*-===//
+//
+// Every API call builds one Record (opcode, attributes, inputs, result) and
+// hands it to the thread's Trace. The record is all the interpreter needs to
+// run the op, and all the trace-to-MLIR conversion needs to write it: no MLIR
+// objects and no heap allocation on this path (inputs past four and nothing
+// else spill to the heap).
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_LIB_RECORD_H
+#define EJ_LIB_RECORD_H
+
+#include "lib/TensorImpl.h"
+
+#include <vector>
+
+namespace ej::detail {
+
+enum class OpCode : uint16_t {
+#define EJ_OP(Name, name) Name,
+#include "lib/Ops.def"
+};
+
+inline constexpr int kNumOps = 0
+#define EJ_OP(Name, name) +1
+#include "lib/Ops.def"
+    ;
+
+/// "add", "reduce_sum", ...: the API name and the MLIR op's mnemonic.
+const char *op_name(OpCode op);
+
+struct Attrs {
+  static constexpr int kMaxInts = 3 * kMaxRank;
+  int64_t ints[kMaxInts];
+  uint8_t num_ints = 0;
+  bool keepdims = false;
+  DType dtype = float32;
+  double f[2] = {0, 0};
+  uint64_t u[2] = {0, 0};
+  const void *host = nullptr; // constant: the values, in the result's dtype
+
+  IntList int_list() const { return IntList(ints, num_ints); }
+  void push(int64_t v) { ints[num_ints++] = v; }
+};
+
+struct Record {
+  OpCode op;
+  uint8_t num_inputs = 0;
+  TensorImpl *inline_inputs[4];
+  std::vector<TensorImpl *> more_inputs; // only past four inputs
+  TensorImpl *result = nullptr;
+  Attrs attrs;
+
+  explicit Record(OpCode op) : op(op) {}
+  void add_input(TensorImpl *t) {
+    if (num_inputs < 4 && more_inputs.empty())
+      inline_inputs[num_inputs++] = t;
+    else {
+      if (more_inputs.empty())
+        more_inputs.assign(inline_inputs, inline_inputs + num_inputs);
+      more_inputs.push_back(t);
+    }
+  }
+  size_t size() const {
+    return more_inputs.empty() ? num_inputs : more_inputs.size();
+  }
+  TensorImpl *input(size_t i) const {
+    return more_inputs.empty() ? inline_inputs[i] : more_inputs[i];
+  }
+};
+
+} // namespace ej::detail
+
+#endif // EJ_LIB_RECORD_H

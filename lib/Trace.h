@@ -1,0 +1,39 @@
+//===- Trace.h - The per-thread trace of recorded calls ------------*- C++ -*-===//
+//
+// Each thread has its own trace. An API call passes its record here; the
+// trace decides how it runs. With no compiled region to match, a record is
+// cold: the interpreter runs it at once with the op's CPU kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_LIB_TRACE_H
+#define EJ_LIB_TRACE_H
+
+#include "lib/Record.h"
+
+namespace ej::detail {
+
+struct TraceStats {
+  uint64_t ops_recorded = 0;
+  uint64_t ops_cold = 0;
+};
+
+class Trace {
+public:
+  static Trace &current() {
+    thread_local Trace trace;
+    return trace;
+  }
+  /// Runs `r`: afterwards `r.result` holds the value.
+  void run(Record &r);
+  const TraceStats &stats() const { return stats_; }
+
+private:
+  TraceStats stats_;
+};
+
+/// Runs a record on the CPU (the interpreter): one kernel per op.
+void interpret(Record &r);
+
+} // namespace ej::detail
+
+#endif // EJ_LIB_TRACE_H

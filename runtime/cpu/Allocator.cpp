@@ -1,0 +1,153 @@
+//===- Allocator.cpp - The caching host allocator ------------------------===//
+//
+// Size classes step by a quarter of a power of two (at most 25% slack). Each
+// thread keeps a few small blocks per class so that the eager per-op path
+// takes no lock; larger blocks and overflow go to a shared pool under a mutex.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/cpu/Allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace ej::runtime {
+namespace {
+
+constexpr size_t kHeader = 64; // keeps data 64-byte aligned
+constexpr int kNumClasses = 4 * 58;
+
+constexpr size_t kThreadCacheDepth = 16;
+
+size_t class_size(uint32_t c) {
+  return (size_t(1) << (6 + c / 4)) * (4 + c % 4) / 4;
+}
+
+uint32_t class_of(size_t bytes) {
+  if (bytes <= 64)
+    return 0;
+  int p = 63 - __builtin_clzll(bytes - 1); // 2^p < bytes <= 2^(p+1)
+  size_t base = size_t(1) << p, step = base / 4;
+  uint32_t k = static_cast<uint32_t>((bytes - base + step - 1) / step);
+  return static_cast<uint32_t>((p - 6) * 4) + k;
+}
+
+size_t cache_limit() {
+  const char *env = std::getenv("EJ_CPU_CACHE_MB");
+  long mb = env ? std::atol(env) : 1024;
+  return mb < 0 ? 0 : size_t(mb) << 20;
+}
+
+void free_block(Storage *s) { std::free(s); }
+
+// The shared pool. Leaked on purpose: thread caches flush into it from
+// thread-exit destructors that may run after static destruction started.
+struct Pool {
+  std::mutex mu;
+  std::vector<Storage *> free[kNumClasses];
+  std::atomic<size_t> bytes{0};
+  const size_t limit = cache_limit();
+
+  Storage *take(uint32_t c) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (free[c].empty())
+      return nullptr;
+    Storage *s = free[c].back();
+    free[c].pop_back();
+    bytes.fetch_sub(class_size(c), std::memory_order_relaxed);
+    return s;
+  }
+  void give(Storage *s) {
+    size_t sz = class_size(s->size_class);
+    if (bytes.load(std::memory_order_relaxed) + sz > limit) {
+      free_block(s);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    free[s->size_class].push_back(s);
+    bytes.fetch_add(sz, std::memory_order_relaxed);
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto &list : free) {
+      for (Storage *s : list)
+        free_block(s);
+      list.clear();
+    }
+    bytes.store(0);
+  }
+};
+
+Pool &pool() {
+  static Pool *p = new Pool;
+  return *p;
+}
+
+struct ThreadCache {
+  static constexpr int kClasses = 4 * (16 - 6) + 1; // up to 64 KiB
+  Storage *slots[kClasses][kThreadCacheDepth];
+  uint8_t count[kClasses] = {};
+
+  ~ThreadCache() { flush(); }
+  void flush() {
+    for (int c = 0; c < kClasses; ++c) {
+      for (int i = 0; i < count[c]; ++i)
+        pool().give(slots[c][i]);
+      count[c] = 0;
+    }
+  }
+  size_t bytes() const {
+    size_t total = 0;
+    for (int c = 0; c < kClasses; ++c)
+      total += count[c] * class_size(c);
+    return total;
+  }
+};
+
+thread_local ThreadCache tcache;
+
+} // namespace
+
+Storage *allocate_storage(size_t nbytes) {
+  uint32_t c = class_of(nbytes + kHeader);
+  Storage *s = nullptr;
+  if (c < ThreadCache::kClasses && tcache.count[c] > 0)
+    s = tcache.slots[c][--tcache.count[c]];
+  else
+    s = pool().take(c);
+  if (!s) {
+    void *mem = nullptr;
+    if (posix_memalign(&mem, kHeader, class_size(c)) != 0) {
+      pool().clear(); // one retry with the cache handed back
+      if (posix_memalign(&mem, kHeader, class_size(c)) != 0)
+        throw std::bad_alloc();
+    }
+    s = static_cast<Storage *>(mem);
+    s->size_class = c;
+    s->capacity = class_size(c) - kHeader;
+    s->data = static_cast<char *>(mem) + kHeader;
+  }
+  new (&s->refs) std::atomic<int32_t>(1);
+  return s;
+}
+
+void release_storage(Storage *s) noexcept {
+  uint32_t c = s->size_class;
+  if (c < ThreadCache::kClasses && tcache.count[c] < kThreadCacheDepth) {
+    tcache.slots[c][tcache.count[c]++] = s;
+    return;
+  }
+  pool().give(s);
+}
+
+size_t cached_bytes() {
+  return pool().bytes.load(std::memory_order_relaxed) + tcache.bytes();
+}
+
+void empty_cache() {
+  tcache.flush();
+  pool().clear();
+}
+
+} // namespace ej::runtime

@@ -1,0 +1,142 @@
+//===- ElementwiseKernels.cpp - Unary, binary, where and cast kernels ----===//
+//
+// The result is always fresh and row-major, so after Loop's simplification
+// its inner stride is one element; the inner loops special-case unit and
+// zero (broadcast) input strides so that the common cases vectorise.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/cpu/Kernels.h"
+
+#include <limits>
+
+namespace ej::runtime {
+using detail::Record;
+using detail::TensorImpl;
+
+namespace {
+
+// Float to integer truncates toward zero; NaN gives 0 and values out of
+// range clamp (a plain static_cast would be undefined behaviour there).
+template <class D, class S> D saturate(S v) {
+  if (v != v)
+    return 0;
+  if (v <= S(std::numeric_limits<D>::min()))
+    return std::numeric_limits<D>::min();
+  if (v >= S(std::numeric_limits<D>::max()))
+    return std::numeric_limits<D>::max();
+  return static_cast<D>(v);
+}
+
+template <class F> void unary(Record &r) {
+  const TensorImpl *x = r.input(0);
+  TensorImpl *out = r.result;
+  detail::allocate(out);
+  dispatch<F::kTypes>(x->dtype, detail::op_name(r.op), [&](auto tag) {
+    using T = decltype(tag);
+    Loop<2> loop(out->rank, out->shape, {operand(out), operand(x)});
+    loop.run([](char **p, const int64_t *s, int64_t n) {
+      T *__restrict o = reinterpret_cast<T *>(p[0]);
+      const T *__restrict a = reinterpret_cast<const T *>(p[1]);
+      int64_t sa = s[1] / int64_t(sizeof(T));
+      if (sa == 1)
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(a[i]);
+      else
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(a[i * sa]);
+    });
+  });
+}
+
+template <class F> void binary(Record &r) {
+  const TensorImpl *a = r.input(0), *b = r.input(1);
+  TensorImpl *out = r.result;
+  detail::allocate(out);
+  dispatch<F::kTypes>(a->dtype, detail::op_name(r.op), [&](auto tag) {
+    using T = decltype(tag);
+    using R = decltype(F::f(T{}, T{}));
+    Loop<3> loop(out->rank, out->shape,
+                 {operand(out), operand(a), operand(b)});
+    loop.run([](char **p, const int64_t *s, int64_t n) {
+      R *__restrict o = reinterpret_cast<R *>(p[0]);
+      const T *__restrict x = reinterpret_cast<const T *>(p[1]);
+      const T *__restrict y = reinterpret_cast<const T *>(p[2]);
+      int64_t sx = s[1] / int64_t(sizeof(T)), sy = s[2] / int64_t(sizeof(T));
+      if (sx == 1 && sy == 1) {
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(x[i], y[i]);
+      } else if (sx == 0 && sy == 1) {
+        T xv = *x;
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(xv, y[i]);
+      } else if (sx == 1 && sy == 0) {
+        T yv = *y;
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(x[i], yv);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = F::f(x[i * sx], y[i * sy]);
+      }
+    });
+  });
+}
+
+} // namespace
+
+#define EJ_UNARY(Name, name)                                                   \
+  void kernel_##Name(Record &r) { unary<math::Name>(r); }
+#define EJ_BINARY(Name, name)                                                  \
+  void kernel_##Name(Record &r) { binary<math::Name>(r); }
+#define EJ_COMPARE(Name, name)                                                 \
+  void kernel_##Name(Record &r) { binary<math::Name>(r); }
+#include "lib/Ops.def"
+
+void kernel_Where(Record &r) {
+  const TensorImpl *c = r.input(0), *a = r.input(1), *b = r.input(2);
+  TensorImpl *out = r.result;
+  detail::allocate(out);
+  dispatch<math::kAll>(a->dtype, "where", [&](auto tag) {
+    using T = decltype(tag);
+    Loop<4> loop(out->rank, out->shape,
+                 {operand(out), operand(c), operand(a), operand(b)});
+    loop.run([](char **p, const int64_t *s, int64_t n) {
+      T *__restrict o = reinterpret_cast<T *>(p[0]);
+      const bool *__restrict cv = reinterpret_cast<const bool *>(p[1]);
+      const T *__restrict x = reinterpret_cast<const T *>(p[2]);
+      const T *__restrict y = reinterpret_cast<const T *>(p[3]);
+      int64_t sc = s[1], sx = s[2] / int64_t(sizeof(T)),
+              sy = s[3] / int64_t(sizeof(T));
+      for (int64_t i = 0; i < n; ++i)
+        o[i] = cv[i * sc] ? x[i * sx] : y[i * sy];
+    });
+  });
+}
+
+void kernel_Cast(Record &r) {
+  const TensorImpl *x = r.input(0);
+  TensorImpl *out = r.result;
+  detail::allocate(out);
+  dispatch<math::kAll>(x->dtype, "cast", [&](auto from) {
+    using S = decltype(from);
+    dispatch<math::kAll>(out->dtype, "cast", [&](auto to) {
+      using D = decltype(to);
+      Loop<2> loop(out->rank, out->shape, {operand(out), operand(x)});
+      loop.run([](char **p, const int64_t *s, int64_t n) {
+        D *__restrict o = reinterpret_cast<D *>(p[0]);
+        const S *__restrict a = reinterpret_cast<const S *>(p[1]);
+        int64_t sa = s[1] / int64_t(sizeof(S));
+        for (int64_t i = 0; i < n; ++i) {
+          if constexpr (std::is_same_v<D, bool>)
+            o[i] = a[i * sa] != S(0);
+          else if constexpr (std::is_floating_point_v<S> &&
+                             std::is_integral_v<D>)
+            o[i] = saturate<D>(a[i * sa]);
+          else
+            o[i] = static_cast<D>(a[i * sa]);
+        }
+      });
+    });
+  });
+}
+
+} // namespace ej::runtime

@@ -1,0 +1,69 @@
+//===- Kernels.h - The interpreter's CPU kernels ------------------*- C++ -*-===//
+//
+// One kernel per op of lib/Ops.def, found by opcode. A kernel reads its
+// record's inputs and attributes and fills the record's result (allocating
+// its buffer, or pointing it into an input's buffer for views).
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_RUNTIME_CPU_KERNELS_H
+#define EJ_RUNTIME_CPU_KERNELS_H
+
+#include "lib/Record.h"
+#include "runtime/cpu/Loops.h"
+#include "runtime/cpu/Math.h"
+
+#include <string>
+
+namespace ej::runtime {
+
+using Kernel = void (*)(detail::Record &);
+Kernel cpu_kernel(detail::OpCode op);
+
+#define EJ_OP(Name, name) void kernel_##Name(detail::Record &r);
+#include "lib/Ops.def"
+
+/// The loop operand for a tensor.
+inline Operand operand(const detail::TensorImpl *t) {
+  return Operand{t->data(), static_cast<int64_t>(dtype_size(t->dtype)),
+                 t->rank, t->shape, t->strides};
+}
+
+[[noreturn]] void no_kernel(const char *op, DType dtype);
+
+/// Calls f(T{}) with T the C++ type of `dtype`, for the dtypes in `Types`
+/// (a mask of math::k*); others throw.
+template <unsigned Types, class F> void dispatch(DType dtype, const char *op, F &&f) {
+  using namespace math;
+  switch (dtype) {
+  case DType::Bool:
+    if constexpr ((Types & kBool) != 0)
+      return f(bool{});
+    break;
+  case DType::Int32:
+    if constexpr ((Types & kInt32) != 0)
+      return f(int32_t{});
+    break;
+  case DType::Int64:
+    if constexpr ((Types & kInt64) != 0)
+      return f(int64_t{});
+    break;
+  case DType::Float32:
+    if constexpr ((Types & kFloat32) != 0)
+      return f(float{});
+    break;
+  case DType::Float64:
+    if constexpr ((Types & kFloat64) != 0)
+      return f(double{});
+    break;
+  }
+  no_kernel(op, dtype);
+}
+
+/// Copies `src` (any strides, broadcast to dst's shape) into `dst`
+/// (any strides, same dtype).
+void copy_into(const Operand &dst, const Operand &src, int rank,
+               const int64_t *shape);
+
+} // namespace ej::runtime
+
+#endif // EJ_RUNTIME_CPU_KERNELS_H

@@ -1,0 +1,206 @@
+//===- Math.h - The scalar math of every elementwise op -----------*- C++ -*-===//
+//
+// One functor per elementwise op of lib/Ops.def, named like the op. `f` is
+// the math; `kTypes` says which dtypes the kernel is instantiated for (the
+// API casts everything else away before the kernel runs). Floating max/min
+// propagate NaN as NumPy does.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_RUNTIME_CPU_MATH_H
+#define EJ_RUNTIME_CPU_MATH_H
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+namespace ej::runtime::math {
+
+enum : unsigned {
+  kBool = 1u << 0,
+  kInt32 = 1u << 1,
+  kInt64 = 1u << 2,
+  kFloat32 = 1u << 3,
+  kFloat64 = 1u << 4,
+  kInts = kInt32 | kInt64,
+  kFloats = kFloat32 | kFloat64,
+  kNumbers = kInts | kFloats,
+  kAll = kBool | kNumbers,
+};
+
+template <class T> inline bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>)
+    return v != v;
+  else
+    return false;
+}
+
+// --- Unary ---
+struct Neg {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T x) { return -x; }
+};
+struct Abs {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T x) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::fabs(x);
+    else
+      return x < 0 ? T(-x) : x;
+  }
+};
+struct Exp {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::exp(x); }
+};
+struct Log {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::log(x); }
+};
+struct Sqrt {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::sqrt(x); }
+};
+struct Rsqrt {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return T(1) / std::sqrt(x); }
+};
+struct Square {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T x) { return x * x; }
+};
+struct Tanh {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::tanh(x); }
+};
+struct Sigmoid {
+  static constexpr unsigned kTypes = kFloats;
+  // exp of a non-positive number never overflows; both halves are exact
+  // forms of 1 / (1 + e^-x).
+  template <class T> static T f(T x) {
+    if (x >= 0)
+      return T(1) / (T(1) + std::exp(-x));
+    T e = std::exp(x);
+    return e / (T(1) + e);
+  }
+};
+struct Relu {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T x) { return x > T(0) || is_nan(x) ? x : T(0); }
+};
+struct Sin {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::sin(x); }
+};
+struct Cos {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::cos(x); }
+};
+struct Floor {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::floor(x); }
+};
+struct Ceil {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::ceil(x); }
+};
+struct Sign {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T x) {
+    if (is_nan(x))
+      return x;
+    return T((x > T(0)) - (x < T(0)));
+  }
+};
+struct LogicalNot {
+  static constexpr unsigned kTypes = kBool;
+  static bool f(bool x) { return !x; }
+};
+
+// --- Binary ---
+struct Add {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) { return a + b; }
+};
+struct Sub {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) { return a - b; }
+};
+struct Mul {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) { return a * b; }
+};
+struct Div {
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T a, T b) { return a / b; }
+};
+struct Pow {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) {
+      return std::pow(a, b);
+    } else {
+      // Integer powers by squaring; a negative exponent truncates toward
+      // zero as C division does (only 1 and -1 survive it).
+      if (b < 0)
+        return a == 1 ? T(1) : a == -1 ? T((b & 1) ? -1 : 1) : T(0);
+      using U = std::make_unsigned_t<T>;
+      U r = 1, base = static_cast<U>(a);
+      for (T e = b; e > 0; e >>= 1) {
+        if (e & 1)
+          r *= base;
+        base *= base;
+      }
+      return static_cast<T>(r);
+    }
+  }
+};
+struct Maximum {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) {
+    return (a > b || is_nan(a)) ? a : b;
+  }
+};
+struct Minimum {
+  static constexpr unsigned kTypes = kNumbers;
+  template <class T> static T f(T a, T b) {
+    return (a < b || is_nan(a)) ? a : b;
+  }
+};
+struct LogicalAnd {
+  static constexpr unsigned kTypes = kBool;
+  static bool f(bool a, bool b) { return a && b; }
+};
+struct LogicalOr {
+  static constexpr unsigned kTypes = kBool;
+  static bool f(bool a, bool b) { return a || b; }
+};
+
+// --- Comparisons (result bool) ---
+struct Equal {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a == b; }
+};
+struct NotEqual {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a != b; }
+};
+struct Less {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a < b; }
+};
+struct LessEqual {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a <= b; }
+};
+struct Greater {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a > b; }
+};
+struct GreaterEqual {
+  static constexpr unsigned kTypes = kAll;
+  template <class T> static bool f(T a, T b) { return a >= b; }
+};
+
+} // namespace ej::runtime::math
+
+#endif // EJ_RUNTIME_CPU_MATH_H
