@@ -9,13 +9,6 @@ using namespace detail;
 
 namespace {
 
-int64_t numel_of(IntList s) {
-  int64_t n = 1;
-  for (int64_t d : s)
-    n *= d;
-  return n;
-}
-
 Tensor reshape_to(const Tensor &x, IntList shape) {
   Record r(OpCode::Reshape);
   r.add_input(x.impl());

@@ -74,7 +74,7 @@ template <bool Normal> void random(Record &r) {
     parallel_for(blocks, int64_t(1) << 12, [&](int64_t bb, int64_t be) {
       for (int64_t blk = bb; blk < be; ++blk) {
         philox::Block w = philox::philox4x32_10(offset + uint64_t(blk), seed);
-        double u[4];
+        double u[4] = {0, 0, 0, 0};
         if constexpr (sizeof(T) == 4) {
           for (int j = 0; j < 4; ++j)
             u[j] = philox::to_unit_float(w.v[j]);

@@ -1,0 +1,16 @@
+//===- Examples.h - The seeds' programs, one function each --------*- C++ -*-===//
+#ifndef EJ_EXAMPLES_EXAMPLES_H
+#define EJ_EXAMPLES_EXAMPLES_H
+
+namespace examples {
+/// Seed 002, "A library for numerical computation": matmul, add, random,
+/// operator overloading, z = x + y + 1.
+void first_program();
+/// Seed 000, "Features": printing, tensors in conditionals, the
+/// `while global_norm < 1000` loop.
+void control_flow();
+/// Seed 002, "GPU acceleration": timing a 1000x1000 matmul, devices.
+void devices();
+} // namespace examples
+
+#endif // EJ_EXAMPLES_EXAMPLES_H
