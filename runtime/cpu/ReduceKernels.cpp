@@ -10,7 +10,9 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Kernels.h"
 
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 namespace ej::runtime {
 using detail::OpCode;
@@ -111,7 +113,7 @@ template <class Op> void reduce(Record &r, bool mean) {
                    x->shape, acc_strides};
     // A zero stride on a kept axis of size 1 is harmless: Loop drops it.
     Loop<2> loop(x->rank, x->shape, {acc_op, operand(x)});
-    loop.run_range(0, loop.numel, [](char **p, const int64_t *s, int64_t n) {
+    auto body = [](char **p, const int64_t *s, int64_t n) {
       A *a = reinterpret_cast<A *>(p[0]);
       const T *v = reinterpret_cast<const T *>(p[1]);
       int64_t sv = s[1] / int64_t(sizeof(T));
@@ -122,7 +124,36 @@ template <class Op> void reduce(Record &r, bool mean) {
         for (int64_t i = 0; i < n; ++i)
           a[i * sa] = Op::combine(a[i * sa], A(v[i * sv]));
       }
-    });
+    };
+    constexpr int64_t kGrain = int64_t(1) << 16;
+    if (loop.numel < 2 * kGrain || loop.rank == 0) {
+      loop.run_range(0, loop.numel, body);
+    } else if (loop.strides[0][0] != 0) {
+      // The outermost axis is kept: its slices accumulate into disjoint
+      // parts of the accumulator, so they can run in parallel.
+      int64_t per = loop.numel / loop.shape[0];
+      parallel_for(loop.shape[0], std::max<int64_t>(1, kGrain / per),
+                   [&](int64_t b, int64_t e) {
+                     loop.run_range(b * per, e * per, body);
+                   });
+    } else if (out->numel == 1) {
+      // A reduction to one value: partial results per piece, combined in
+      // piece order.
+      int64_t pieces = std::min<int64_t>(num_threads(), loop.numel / kGrain);
+      std::vector<A> partial(size_t(pieces), Op::template init<A>());
+      parallel_for(pieces, 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          Loop<2> mine = loop;
+          mine.base[0] = reinterpret_cast<char *>(&partial[size_t(i)]);
+          mine.run_range(loop.numel * i / pieces, loop.numel * (i + 1) / pieces,
+                         body);
+        }
+      });
+      for (A v : partial)
+        acc[0] = Op::combine(acc[0], v);
+    } else {
+      loop.run_range(0, loop.numel, body);
+    }
     if (mean) {
       double inv = 1.0 / double(count);
       dispatch<math::kFloats>(out->dtype, "reduce_mean", [&](auto otag) {
