@@ -1,0 +1,23 @@
+//===- EjDialect.cpp - The ej dialect ------------------------------------===//
+#include "dialects/Ej/IR/EjDialect.h"
+#include "dialects/Ej/IR/EjOps.h"
+
+using namespace mlir;
+using namespace mlir::ej;
+
+#include "dialects/Ej/IR/EjDialect.cpp.inc"
+
+void EjDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Ej/IR/EjOps.cpp.inc"
+      >();
+}
+
+Operation *EjDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
+}

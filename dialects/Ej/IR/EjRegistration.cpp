@@ -1,0 +1,19 @@
+//===- EjRegistration.cpp - Registering ej with MLIR ---------------------===//
+#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/IR/EjDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+void mlir::ej::registerAllEjDialects(DialectRegistry &registry) {
+  registry.insert<EjDialect, arith::ArithDialect, func::FuncDialect,
+                  tensor::TensorDialect>();
+}
+
+void mlir::ej::registerAllEjPasses() {
+  registerCanonicalizerPass();
+  registerCSEPass();
+}

@@ -1,0 +1,58 @@
+// RUN: ej-opt %s -split-input-file -canonicalize | FileCheck %s
+
+// CHECK-LABEL: func.func @add_zero
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @add_zero(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %zero = ej.constant dense<0.0> : tensor<2x3xf32>
+  %0 = ej.add %x, %zero : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK-NOT: ej.add
+  // CHECK: return %[[X]]
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// The constant is moved to the right (ej.add is commutative), then folds.
+// CHECK-LABEL: func.func @zero_plus_x
+// CHECK-SAME: (%[[X:.*]]: tensor<4xi32>)
+func.func @zero_plus_x(%x: tensor<4xi32>) -> tensor<4xi32> {
+  %zero = ej.constant dense<0> : tensor<4xi32>
+  %0 = ej.add %zero, %x : tensor<4xi32>, tensor<4xi32>
+  // CHECK-NOT: ej.add
+  // CHECK: return %[[X]]
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mul_one
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf64>)
+func.func @mul_one(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %one = ej.constant dense<1.0> : tensor<f64>
+  %0 = ej.mul %x, %one : tensor<3xf64>, tensor<f64>
+  // CHECK-NOT: ej.mul
+  // CHECK: return %[[X]]
+  return %0 : tensor<3xf64>
+}
+
+// -----
+
+// Adding zero that broadcasts x to a larger shape is not the identity.
+// CHECK-LABEL: func.func @add_zero_that_broadcasts
+func.func @add_zero_that_broadcasts(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  %zero = ej.constant dense<0.0> : tensor<2x3xf32>
+  // CHECK: ej.add
+  %0 = ej.add %x, %zero : tensor<3xf32>, tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mul_two_stays
+func.func @mul_two_stays(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %two = ej.constant dense<2.0> : tensor<3xf32>
+  // CHECK: %[[C:.*]] = ej.constant dense<2.000000e+00>
+  // CHECK: ej.mul %{{.*}}, %[[C]]
+  %0 = ej.mul %x, %two : tensor<3xf32>, tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
