@@ -47,7 +47,7 @@ void kernel_Linspace(Record &r) {
   int64_t n = r.result->numel;
   double step = n > 1 ? (stop - start) / double(n - 1) : 0;
   generate(r, "linspace", [=](int64_t i) {
-    return i == n - 1 ? stop : start + double(i) * step;
+    return i == n - 1 && n > 1 ? stop : start + double(i) * step;
   });
 }
 
