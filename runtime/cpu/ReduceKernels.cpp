@@ -4,8 +4,9 @@
 // result's strides on kept axes and stride 0 on reduced ones. When the
 // innermost axis is reduced, each row folds into a register first; when it
 // is kept, whole rows accumulate into the accumulator vector (both
-// vectorise). float32 sums and products accumulate in float64, integer ones
-// in int64, and round once at the end.
+// vectorise). float32 sums and products accumulate in float64 (a sum's
+// unit-stride rows in float32 lanes of 16 elements first), integer ones in
+// int64, and round once at the end.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Kernels.h"
@@ -54,12 +55,32 @@ struct MinOp {
   template <class A> static A combine(A a, A b) { return math::Minimum::f(a, b); }
 };
 
-// Folds a strided row into one value, with four independent chains so the
-// adds pipeline.
+// Folds a strided row into one value. A unit-stride row goes through 16
+// independent lanes in the element type, flushed into the wide accumulator
+// every 16 steps: the lanes vectorise, and float32 sums still gather in
+// float64 after every 256 elements. Products and integer sums stay in the
+// accumulator type throughout (a lane could overflow there).
 template <class Op, class A, class T>
 A fold_row(const T *x, int64_t sx, int64_t n) {
-  A c0 = Op::template init<A>(), c1 = c0, c2 = c0, c3 = c0;
+  A acc = Op::template init<A>();
   int64_t i = 0;
+  constexpr bool kLanes = std::is_floating_point_v<T> && !std::is_same_v<Op, ProdOp>;
+  if constexpr (kLanes) {
+    if (sx == 1) {
+      constexpr int kW = 16, kSteps = 16;
+      for (; i + kW * kSteps <= n; i += kW * kSteps) {
+        T lane[kW];
+        for (int l = 0; l < kW; ++l)
+          lane[l] = x[i + l];
+        for (int s = 1; s < kSteps; ++s)
+          for (int l = 0; l < kW; ++l)
+            lane[l] = Op::combine(lane[l], x[i + s * kW + l]);
+        for (int l = 0; l < kW; ++l)
+          acc = Op::combine(acc, A(lane[l]));
+      }
+    }
+  }
+  A c0 = Op::template init<A>(), c1 = c0, c2 = c0, c3 = c0;
   if (sx == 1) {
     for (; i + 4 <= n; i += 4) {
       c0 = Op::combine(c0, A(x[i]));
@@ -70,7 +91,7 @@ A fold_row(const T *x, int64_t sx, int64_t n) {
   }
   for (; i < n; ++i)
     c0 = Op::combine(c0, A(x[i * sx]));
-  return Op::combine(Op::combine(c0, c1), Op::combine(c2, c3));
+  return Op::combine(acc, Op::combine(Op::combine(c0, c1), Op::combine(c2, c3)));
 }
 
 template <class Op> void reduce(Record &r, bool mean) {

@@ -1,0 +1,19 @@
+//===- Sizes.h - The sizes every elementwise benchmark sweeps ------*- C++ -*-===//
+#ifndef EJ_BENCH_SIZES_H
+#define EJ_BENCH_SIZES_H
+
+#include <benchmark/benchmark.h>
+
+/// 2^10, 2^12, ..., 2^24 elements.
+inline void elementwise_sizes(benchmark::internal::Benchmark *b) {
+  for (int p = 10; p <= 24; p += 2)
+    b->Arg(int64_t(1) << p);
+  b->Unit(benchmark::kMicrosecond)->UseRealTime();
+}
+
+/// Bytes moved by an op reading `reads` arrays and writing one of n floats.
+inline void set_traffic(benchmark::State &state, int64_t n, int arrays) {
+  state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)) * arrays);
+}
+
+#endif // EJ_BENCH_SIZES_H
