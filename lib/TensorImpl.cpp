@@ -73,6 +73,13 @@ void update_contiguous(TensorImpl *t) {
 }
 
 TensorImpl *new_impl(DType dtype, IntList shape) {
+  // Sizes whose byte count overflows cannot be allocated; say so here
+  // rather than wrap around.
+  int64_t bytes = int64_t(dtype_size(dtype));
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(bytes, d, &bytes) || bytes > (int64_t(1) << 56))
+      throw Error("a tensor of shape " + shape_str(shape) + " and dtype " +
+                  dtype_name(dtype) + " is too large to allocate");
   auto *t = new TensorImpl;
   t->dtype = dtype;
   t->rank = static_cast<uint8_t>(shape.size());

@@ -6,10 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Allocator.h"
+#include "ej/Error.h"
 
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <string>
 #include <vector>
 
 namespace ej::runtime {
@@ -97,12 +99,6 @@ struct ThreadCache {
       count[c] = 0;
     }
   }
-  size_t bytes() const {
-    size_t total = 0;
-    for (int c = 0; c < kClasses; ++c)
-      total += count[c] * class_size(c);
-    return total;
-  }
 };
 
 thread_local ThreadCache tcache;
@@ -121,7 +117,8 @@ Storage *allocate_storage(size_t nbytes) {
     if (posix_memalign(&mem, kHeader, class_size(c)) != 0) {
       pool().clear(); // one retry with the cache handed back
       if (posix_memalign(&mem, kHeader, class_size(c)) != 0)
-        throw std::bad_alloc();
+        throw Error("out of memory: cannot allocate " + std::to_string(nbytes) +
+                    " bytes for a tensor");
     }
     s = static_cast<Storage *>(mem);
     s->size_class = c;
@@ -139,15 +136,6 @@ void release_storage(Storage *s) noexcept {
     return;
   }
   pool().give(s);
-}
-
-size_t cached_bytes() {
-  return pool().bytes.load(std::memory_order_relaxed) + tcache.bytes();
-}
-
-void empty_cache() {
-  tcache.flush();
-  pool().clear();
 }
 
 } // namespace ej::runtime

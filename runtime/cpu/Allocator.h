@@ -38,11 +38,6 @@ inline void release(Storage *s) noexcept {
     release_storage(s);
 }
 
-/// Bytes currently cached (free) in the pool and the per-thread caches.
-size_t cached_bytes();
-/// Returns every cached block to the system.
-void empty_cache();
-
 } // namespace ej::runtime
 
 #endif // EJ_RUNTIME_CPU_ALLOCATOR_H

@@ -102,3 +102,10 @@ TEST(Errors, EveryMessageStartsWithTheOpName) {
     }
   }
 }
+
+TEST(Errors, ImpossibleSizesAreErrorsNotCrashes) {
+  EXPECT_THAT([] { ej::zeros({int64_t(1) << 40, int64_t(1) << 40}); },
+              ::testing::ThrowsMessage<ej::Error>(HasSubstr("is too large to allocate")));
+  EXPECT_THAT([] { ej::zeros({int64_t(1) << 50}); },
+              ::testing::ThrowsMessage<ej::Error>(HasSubstr("bytes for a tensor")));
+}

@@ -26,3 +26,30 @@ TEST(Threads, ConcurrentOpsOnSharedInputsGiveTheSerialResults) {
     t.join();
   EXPECT_EQ(mismatches.load(), 0);
 }
+
+#include "runtime/cpu/Parallel.h"
+
+TEST(Threads, KernelsGiveTheSameResultsOnOneThreadAndOnSeveral) {
+  ej::set_seed(5);
+  ej::Tensor a = ej::random_normal({600, 700}), b = ej::random_normal({700});
+  auto compute = [&] {
+    return std::vector<ej::Tensor>{ej::tanh(a) * b + 1, ej::transpose(a) - 2,
+                                   ej::reduce_max(a, {0}), ej::reduce_sum(a, {1}),
+                                   ej::reduce_sum(a), ej::random_uniform({1 << 18})};
+  };
+  int threads = ej::runtime::num_threads();
+  ej::runtime::set_num_threads(1);
+  ej::set_seed(9);
+  std::vector<ej::Tensor> serial = compute();
+  ej::runtime::set_num_threads(std::max(threads, 2));
+  ej::set_seed(9);
+  std::vector<ej::Tensor> parallel = compute();
+  ej::runtime::set_num_threads(threads);
+  for (size_t i = 0; i < serial.size(); ++i) {
+    SCOPED_TRACE(i);
+    // Elementwise work, maxima and random draws are exact; sums may
+    // associate differently.
+    ref::expect_close(ref::values(parallel[i]), ref::values(serial[i]),
+                      i == 3 || i == 4 ? 1e-5 : 0, i == 3 || i == 4 ? 1e-4 : 0);
+  }
+}
