@@ -15,7 +15,7 @@ template <class F> void generate(Record &r, const char *op, F &&f) {
   dispatch<math::kAll>(out->dtype, op, [&](auto tag) {
     using T = decltype(tag);
     T *o = out->data_as<T>();
-    parallel_for(out->numel, int64_t(1) << 16, [&](int64_t b, int64_t e) {
+    parallel_for(out->numel, kParallelGrain, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i)
         o[i] = static_cast<T>(f(i));
     });

@@ -44,7 +44,7 @@ template <class F> void unary(Record &r) {
       else
         for (int64_t i = 0; i < n; ++i)
           o[i] = F::f(a[i * sa]);
-    });
+    }, kParallelGrain / math::Cost<F>::value);
   });
 }
 
@@ -77,7 +77,7 @@ template <class F> void binary(Record &r) {
         for (int64_t i = 0; i < n; ++i)
           o[i] = F::f(x[i * sx], y[i * sy]);
       }
-    });
+    }, kParallelGrain / math::Cost<F>::value);
   });
 }
 

@@ -145,7 +145,7 @@ template <int N> struct Loop {
   }
 
   /// Runs the whole space, split across threads when it is large.
-  template <class F> void run(F &&f, int64_t grain = int64_t(1) << 16) const {
+  template <class F> void run(F &&f, int64_t grain = kParallelGrain) const {
     parallel_for(numel, grain,
                  [&](int64_t b, int64_t e) { run_range(b, e, f); });
   }

@@ -2,7 +2,8 @@
 //
 // One functor per elementwise op of lib/Ops.def, named like the op. `f` is
 // the math; `kTypes` says which dtypes the kernel is instantiated for (the
-// API casts everything else away before the kernel runs). Floating max/min
+// API casts everything else away before the kernel runs); `kCost`, where
+// present, the work per element relative to an add. Floating max/min
 // propagate NaN as NumPy does.
 //
 //===----------------------------------------------------------------------===//
@@ -60,6 +61,15 @@ enum : unsigned {
   kAll = kBool | kNumbers,
 };
 
+/// Work per element relative to an add: ops that declare `kCost` (the
+/// transcendentals) are split across threads at proportionally smaller sizes.
+template <class F, class = void> struct Cost {
+  static constexpr int value = 1;
+};
+template <class F> struct Cost<F, std::void_t<decltype(F::kCost)>> {
+  static constexpr int value = F::kCost;
+};
+
 template <class T> inline bool is_nan(T v) {
   if constexpr (std::is_floating_point_v<T>)
     return v != v;
@@ -82,10 +92,12 @@ struct Abs {
   }
 };
 struct Exp {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_exp(x); }
 };
 struct Log {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_log(x); }
 };
@@ -102,10 +114,12 @@ struct Square {
   template <class T> static T f(T x) { return x * x; }
 };
 struct Tanh {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_tanh(x); }
 };
 struct Sigmoid {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   // e = exp(-|x|) never overflows; 1 / (1 + e) and e / (1 + e) are the
   // two exact forms of 1 / (1 + exp(-x)). Branch-free, so it vectorises.
@@ -120,10 +134,12 @@ struct Relu {
   template <class T> static T f(T x) { return x > T(0) || is_nan(x) ? x : T(0); }
 };
 struct Sin {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_sin(x); }
 };
 struct Cos {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_cos(x); }
 };
@@ -166,6 +182,7 @@ struct Div {
   template <class T> static T f(T a, T b) { return a / b; }
 };
 struct Pow {
+  static constexpr int kCost = 4;
   static constexpr unsigned kTypes = kNumbers;
   template <class T> static T f(T a, T b) {
     if constexpr (std::is_floating_point_v<T>) {

@@ -13,6 +13,11 @@
 
 namespace ej::runtime {
 
+/// The smallest piece of elementwise work worth handing to another thread:
+/// waking a worker costs about as much as adding 2^18 floats on one core
+/// (bench/RESULTS.md: a 2^18-element add split in two was 20% slower).
+inline constexpr int64_t kParallelGrain = int64_t(1) << 18;
+
 /// Threads kernels may use (>= 1).
 int num_threads();
 /// Sets the number of threads for later kernels (1 turns threading off).

@@ -146,7 +146,7 @@ template <class Op> void reduce(Record &r, bool mean) {
           a[i * sa] = Op::combine(a[i * sa], A(v[i * sv]));
       }
     };
-    constexpr int64_t kGrain = int64_t(1) << 16;
+    constexpr int64_t kGrain = kParallelGrain;
     if (loop.numel < 2 * kGrain || loop.rank == 0) {
       loop.run_range(0, loop.numel, body);
     } else if (loop.strides[0][0] != 0) {
