@@ -14,26 +14,20 @@ static void BM_Ej_AddOneElement(benchmark::State &state) {
 }
 BENCHMARK(BM_Ej_AddOneElement);
 
-static void BM_Ej_Add(benchmark::State &state) {
+// A binary op on two contiguous n-element float32 tensors.
+template <ej::Tensor (*Op)(const ej::Tensor &, const ej::Tensor &)>
+static void binary(benchmark::State &state) {
   int64_t n = state.range(0);
   ej::Tensor a = ej::random_uniform({n}), b = ej::random_uniform({n});
   for (auto _ : state) {
-    ej::Tensor c = a + b;
+    ej::Tensor c = Op(a, b);
     benchmark::DoNotOptimize(c.impl());
   }
   set_traffic(state, n, 3);
 }
+static void BM_Ej_Add(benchmark::State &state) { binary<ej::add>(state); }
+static void BM_Ej_Mul(benchmark::State &state) { binary<ej::mul>(state); }
 BENCHMARK(BM_Ej_Add)->Apply(elementwise_sizes);
-
-static void BM_Ej_Mul(benchmark::State &state) {
-  int64_t n = state.range(0);
-  ej::Tensor a = ej::random_uniform({n}), b = ej::random_uniform({n});
-  for (auto _ : state) {
-    ej::Tensor c = a * b;
-    benchmark::DoNotOptimize(c.impl());
-  }
-  set_traffic(state, n, 3);
-}
 BENCHMARK(BM_Ej_Mul)->Apply(elementwise_sizes);
 
 static void BM_Ej_Exp(benchmark::State &state) {

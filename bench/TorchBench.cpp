@@ -18,28 +18,24 @@ static void BM_Torch_AddOneElement(benchmark::State &state) {
 }
 BENCHMARK(BM_Torch_AddOneElement);
 
-static void BM_Torch_Add(benchmark::State &state) {
+// A binary op on two contiguous n-element float32 tensors.
+template <class Op> static void binary(benchmark::State &state, Op op) {
   c10::InferenceMode guard;
   int64_t n = state.range(0);
   torch::Tensor a = torch::rand({n}), b = torch::rand({n});
   for (auto _ : state) {
-    torch::Tensor c = a + b;
+    torch::Tensor c = op(a, b);
     benchmark::DoNotOptimize(c.data_ptr());
   }
   set_traffic(state, n, 3);
+}
+static void BM_Torch_Add(benchmark::State &state) {
+  binary(state, [](const torch::Tensor &a, const torch::Tensor &b) { return a + b; });
+}
+static void BM_Torch_Mul(benchmark::State &state) {
+  binary(state, [](const torch::Tensor &a, const torch::Tensor &b) { return a * b; });
 }
 BENCHMARK(BM_Torch_Add)->Apply(elementwise_sizes);
-
-static void BM_Torch_Mul(benchmark::State &state) {
-  c10::InferenceMode guard;
-  int64_t n = state.range(0);
-  torch::Tensor a = torch::rand({n}), b = torch::rand({n});
-  for (auto _ : state) {
-    torch::Tensor c = a * b;
-    benchmark::DoNotOptimize(c.data_ptr());
-  }
-  set_traffic(state, n, 3);
-}
 BENCHMARK(BM_Torch_Mul)->Apply(elementwise_sizes);
 
 static void BM_Torch_Exp(benchmark::State &state) {
