@@ -1,5 +1,6 @@
 //===- OpSupport.cpp - Checks, broadcasting, dtype joins, the record path -===//
 #include "lib/OpSupport.h"
+#include "lib/ShapeRules.h"
 #include "lib/Trace.h"
 
 #include <algorithm>
@@ -42,19 +43,14 @@ void check_shape(const char *op, IntList shape) {
 
 Dims broadcast_shapes(const char *op, IntList a, IntList b) {
   Dims out;
-  int r = int(std::max(a.size(), b.size()));
-  if (r > kMaxRank)
+  size_t r = std::max(a.size(), b.size());
+  if (r > size_t(kMaxRank))
     fail(op, "rank " + std::to_string(r) + " exceeds the maximum rank " +
                  std::to_string(kMaxRank));
-  out.n = r;
-  for (int d = 0; d < r; ++d) {
-    int da = d - (r - int(a.size())), db = d - (r - int(b.size()));
-    int64_t x = da < 0 ? 1 : a[size_t(da)], y = db < 0 ? 1 : b[size_t(db)];
-    if (x != y && x != 1 && y != 1)
-      fail(op, "shapes " + shape_str(a) + " and " + shape_str(b) +
-                   " cannot be broadcast together");
-    out.d[d] = x == 1 ? y : x;
-  }
+  if (!rules::broadcast(a.data(), a.size(), b.data(), b.size(), out.d))
+    fail(op, "shapes " + shape_str(a) + " and " + shape_str(b) +
+                 " cannot be broadcast together");
+  out.n = int(r);
   return out;
 }
 

@@ -1,7 +1,7 @@
 //===- EjOps.cpp - Ops of the ej dialect: types, verifiers, folders ------===//
 #include "dialects/Ej/IR/EjOps.h"
+#include "lib/ShapeRules.h"
 
-#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
@@ -9,48 +9,78 @@ using namespace mlir;
 using namespace mlir::ej;
 
 //===----------------------------------------------------------------------===//
-// ConstantOp
-//===----------------------------------------------------------------------===//
-
-OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
-
-//===----------------------------------------------------------------------===//
-// Binary elementwise ops
+// Result types
 //===----------------------------------------------------------------------===//
 
 namespace {
 
-// The broadcast result type of two operands, or failure with a diagnostic
-// at `loc` (when given) that shows both types.
-LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
-                             Type lhs, Type rhs,
-                             SmallVectorImpl<Type> &results) {
-  auto a = dyn_cast<RankedTensorType>(lhs);
-  auto b = dyn_cast<RankedTensorType>(rhs);
-  if (!a || !b)
-    return emitOptionalError(loc, "'ej.", op,
-                             "' expects ranked tensor operands");
-  if (a.getElementType() != b.getElementType())
-    return emitOptionalError(loc, "'ej.", op, "' operand element types differ: ",
-                             a.getElementType(), " and ", b.getElementType());
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(a.getShape(), b.getShape(), shape))
-    return emitOptionalError(loc, "'ej.", op, "' operand shapes ", a, " and ",
-                             b, " cannot be broadcast together");
-  results.push_back(RankedTensorType::get(shape, a.getElementType()));
+// The broadcast shape of `a` and `b` by the API's rule, or failure with a
+// diagnostic at `loc` (when given) that shows both types.
+LogicalResult broadcastShape(std::optional<Location> loc, StringRef op,
+                             RankedTensorType a, RankedTensorType b,
+                             SmallVectorImpl<int64_t> &shape) {
+  shape.resize(std::max(a.getRank(), b.getRank()));
+  if (!::ej::rules::broadcast(a.getShape().data(), a.getShape().size(),
+                            b.getShape().data(), b.getShape().size(),
+                            shape.data()))
+    return emitOptionalError(loc, "'", op, "' operand shapes ", a, " and ", b,
+                             " cannot be broadcast together");
   return success();
 }
 
-// Checks the result type against the inferred one.
-LogicalResult verifyBinary(Operation *op) {
-  SmallVector<Type> inferred;
-  StringRef name = op->getName().stripDialect();
-  if (failed(inferBroadcast(op->getLoc(), name, op->getOperand(0).getType(),
-                            op->getOperand(1).getType(), inferred)))
+LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
+                             ValueRange operands,
+                             SmallVectorImpl<Type> &inferred, bool boolResult) {
+  if (operands.size() != 2)
     return failure();
-  if (inferred.front() != op->getResult(0).getType())
-    return op->emitOpError("result type ")
-           << op->getResult(0).getType() << " differs from the inferred type "
+  auto a = dyn_cast<RankedTensorType>(operands[0].getType());
+  auto b = dyn_cast<RankedTensorType>(operands[1].getType());
+  if (!a || !b)
+    return emitOptionalError(loc, "'", op, "' expects ranked tensor operands");
+  if (a.getElementType() != b.getElementType())
+    return emitOptionalError(loc, "'", op, "' operand element types differ: ",
+                             a.getElementType(), " and ", b.getElementType());
+  SmallVector<int64_t> shape;
+  if (failed(broadcastShape(loc, op, a, b, shape)))
+    return failure();
+  Type elt = boolResult ? IntegerType::get(a.getContext(), 1) : a.getElementType();
+  inferred.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+LogicalResult inferWhere(std::optional<Location> loc, ValueRange operands,
+                         SmallVectorImpl<Type> &inferred) {
+  if (operands.size() != 3)
+    return failure();
+  auto c = dyn_cast<RankedTensorType>(operands[0].getType());
+  auto a = dyn_cast<RankedTensorType>(operands[1].getType());
+  auto b = dyn_cast<RankedTensorType>(operands[2].getType());
+  if (!c || !a || !b)
+    return emitOptionalError(loc, "'ej.where' expects ranked tensor operands");
+  if (a.getElementType() != b.getElementType())
+    return emitOptionalError(loc, "'ej.where' operand element types differ: ",
+                             a.getElementType(), " and ", b.getElementType());
+  SmallVector<int64_t> ab, shape;
+  if (failed(broadcastShape(loc, "ej.where", a, b, ab)) ||
+      failed(broadcastShape(loc, "ej.where", c,
+                            RankedTensorType::get(ab, a.getElementType()),
+                            shape)))
+    return failure();
+  inferred.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
+
+// The result type an op states must be the one its operands imply.
+template <class Op> LogicalResult verifyInferred(Op op) {
+  SmallVector<Type> inferred;
+  if (failed(Op::inferReturnTypes(op.getContext(), op.getLoc(),
+                                  op->getOperands(), op->getAttrDictionary(),
+                                  op->getPropertiesStorage(), op->getRegions(),
+                                  inferred)))
+    return failure();
+  if (inferred.front() != op.getType())
+    return op.emitOpError("result type ")
+           << op.getType() << " differs from the inferred type "
            << inferred.front();
   return success();
 }
@@ -67,8 +97,6 @@ OpFoldResult foldIdentity(Value lhs, Attribute rhs, Type result,
     return splat.getSplatValue<APFloat>().convertToDouble() == identity
                ? OpFoldResult(lhs)
                : OpFoldResult();
-  if (elt.isInteger(1))
-    return {};
   return splat.getSplatValue<APInt>().getSExtValue() == int64_t(identity)
              ? OpFoldResult(lhs)
              : OpFoldResult();
@@ -76,21 +104,11 @@ OpFoldResult foldIdentity(Value lhs, Attribute rhs, Type result,
 
 } // namespace
 
-#define EJ_BINARY_OP_METHODS(Op)                                               \
-  LogicalResult Op::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, ValueRange operands,         \
-      DictionaryAttr, OpaqueProperties, RegionRange,                           \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    if (operands.size() != 2)                                                  \
-      return failure();                                                        \
-    return inferBroadcast(loc, getOperationName().drop_front(3),               \
-                          operands[0].getType(), operands[1].getType(),        \
-                          inferred);                                           \
-  }                                                                            \
-  LogicalResult Op::verify() { return verifyBinary(*this); }
+//===----------------------------------------------------------------------===//
+// Folders
+//===----------------------------------------------------------------------===//
 
-EJ_BINARY_OP_METHODS(AddOp)
-EJ_BINARY_OP_METHODS(MulOp)
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0);
@@ -98,6 +116,10 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return foldIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0);
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  return getOperand().getType() == getType() ? getOperand() : Value();
 }
 
 #define GET_OP_CLASSES

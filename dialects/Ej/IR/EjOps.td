@@ -1,4 +1,12 @@
 //===- EjOps.td - Ops of the ej dialect -------------------*- tablegen -*-===//
+//
+// One op per eager API op (lib/Ops.def names them; the mnemonic is the
+// table's name). Element types are those of the API: f32, f64, i1 (bool),
+// i32, i64; shapes are static, as recorded. Binary ops take operands of one
+// element type (the API inserts ej.cast first) and broadcast like NumPy, with
+// the same shape rule as the API (lib/ShapeRules.h).
+//
+//===----------------------------------------------------------------------===//
 #ifndef EJ_OPS_TD
 #define EJ_OPS_TD
 
@@ -6,9 +14,16 @@ include "EjDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/CommonTypeConstraints.td"
 
-def Ej_ElementType : AnyTypeOf<[F32, F64, I1, I32, I64]>;
-def Ej_Tensor : RankedTensorOf<[F32, F64, I1, I32, I64]>;
+def Ej_Tensor : StaticShapeTensorOf<[F32, F64, I1, I32, I64]>;
+def Ej_FloatTensor : StaticShapeTensorOf<[F32, F64]>;
+def Ej_NumberTensor : StaticShapeTensorOf<[F32, F64, I32, I64]>;
+def Ej_BoolTensor : StaticShapeTensorOf<[I1]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
 
 def Ej_ConstantOp : Ej_Op<"constant", [ConstantLike, Pure,
     AllTypesMatch<["value", "result"]>]> {
@@ -26,40 +41,188 @@ def Ej_ConstantOp : Ej_Op<"constant", [ConstantLike, Pure,
   let hasFolder = 1;
 }
 
-class Ej_BinaryOp<string mnemonic, list<Trait> traits = []> :
-    Ej_Op<mnemonic, traits # [Pure,
+//===----------------------------------------------------------------------===//
+// Unary elementwise ops: the result has the operand's type.
+//===----------------------------------------------------------------------===//
+
+// With SameOperandsAndResultType, ODS writes inferReturnTypes itself.
+class Ej_UnaryOp<string mnemonic, TypeConstraint operandType, string math,
+                 string exampleType, list<Trait> traits = []> :
+    Ej_Op<mnemonic, traits # [Pure, SameOperandsAndResultType,
         DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
-  let arguments = (ins Ej_Tensor:$lhs, Ej_Tensor:$rhs);
+  let summary = "Elementwise: " # math;
+  let description = "Computes " # math # [{ of every element; the result has
+    the operand's type.
+
+    ```mlir
+    %0 = ej.}] # mnemonic # " %x : " # exampleType # [{
+
+    ```
+  }];
+  let arguments = (ins operandType:$operand);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+}
+
+class Ej_FloatUnaryOp<string mnemonic, string math> :
+    Ej_UnaryOp<mnemonic, Ej_FloatTensor, math, "tensor<4x8xf32>">;
+class Ej_NumberUnaryOp<string mnemonic, string math> :
+    Ej_UnaryOp<mnemonic, Ej_NumberTensor, math, "tensor<16xi32>">;
+
+def Ej_NegOp : Ej_NumberUnaryOp<"neg", "negation">;
+def Ej_AbsOp : Ej_NumberUnaryOp<"abs", "absolute value">;
+def Ej_SquareOp : Ej_NumberUnaryOp<"square", "square (x * x)">;
+def Ej_ReluOp : Ej_NumberUnaryOp<"relu", "max(x, 0) (NaN stays NaN)">;
+def Ej_SignOp : Ej_NumberUnaryOp<"sign", "sign (-1, 0 or 1; NaN stays NaN)">;
+def Ej_ExpOp : Ej_FloatUnaryOp<"exp", "the exponential">;
+def Ej_LogOp : Ej_FloatUnaryOp<"log", "the natural logarithm">;
+def Ej_SqrtOp : Ej_FloatUnaryOp<"sqrt", "the square root">;
+def Ej_RsqrtOp : Ej_FloatUnaryOp<"rsqrt", "the reciprocal square root">;
+def Ej_TanhOp : Ej_FloatUnaryOp<"tanh", "the hyperbolic tangent">;
+def Ej_SigmoidOp : Ej_FloatUnaryOp<"sigmoid", "the logistic sigmoid 1 / (1 + exp(-x))">;
+def Ej_SinOp : Ej_FloatUnaryOp<"sin", "the sine">;
+def Ej_CosOp : Ej_FloatUnaryOp<"cos", "the cosine">;
+def Ej_FloorOp : Ej_FloatUnaryOp<"floor", "rounding toward negative infinity">;
+def Ej_CeilOp : Ej_FloatUnaryOp<"ceil", "rounding toward positive infinity">;
+def Ej_LogicalNotOp : Ej_UnaryOp<"logical_not", Ej_BoolTensor, "logical negation",
+                                 "tensor<3xi1>">;
+
+def Ej_CastOp : Ej_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Converts every element to the result's element type: floats to integers
+    truncate toward zero (NaN gives 0, out-of-range values saturate), anything
+    to i1 is `!= 0`. A cast to the operand's own type folds away.
+
+    ```mlir
+    %0 = ej.cast %x : tensor<2x3xf32> to tensor<2x3xi32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand);
   let results = (outs Ej_Tensor:$result);
-  let assemblyFormat =
-      "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
-  let hasVerifier = 1;
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `to` type($result)";
   let hasFolder = 1;
 }
 
-def Ej_AddOp : Ej_BinaryOp<"add", [Commutative]> {
-  let summary = "Elementwise addition with NumPy broadcasting";
-  let description = [{
-    Adds `lhs` and `rhs` elementwise. Their shapes broadcast as in NumPy and
-    their element types must match (the API inserts casts first); the
-    result type is inferred. `x + 0` with a splat zero folds to `x`.
+//===----------------------------------------------------------------------===//
+// Binary elementwise ops with NumPy broadcasting.
+//===----------------------------------------------------------------------===//
+
+class Ej_BroadcastOp<string mnemonic, TypeConstraint operandType,
+                     TypeConstraint resultType, list<Trait> traits = []> :
+    Ej_Op<mnemonic, traits # [Pure,
+        DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs resultType:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let hasVerifier = 1;
+  // Comparisons give i1; the others the operands' element type.
+  bit boolResult = 0;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr,
+        ::mlir::OpaqueProperties, ::mlir::RegionRange,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferBroadcast(loc, getOperationName(), operands, inferred,
+                            }] # !if(boolResult, "true", "false") # [{);
+    }
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifyInferred(*this);
+    }
+  }];
+}
+
+class Ej_BinaryOp<string mnemonic, TypeConstraint operandType, string math,
+                  string exampleType, list<Trait> traits = []> :
+    Ej_BroadcastOp<mnemonic, operandType, operandType, traits> {
+  let summary = "Elementwise " # math # " with NumPy broadcasting";
+  let description = "Computes the " # math # [{ of `lhs` and `rhs`
+    elementwise. Their shapes broadcast as in NumPy and their element types
+    must match (the API inserts casts first); the result type is inferred.
 
     ```mlir
-    %0 = ej.add %a, %b : tensor<2x3xf32>, tensor<3xf32>
+    %0 = ej.}] # mnemonic # " %a, %b : " # exampleType # [{
+
     ```
   }];
 }
 
-def Ej_MulOp : Ej_BinaryOp<"mul", [Commutative]> {
-  let summary = "Elementwise multiplication with NumPy broadcasting";
-  let description = [{
-    Multiplies `lhs` and `rhs` elementwise with NumPy broadcasting; the
-    element types must match and the result type is inferred. `x * 1` with a
-    splat one folds to `x`.
+def Ej_AddOp : Ej_BinaryOp<"add", Ej_NumberTensor, "sum",
+                           "tensor<2x3xf32>, tensor<3xf32>", [Commutative]> {
+  let hasFolder = 1;
+}
+def Ej_SubOp : Ej_BinaryOp<"sub", Ej_NumberTensor, "difference",
+                           "tensor<2x3xf32>, tensor<2x1xf32>">;
+def Ej_MulOp : Ej_BinaryOp<"mul", Ej_NumberTensor, "product",
+                           "tensor<4x1xf64>, tensor<1x5xf64>", [Commutative]> {
+  let hasFolder = 1;
+}
+def Ej_DivOp : Ej_BinaryOp<"div", Ej_FloatTensor, "true quotient",
+                           "tensor<8xf32>, tensor<f32>">;
+def Ej_PowOp : Ej_BinaryOp<"pow", Ej_NumberTensor, "power (lhs to the rhs)",
+                           "tensor<8xf32>, tensor<8xf32>">;
+def Ej_MaximumOp : Ej_BinaryOp<"maximum", Ej_NumberTensor,
+                               "maximum (NaN-propagating)",
+                               "tensor<8xi32>, tensor<8xi32>", [Commutative]>;
+def Ej_MinimumOp : Ej_BinaryOp<"minimum", Ej_NumberTensor,
+                               "minimum (NaN-propagating)",
+                               "tensor<8xi32>, tensor<8xi32>", [Commutative]>;
+def Ej_LogicalAndOp : Ej_BinaryOp<"logical_and", Ej_BoolTensor, "conjunction",
+                                  "tensor<3xi1>, tensor<3xi1>", [Commutative]>;
+def Ej_LogicalOrOp : Ej_BinaryOp<"logical_or", Ej_BoolTensor, "disjunction",
+                                 "tensor<3xi1>, tensor<3xi1>", [Commutative]>;
+
+class Ej_CompareOp<string mnemonic, string relation> :
+    Ej_BroadcastOp<mnemonic, Ej_Tensor, Ej_BoolTensor> {
+  let boolResult = 1;
+  let summary = "Elementwise `" # relation # "` comparison giving i1";
+  let description = "Compares `lhs " # relation # [{ rhs` elementwise with
+    NumPy broadcasting; operands share one element type and the result is a
+    tensor of i1 of the broadcast shape.
 
     ```mlir
-    %0 = ej.mul %a, %b : tensor<4x1xf64>, tensor<1x5xf64>
+    %0 = ej.}] # mnemonic # [{ %a, %b : tensor<2x3xf32>, tensor<f32>
     ```
+  }];
+}
+
+def Ej_EqualOp : Ej_CompareOp<"equal", "==">;
+def Ej_NotEqualOp : Ej_CompareOp<"not_equal", "!=">;
+def Ej_LessOp : Ej_CompareOp<"less", "<">;
+def Ej_LessEqualOp : Ej_CompareOp<"less_equal", "<=">;
+def Ej_GreaterOp : Ej_CompareOp<"greater", ">">;
+def Ej_GreaterEqualOp : Ej_CompareOp<"greater_equal", ">=">;
+
+def Ej_WhereOp : Ej_Op<"where", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Elementwise selection: cond ? lhs : rhs";
+  let description = [{
+    Picks `lhs` where `cond` is true and `rhs` elsewhere. The three shapes
+    broadcast together; `lhs` and `rhs` share an element type, which the
+    result has.
+
+    ```mlir
+    %0 = ej.where %c, %a, %b : tensor<4xi1>, tensor<3x4xf32>, tensor<3x1xf32>
+    ```
+  }];
+  let arguments = (ins Ej_BoolTensor:$cond, Ej_Tensor:$lhs, Ej_Tensor:$rhs);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$cond `,` $lhs `,` $rhs attr-dict `:` type($cond) `,` "
+                       "type($lhs) `,` type($rhs)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr,
+        ::mlir::OpaqueProperties, ::mlir::RegionRange,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferWhere(loc, operands, inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifyInferred(*this);
+    }
   }];
 }
 

@@ -56,3 +56,23 @@ func.func @mul_two_stays(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = ej.mul %x, %two : tensor<3xf32>, tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @cast_to_same_type
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+func.func @cast_to_same_type(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = ej.cast %x : tensor<3xf32> to tensor<3xf32>
+  // CHECK-NOT: ej.cast
+  // CHECK: return %[[X]]
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_to_other_type_stays
+func.func @cast_to_other_type_stays(%x: tensor<3xf32>) -> tensor<3xi64> {
+  // CHECK: ej.cast %{{.*}} : tensor<3xf32> to tensor<3xi64>
+  %0 = ej.cast %x : tensor<3xf32> to tensor<3xi64>
+  return %0 : tensor<3xi64>
+}

@@ -17,7 +17,7 @@ func.func @element_types_differ(%a: tensor<3xf32>, %b: tensor<3xf64>) {
 // -----
 
 func.func @unsupported_element_type(%a: tensor<3xi8>, %b: tensor<3xi8>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of}}
   %0 = "ej.add"(%a, %b) : (tensor<3xi8>, tensor<3xi8>) -> tensor<3xi8>
   return
 }
@@ -33,7 +33,111 @@ func.func @wrong_result_type(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @unranked(%a: tensor<*xf32>, %b: tensor<3xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of}}
   %0 = "ej.mul"(%a, %b) : (tensor<*xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @float_only_op_on_integers(%a: tensor<3xi32>) {
+  // expected-error @+1 {{'ej.exp' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float values}}
+  %0 = ej.exp %a : tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @number_op_on_bools(%a: tensor<3xi1>) {
+  // expected-error @+1 {{'ej.neg' op operand #0 must be statically shaped tensor of}}
+  %0 = ej.neg %a : tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @logical_op_on_floats(%a: tensor<3xf32>) {
+  // expected-error @+1 {{'ej.logical_and' op operand #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = ej.logical_and %a, %a : tensor<3xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @div_of_integers(%a: tensor<3xi32>) {
+  // expected-error @+1 {{'ej.div' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float values}}
+  %0 = ej.div %a, %a : tensor<3xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @dynamic_shape(%a: tensor<?xf32>) {
+  // expected-error @+1 {{'ej.sqrt' op operand #0 must be statically shaped tensor}}
+  %0 = ej.sqrt %a : tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @compare_shapes(%a: tensor<2xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{'ej.less' operand shapes 'tensor<2xf32>' and 'tensor<3xf32>' cannot be broadcast together}}
+  %0 = ej.less %a, %b : tensor<2xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @compare_result_not_bool(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.equal' op result #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = "ej.equal"(%a, %a) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @where_condition_not_bool(%c: tensor<2xf32>, %a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.where' op operand #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = "ej.where"(%c, %a, %a) : (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @where_branches_differ(%c: tensor<2xi1>, %a: tensor<2xf32>, %b: tensor<2xf64>) {
+  // expected-error @+1 {{'ej.where' operand element types differ: 'f32' and 'f64'}}
+  %0 = ej.where %c, %a, %b : tensor<2xi1>, tensor<2xf32>, tensor<2xf64>
+  return
+}
+
+// -----
+
+func.func @where_condition_shape(%c: tensor<3xi1>, %a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.where' operand shapes 'tensor<3xi1>' and 'tensor<2xf32>' cannot be broadcast together}}
+  %0 = ej.where %c, %a, %a : tensor<3xi1>, tensor<2xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @where_wrong_result(%c: tensor<2xi1>, %a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.where' op result type 'tensor<2xf64>' differs from the inferred type 'tensor<2xf32>'}}
+  %0 = "ej.where"(%c, %a, %a) : (tensor<2xi1>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf64>
+  return
+}
+
+// -----
+
+func.func @cast_changes_shape(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.cast' op requires the same shape for all operands and results}}
+  %0 = ej.cast %a : tensor<2xf32> to tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @unary_result_type_differs(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.tanh' op requires the same type for all operands and results}}
+  %0 = "ej.tanh"(%a) : (tensor<2xf32>) -> tensor<2xf64>
   return
 }

@@ -36,3 +36,142 @@ func.func @integers_and_scalars(%a: tensor<i32>, %b: tensor<7xi32>) -> tensor<7x
   %0 = ej.add %a, %b : tensor<i32>, tensor<7xi32>
   return %0 : tensor<7xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @unary_float
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>)
+func.func @unary_float(%x: tensor<4x8xf32>) {
+  // CHECK: ej.exp %[[X]] : tensor<4x8xf32>
+  %exp = ej.exp %x : tensor<4x8xf32>
+  // CHECK: ej.log %[[X]] : tensor<4x8xf32>
+  %log = ej.log %x : tensor<4x8xf32>
+  // CHECK: ej.sqrt %[[X]] : tensor<4x8xf32>
+  %sqrt = ej.sqrt %x : tensor<4x8xf32>
+  // CHECK: ej.rsqrt %[[X]] : tensor<4x8xf32>
+  %rsqrt = ej.rsqrt %x : tensor<4x8xf32>
+  // CHECK: ej.tanh %[[X]] : tensor<4x8xf32>
+  %tanh = ej.tanh %x : tensor<4x8xf32>
+  // CHECK: ej.sigmoid %[[X]] : tensor<4x8xf32>
+  %sigmoid = ej.sigmoid %x : tensor<4x8xf32>
+  // CHECK: ej.sin %[[X]] : tensor<4x8xf32>
+  %sin = ej.sin %x : tensor<4x8xf32>
+  // CHECK: ej.cos %[[X]] : tensor<4x8xf32>
+  %cos = ej.cos %x : tensor<4x8xf32>
+  // CHECK: ej.floor %[[X]] : tensor<4x8xf32>
+  %floor = ej.floor %x : tensor<4x8xf32>
+  // CHECK: ej.ceil %[[X]] : tensor<4x8xf32>
+  %ceil = ej.ceil %x : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @unary_numbers
+// CHECK-SAME: (%[[X:.*]]: tensor<16xi32>, %[[Y:.*]]: tensor<2xf64>)
+func.func @unary_numbers(%x: tensor<16xi32>, %y: tensor<2xf64>) {
+  // CHECK: ej.neg %[[X]] : tensor<16xi32>
+  %neg = ej.neg %x : tensor<16xi32>
+  // CHECK: ej.neg %[[Y]] : tensor<2xf64>
+  %neg_f = ej.neg %y : tensor<2xf64>
+  // CHECK: ej.abs %[[X]] : tensor<16xi32>
+  %abs = ej.abs %x : tensor<16xi32>
+  // CHECK: ej.abs %[[Y]] : tensor<2xf64>
+  %abs_f = ej.abs %y : tensor<2xf64>
+  // CHECK: ej.square %[[X]] : tensor<16xi32>
+  %square = ej.square %x : tensor<16xi32>
+  // CHECK: ej.square %[[Y]] : tensor<2xf64>
+  %square_f = ej.square %y : tensor<2xf64>
+  // CHECK: ej.relu %[[X]] : tensor<16xi32>
+  %relu = ej.relu %x : tensor<16xi32>
+  // CHECK: ej.relu %[[Y]] : tensor<2xf64>
+  %relu_f = ej.relu %y : tensor<2xf64>
+  // CHECK: ej.sign %[[X]] : tensor<16xi32>
+  %sign = ej.sign %x : tensor<16xi32>
+  // CHECK: ej.sign %[[Y]] : tensor<2xf64>
+  %sign_f = ej.sign %y : tensor<2xf64>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @logical
+func.func @logical(%a: tensor<3xi1>, %b: tensor<2x3xi1>) -> tensor<2x3xi1> {
+  // CHECK: ej.logical_not %{{.*}} : tensor<3xi1>
+  %0 = ej.logical_not %a : tensor<3xi1>
+  // CHECK: ej.logical_and %{{.*}}, %{{.*}} : tensor<3xi1>, tensor<2x3xi1>
+  %1 = ej.logical_and %0, %b : tensor<3xi1>, tensor<2x3xi1>
+  // CHECK: ej.logical_or %{{.*}}, %{{.*}} : tensor<2x3xi1>, tensor<3xi1>
+  %2 = ej.logical_or %1, %a : tensor<2x3xi1>, tensor<3xi1>
+  return %2 : tensor<2x3xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @binary_broadcast
+func.func @binary_broadcast(%a: tensor<2x1xi64>, %b: tensor<3xi64>, %f: tensor<8xf32>, %s: tensor<f32>) {
+  // CHECK: %{{.*}} = ej.add %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %add = ej.add %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: %{{.*}} = ej.sub %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %sub = ej.sub %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: %{{.*}} = ej.mul %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %mul = ej.mul %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: %{{.*}} = ej.pow %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %pow = ej.pow %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: %{{.*}} = ej.maximum %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %maximum = ej.maximum %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: %{{.*}} = ej.minimum %{{.*}}, %{{.*}} : tensor<2x1xi64>, tensor<3xi64>
+  %minimum = ej.minimum %a, %b : tensor<2x1xi64>, tensor<3xi64>
+  // CHECK: ej.div %{{.*}}, %{{.*}} : tensor<8xf32>, tensor<f32>
+  %div = ej.div %f, %s : tensor<8xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// The result types are inferred: the generic form shows them.
+// RUN: ej-opt %s -split-input-file -mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
+// GENERIC-LABEL: sym_name = "inferred_types"
+func.func @inferred_types(%a: tensor<2x1xf32>, %b: tensor<3xf32>, %c: tensor<3xi1>) {
+  // GENERIC: "ej.sub"(%{{.*}}, %{{.*}}) : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = ej.sub %a, %b : tensor<2x1xf32>, tensor<3xf32>
+  // GENERIC: "ej.less"(%{{.*}}, %{{.*}}) : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = ej.less %a, %b : tensor<2x1xf32>, tensor<3xf32>
+  // GENERIC: "ej.where"(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<3xi1>, tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %2 = ej.where %c, %a, %b : tensor<3xi1>, tensor<2x1xf32>, tensor<3xf32>
+  // GENERIC: "ej.exp"(%{{.*}}) : (tensor<2x1xf32>) -> tensor<2x1xf32>
+  %3 = ej.exp %a : tensor<2x1xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @comparisons
+func.func @comparisons(%a: tensor<2x3xf32>, %b: tensor<f32>, %i: tensor<4xi32>) {
+  // CHECK: ej.equal %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %equal = ej.equal %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.not_equal %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %not_equal = ej.not_equal %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.less %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %less = ej.less %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.less_equal %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %less_equal = ej.less_equal %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.greater %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %greater = ej.greater %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.greater_equal %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<f32>
+  %greater_equal = ej.greater_equal %a, %b : tensor<2x3xf32>, tensor<f32>
+  // CHECK: ej.equal %{{.*}}, %{{.*}} : tensor<4xi32>, tensor<4xi32>
+  %ieq = ej.equal %i, %i : tensor<4xi32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @where_and_cast
+func.func @where_and_cast(%c: tensor<4xi1>, %a: tensor<3x4xf32>, %b: tensor<3x1xf32>) -> tensor<3x4xi32> {
+  // CHECK: %[[W:.*]] = ej.where %{{.*}}, %{{.*}}, %{{.*}} : tensor<4xi1>, tensor<3x4xf32>, tensor<3x1xf32>
+  %0 = ej.where %c, %a, %b : tensor<4xi1>, tensor<3x4xf32>, tensor<3x1xf32>
+  // CHECK: ej.cast %[[W]] : tensor<3x4xf32> to tensor<3x4xi32>
+  %1 = ej.cast %0 : tensor<3x4xf32> to tensor<3x4xi32>
+  return %1 : tensor<3x4xi32>
+}

@@ -1,0 +1,68 @@
+//===- OpTableTest.cpp - The dialect and the op table agree --------------===//
+//
+// lib/Ops.def is the one list of ops. Every op the ej dialect defines must
+// be an op of that table under the same name, and the dialect's broadcast
+// results must be the API's for the same shapes.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Ej/IR/EjDialect.h"
+#include "dialects/Ej/IR/EjOps.h"
+#include "dialects/Ej/IR/EjRegistration.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace {
+
+const std::set<std::string> &table_names() {
+  static const std::set<std::string> names = {
+#define EJ_OP(Name, name) #name,
+#include "lib/Ops.def"
+  };
+  return names;
+}
+
+} // namespace
+
+TEST(OpTable, EveryDialectOpIsAnOpOfTheTable) {
+  mlir::DialectRegistry registry;
+  mlir::ej::registerAllEjDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  auto *dialect = ctx.getOrLoadDialect<mlir::ej::EjDialect>();
+  ASSERT_NE(dialect, nullptr);
+  int count = 0;
+  for (mlir::RegisteredOperationName op : ctx.getRegisteredOperations()) {
+    if (&op.getDialect() != dialect)
+      continue;
+    ++count;
+    std::string name = op.getStringRef().drop_front(3).str(); // "ej."
+    EXPECT_TRUE(table_names().count(name)) << "ej." << name << " is not in lib/Ops.def";
+  }
+  EXPECT_GE(count, 34); // constant, cast, where and the elementwise families
+}
+
+TEST(OpTable, BroadcastResultTypesFollowTheApiRule) {
+  mlir::DialectRegistry registry;
+  mlir::ej::registerAllEjDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  mlir::OpBuilder b(&ctx);
+  auto loc = b.getUnknownLoc();
+  auto f32 = b.getF32Type();
+  auto lhs = mlir::RankedTensorType::get({2, 1, 3}, f32);
+  auto rhs = mlir::RankedTensorType::get({4, 1}, f32);
+  llvm::SmallVector<mlir::Type> inferred;
+  // Values of the two types come from a block's arguments.
+  mlir::Block block;
+  mlir::Value a = block.addArgument(lhs, loc), c = block.addArgument(rhs, loc);
+  ASSERT_TRUE(mlir::succeeded(mlir::ej::LessOp::inferReturnTypes(
+      &ctx, loc, mlir::ValueRange{a, c}, nullptr, nullptr, {}, inferred)));
+  EXPECT_EQ(inferred.front(),
+            mlir::RankedTensorType::get({2, 4, 3}, b.getI1Type()));
+}
