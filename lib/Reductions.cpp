@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
+#include "lib/ShapeRules.h"
 
 namespace ej {
 using namespace detail;
@@ -15,16 +16,13 @@ namespace {
 Tensor reduce(OpCode op, const Tensor &x, IntList axes, bool keepdims) {
   const char *name = op_name(op);
   TensorImpl *t = need(x, name, "x");
-  bool reduced[kMaxRank] = {};
-  if (axes.empty())
-    for (int d = 0; d < t->rank; ++d)
-      reduced[d] = true;
-  for (int64_t a : axes) {
-    int64_t d = normalize_axis(name, a, t->rank);
-    if (reduced[d])
-      fail(name, "axis " + std::to_string(a) + " is given twice");
-    reduced[d] = true;
-  }
+  bool reduced[kMaxRank];
+  rules::AxesCheck check =
+      rules::reduced_axes(axes.data(), axes.size(), t->rank, reduced);
+  if (check.kind == rules::AxesCheck::OutOfRange)
+    normalize_axis(name, check.axis, t->rank); // throws with the details
+  if (check.kind == rules::AxesCheck::Duplicate)
+    fail(name, "axis " + std::to_string(check.axis) + " is given twice");
   DType in = t->dtype;
   bool is_max_min = op == OpCode::ReduceMax || op == OpCode::ReduceMin;
   if (op == OpCode::ReduceMean && !is_floating(in))
@@ -34,19 +32,16 @@ Tensor reduce(OpCode op, const Tensor &x, IntList axes, bool keepdims) {
   else if (in == bool_)
     in = int64;
   Record r(op);
-  Dims shape;
   for (int d = 0; d < t->rank; ++d) {
-    if (reduced[d]) {
-      if (is_max_min && t->shape[d] == 0)
-        fail(name, "cannot reduce axis " + std::to_string(d) +
-                       " of size 0 (shape " + shape_of(t) + ")");
-      r.attrs.push(d);
-      if (keepdims)
-        shape.push(1);
-    } else {
-      shape.push(t->shape[d]);
-    }
+    if (!reduced[d])
+      continue;
+    if (is_max_min && t->shape[d] == 0)
+      fail(name, "cannot reduce axis " + std::to_string(d) +
+                     " of size 0 (shape " + shape_of(t) + ")");
+    r.attrs.push(d);
   }
+  Dims shape;
+  shape.n = int(rules::reduce_shape(t->shape, t->rank, reduced, keepdims, shape.d));
   r.attrs.keepdims = keepdims;
   Tensor input = coerce(x, in);
   r.add_input(input.impl());
