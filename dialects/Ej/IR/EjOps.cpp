@@ -4,6 +4,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
 
 using namespace mlir;
 using namespace mlir::ej;
@@ -70,6 +73,101 @@ LogicalResult inferWhere(std::optional<Location> loc, ValueRange operands,
   return success();
 }
 
+std::string axesStr(ArrayRef<int64_t> axes) {
+  std::string s = "[";
+  for (size_t i = 0; i < axes.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(axes[i]);
+  return s + "]";
+}
+
+LogicalResult inferReduce(std::optional<Location> loc, StringRef op, Type type,
+                          ArrayRef<int64_t> axes, bool keepdims,
+                          SmallVectorImpl<Type> &inferred) {
+  auto t = cast<RankedTensorType>(type);
+  SmallVector<char> reduced(size_t(t.getRank()) + 1);
+  auto *flags = reinterpret_cast<bool *>(reduced.data());
+  ::ej::rules::AxesCheck check =
+      ::ej::rules::reduced_axes(axes.data(), axes.size(), t.getRank(), flags);
+  if (check.kind != ::ej::rules::AxesCheck::Ok)
+    return emitOptionalError(
+        loc, "'", op, "' axis ", check.axis,
+        check.kind == ::ej::rules::AxesCheck::Duplicate
+            ? " is given twice"
+            : " is out of range for rank " + std::to_string(t.getRank()));
+  for (int64_t a : axes)
+    if (a < 0)
+      return emitOptionalError(loc, "'", op, "' axes ", axesStr(axes),
+                               " must be non-negative");
+  SmallVector<int64_t> shape(size_t(t.getRank()));
+  shape.resize(::ej::rules::reduce_shape(t.getShape().data(), t.getRank(),
+                                         flags, keepdims, shape.data()));
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
+LogicalResult inferArgReduce(std::optional<Location> loc, StringRef op,
+                             Type type, int64_t axis,
+                             SmallVectorImpl<Type> &inferred) {
+  auto t = cast<RankedTensorType>(type);
+  if (axis < 0 || axis >= t.getRank())
+    return emitOptionalError(loc, "'", op, "' axis ", axis,
+                             " is out of range for rank ", t.getRank());
+  if (t.getDimSize(axis) == 0)
+    return emitOptionalError(loc, "'", op, "' axis ", axis, " of ", t,
+                             " is empty");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    if (d != axis)
+      shape.push_back(t.getDimSize(d));
+  inferred.push_back(
+      RankedTensorType::get(shape, IntegerType::get(t.getContext(), 64)));
+  return success();
+}
+
+LogicalResult inferMatMul(std::optional<Location> loc, Type lhs, Type rhs,
+                          SmallVectorImpl<Type> &inferred) {
+  auto a = cast<RankedTensorType>(lhs), b = cast<RankedTensorType>(rhs);
+  if (a.getElementType() != b.getElementType())
+    return emitOptionalError(loc, "'ej.matmul' operand element types differ: ",
+                             a.getElementType(), " and ", b.getElementType());
+  SmallVector<int64_t> shape(size_t(std::max(a.getRank(), b.getRank())));
+  size_t rank = 0;
+  switch (::ej::rules::matmul_shape(a.getShape().data(), a.getShape().size(),
+                                    b.getShape().data(), b.getShape().size(),
+                                    shape.data(), rank)) {
+  case ::ej::rules::MatMulCheck::Rank:
+    return emitOptionalError(loc, "'ej.matmul' expects operands of rank >= 2, got ",
+                             a, " and ", b);
+  case ::ej::rules::MatMulCheck::Inner:
+    return emitOptionalError(loc, "'ej.matmul' inner dimensions differ: ", a,
+                             " x ", b);
+  case ::ej::rules::MatMulCheck::Batch:
+    return emitOptionalError(loc, "'ej.matmul' batch dimensions of ", a, " and ",
+                             b, " cannot be broadcast together");
+  case ::ej::rules::MatMulCheck::Ok:
+    break;
+  }
+  shape.resize(rank);
+  inferred.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
+
+LogicalResult inferTranspose(std::optional<Location> loc, Type type,
+                             ArrayRef<int64_t> perm,
+                             SmallVectorImpl<Type> &inferred) {
+  auto t = cast<RankedTensorType>(type);
+  SmallVector<int64_t> p(perm.size());
+  if (!::ej::rules::permutation(perm.data(), perm.size(), t.getRank(), p.data()) ||
+      p != SmallVector<int64_t>(perm))
+    return emitOptionalError(loc, "'ej.transpose' perm ", axesStr(perm),
+                             " is not a permutation of [0, ", t.getRank(), ")");
+  SmallVector<int64_t> shape;
+  for (int64_t d : perm)
+    shape.push_back(t.getDimSize(d));
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
 // The result type an op states must be the one its operands imply.
 template <class Op> LogicalResult verifyInferred(Op op) {
   SmallVector<Type> inferred;
@@ -120,6 +218,103 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult CastOp::fold(FoldAdaptor) {
   return getOperand().getType() == getType() ? getOperand() : Value();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, d] : llvm::enumerate(getPerm()))
+    if (int64_t(i) != d)
+      return {};
+  return getOperand();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  return getOperand().getType() == getType() ? getOperand() : Value();
+}
+
+OpFoldResult BroadcastToOp::fold(FoldAdaptor) {
+  return getOperand().getType() == getType() ? getOperand() : Value();
+}
+
+//===----------------------------------------------------------------------===//
+// Verifiers of the ops whose result type is given
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getOperand().getType(), out = getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("changes the element type from ")
+           << in.getElementType() << " to " << out.getElementType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << in << " (" << in.getNumElements() << " elements) into " << out
+           << " (" << out.getNumElements() << " elements)";
+  return success();
+}
+
+LogicalResult BroadcastToOp::verify() {
+  auto in = getOperand().getType(), out = getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("changes the element type from ")
+           << in.getElementType() << " to " << out.getElementType();
+  SmallVector<int64_t> shape(size_t(std::max(in.getRank(), out.getRank())));
+  if (in.getRank() > out.getRank() ||
+      !::ej::rules::broadcast(in.getShape().data(), in.getShape().size(),
+                              out.getShape().data(), out.getShape().size(),
+                              shape.data()) ||
+      ArrayRef<int64_t>(shape) != out.getShape())
+    return emitOpError("cannot broadcast ") << in << " to " << out;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Canonicalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+// transpose(transpose(x, p), q) -> transpose(x, p o q).
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getOperand().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> perm;
+    for (int64_t d : op.getPerm())
+      perm.push_back(inner.getPerm()[size_t(d)]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, inner.getOperand(), perm);
+    return success();
+  }
+};
+
+// op(op(x)) -> op(x) for ops whose result depends only on the final type.
+template <class Op> struct CollapseChain : OpRewritePattern<Op> {
+  using OpRewritePattern<Op>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Op op, PatternRewriter &rewriter) const override {
+    auto inner = op.getOperand().template getDefiningOp<Op>();
+    if (!inner)
+      return failure();
+    rewriter.replaceOpWithNewOp<Op>(op, op.getType(), inner.getOperand());
+    return success();
+  }
+};
+
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *ctx) {
+  patterns.add<ComposeTransposes>(ctx);
+}
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *ctx) {
+  patterns.add<CollapseChain<ReshapeOp>>(ctx);
+}
+
+void BroadcastToOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                MLIRContext *ctx) {
+  patterns.add<CollapseChain<BroadcastToOp>>(ctx);
 }
 
 #define GET_OP_CLASSES

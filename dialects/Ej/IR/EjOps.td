@@ -226,4 +226,167 @@ def Ej_WhereOp : Ej_Op<"where", [Pure,
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Ej_ReduceOp<string mnemonic, TypeConstraint type, string what> :
+    Ej_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "The " # what # " over the given axes";
+  let description = "Reduces `operand` to its " # what # [{ over `axes`
+    (non-negative, each at most once; empty means every axis), dropping the
+    reduced axes, or keeping them with size 1 under `keepdims`. The element
+    type stays the operand's.
+
+    ```mlir
+    %0 = ej.}] # mnemonic # [{ %x axes = [1] : tensor<3x4xf32>
+    %1 = ej.}] # mnemonic # [{ %x axes = [0, 1] keepdims : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins type:$operand, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs type:$result);
+  let assemblyFormat = "$operand `axes` `=` $axes (`keepdims` $keepdims^)? "
+                       "attr-dict `:` type($operand)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferReduce(loc, getOperationName(), adaptor.getOperand().getType(),
+                         adaptor.getAxes(), adaptor.getKeepdims(), inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_ReduceSumOp : Ej_ReduceOp<"reduce_sum", Ej_NumberTensor, "sum">;
+def Ej_ReduceMeanOp : Ej_ReduceOp<"reduce_mean", Ej_FloatTensor, "mean">;
+def Ej_ReduceMaxOp : Ej_ReduceOp<"reduce_max", Ej_NumberTensor, "maximum">;
+def Ej_ReduceMinOp : Ej_ReduceOp<"reduce_min", Ej_NumberTensor, "minimum">;
+def Ej_ReduceProdOp : Ej_ReduceOp<"reduce_prod", Ej_NumberTensor, "product">;
+
+class Ej_ArgReduceOp<string mnemonic, string what> :
+    Ej_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "The index of the " # what # " along an axis";
+  let description = "The index (i64) of the " # what # [{ of `operand`
+    along `axis`, the first one on ties; the axis is dropped.
+
+    ```mlir
+    %0 = ej.}] # mnemonic # [{ %x axis = 1 : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Ej_NumberTensor:$operand, I64Attr:$axis);
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "$operand `axis` `=` $axis attr-dict `:` type($operand)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferArgReduce(loc, getOperationName(),
+                            adaptor.getOperand().getType(), adaptor.getAxis(),
+                            inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_ArgMaxOp : Ej_ArgReduceOp<"argmax", "largest value">;
+def Ej_ArgMinOp : Ej_ArgReduceOp<"argmin", "smallest value">;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and shapes
+//===----------------------------------------------------------------------===//
+
+def Ej_MatMulOp : Ej_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Matrix product with broadcast batch axes";
+  let description = [{
+    `(..., n, k) x (..., k, m) -> (..., n, m)`; the batch axes broadcast as
+    in NumPy and the element types match.
+
+    ```mlir
+    %0 = ej.matmul %a, %b : tensor<2x3x4xf32>, tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Ej_NumberTensor:$lhs, Ej_NumberTensor:$rhs);
+  let results = (outs Ej_NumberTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferMatMul(loc, adaptor.getLhs().getType(),
+                         adaptor.getRhs().getType(), inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_TransposeOp : Ej_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permutes the axes";
+  let description = [{
+    Result axis `i` is operand axis `perm[i]`. Two transposes in a row
+    compose into one; the identity permutation folds away.
+
+    ```mlir
+    %0 = ej.transpose %x perm = [1, 0] : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand, DenseI64ArrayAttr:$perm);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand `perm` `=` $perm attr-dict `:` type($operand)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferTranspose(loc, adaptor.getOperand().getType(),
+                            adaptor.getPerm(), inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_ReshapeOp : Ej_Op<"reshape", [Pure]> {
+  let summary = "The same elements, row-major, in another shape";
+  let description = [{
+    The result has the operand's elements in row-major order and the same
+    element type; the element counts match. A reshape to the operand's own
+    type folds away, and a reshape of a reshape becomes one reshape.
+
+    ```mlir
+    %0 = ej.reshape %x : tensor<2x3xf32> to tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Ej_BroadcastToOp : Ej_Op<"broadcast_to", [Pure]> {
+  let summary = "Broadcasts to a larger shape, NumPy style";
+  let description = [{
+    Each operand axis, aligned to the right, equals the result's or is 1. A
+    broadcast to the operand's own type folds away, and a broadcast of a
+    broadcast becomes one broadcast.
+
+    ```mlir
+    %0 = ej.broadcast_to %x : tensor<3xf32> to tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
 #endif // EJ_OPS_TD

@@ -76,3 +76,63 @@ func.func @cast_to_other_type_stays(%x: tensor<3xf32>) -> tensor<3xi64> {
   %0 = ej.cast %x : tensor<3xf32> to tensor<3xi64>
   return %0 : tensor<3xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @transposes_compose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+func.func @transposes_compose(%x: tensor<2x3x4xf32>) -> tensor<3x2x4xf32> {
+  // CHECK: %[[T:.*]] = ej.transpose %[[X]] perm = [1, 0, 2] : tensor<2x3x4xf32>
+  // CHECK-NEXT: return %[[T]]
+  %0 = ej.transpose %x perm = [2, 0, 1] : tensor<2x3x4xf32>
+  %1 = ej.transpose %0 perm = [2, 1, 0] : tensor<4x2x3xf32>
+  return %1 : tensor<3x2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_back_is_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @transpose_back_is_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NOT: ej.transpose
+  // CHECK: return %[[X]]
+  %0 = ej.transpose %x perm = [1, 0] : tensor<2x3xf32>
+  %1 = ej.transpose %0 perm = [1, 0] : tensor<3x2xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshapes_collapse
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+func.func @reshapes_collapse(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  // CHECK: %[[R:.*]] = ej.reshape %[[X]] : tensor<2x3x4xf32> to tensor<4x6xf32>
+  // CHECK-NEXT: return %[[R]]
+  %0 = ej.reshape %x : tensor<2x3x4xf32> to tensor<24xf32>
+  %1 = ej.reshape %0 : tensor<24xf32> to tensor<4x6xf32>
+  return %1 : tensor<4x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_round_trip_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @reshape_round_trip_folds(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NOT: ej.reshape
+  // CHECK: return %[[X]]
+  %0 = ej.reshape %x : tensor<2x3xf32> to tensor<6xf32>
+  %1 = ej.reshape %0 : tensor<6xf32> to tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @broadcasts_collapse
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+func.func @broadcasts_collapse(%x: tensor<3xf32>) -> tensor<4x2x3xf32> {
+  // CHECK: %[[B:.*]] = ej.broadcast_to %[[X]] : tensor<3xf32> to tensor<4x2x3xf32>
+  // CHECK-NEXT: return %[[B]]
+  %0 = ej.broadcast_to %x : tensor<3xf32> to tensor<2x3xf32>
+  %1 = ej.broadcast_to %0 : tensor<2x3xf32> to tensor<4x2x3xf32>
+  return %1 : tensor<4x2x3xf32>
+}

@@ -141,3 +141,139 @@ func.func @unary_result_type_differs(%a: tensor<2xf32>) {
   %0 = "ej.tanh"(%a) : (tensor<2xf32>) -> tensor<2xf64>
   return
 }
+
+// -----
+
+func.func @reduce_axis_out_of_range(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'ej.reduce_sum' axis 2 is out of range for rank 2}}
+  %0 = ej.reduce_sum %x axes = [2] : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axis_twice(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'ej.reduce_max' axis 1 is given twice}}
+  %0 = ej.reduce_max %x axes = [1, 1] : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_negative_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'ej.reduce_min' axes [-1] must be non-negative}}
+  %0 = ej.reduce_min %x axes = [-1] : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_of_integers(%x: tensor<3xi32>) {
+  // expected-error @+1 {{'ej.reduce_mean' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float values}}
+  %0 = ej.reduce_mean %x axes = [0] : tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @reduce_wrong_result(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'ej.reduce_sum' op result type 'tensor<4xf32>' differs from the inferred type 'tensor<3xf32>'}}
+  %0 = "ej.reduce_sum"(%x) <{axes = array<i64: 1>}> : (tensor<3x4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @argmax_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'ej.argmax' axis 2 is out of range for rank 2}}
+  %0 = ej.argmax %x axis = 2 : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @argmin_empty_axis(%x: tensor<0x4xf32>) {
+  // expected-error @+1 {{'ej.argmin' axis 0 of 'tensor<0x4xf32>' is empty}}
+  %0 = ej.argmin %x axis = 0 : tensor<0x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_inner(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{'ej.matmul' inner dimensions differ: 'tensor<2x3xf32>' x 'tensor<4x5xf32>'}}
+  %0 = ej.matmul %a, %b : tensor<2x3xf32>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<3xf32>, %b: tensor<3x5xf32>) {
+  // expected-error @+1 {{'ej.matmul' expects operands of rank >= 2}}
+  %0 = ej.matmul %a, %b : tensor<3xf32>, tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) {
+  // expected-error @+1 {{'ej.matmul' batch dimensions of 'tensor<2x3x4xf32>' and 'tensor<3x4x5xf32>' cannot be broadcast together}}
+  %0 = ej.matmul %a, %b : tensor<2x3x4xf32>, tensor<3x4x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_types(%a: tensor<2x3xf32>, %b: tensor<3x5xf64>) {
+  // expected-error @+1 {{'ej.matmul' operand element types differ: 'f32' and 'f64'}}
+  %0 = ej.matmul %a, %b : tensor<2x3xf32>, tensor<3x5xf64>
+  return
+}
+
+// -----
+
+func.func @transpose_not_a_permutation(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.transpose' perm [0, 0] is not a permutation of [0, 2)}}
+  %0 = ej.transpose %x perm = [0, 0] : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_negative(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.transpose' perm [-1, 0] is not a permutation of [0, 2)}}
+  %0 = ej.transpose %x perm = [-1, 0] : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.reshape' op cannot reshape 'tensor<2x3xf32>' (6 elements) into 'tensor<5xf32>' (5 elements)}}
+  %0 = ej.reshape %x : tensor<2x3xf32> to tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.reshape' op changes the element type from 'f32' to 'f64'}}
+  %0 = ej.reshape %x : tensor<2x3xf32> to tensor<6xf64>
+  return
+}
+
+// -----
+
+func.func @broadcast_incompatible(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.broadcast_to' op cannot broadcast 'tensor<2xf32>' to 'tensor<3xf32>'}}
+  %0 = ej.broadcast_to %x : tensor<2xf32> to tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_to_smaller(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.broadcast_to' op cannot broadcast 'tensor<2x3xf32>' to 'tensor<3xf32>'}}
+  %0 = ej.broadcast_to %x : tensor<2x3xf32> to tensor<3xf32>
+  return
+}

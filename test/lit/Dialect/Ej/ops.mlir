@@ -175,3 +175,65 @@ func.func @where_and_cast(%c: tensor<4xi1>, %a: tensor<3x4xf32>, %b: tensor<3x1x
   %1 = ej.cast %0 : tensor<3x4xf32> to tensor<3x4xi32>
   return %1 : tensor<3x4xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<3x4xf32>, %i: tensor<5xi64>) {
+  // CHECK: ej.reduce_sum %{{.*}} axes = [1] : tensor<3x4xf32>
+  %0 = ej.reduce_sum %x axes = [1] : tensor<3x4xf32>
+  // CHECK: ej.reduce_mean %{{.*}} axes = [0, 1] keepdims : tensor<3x4xf32>
+  %1 = ej.reduce_mean %x axes = [0, 1] keepdims : tensor<3x4xf32>
+  // CHECK: ej.reduce_max %{{.*}} axes = [] : tensor<3x4xf32>
+  %2 = ej.reduce_max %x axes = [] : tensor<3x4xf32>
+  // CHECK: ej.reduce_min %{{.*}} axes = [0] : tensor<5xi64>
+  %3 = ej.reduce_min %i axes = [0] : tensor<5xi64>
+  // CHECK: ej.reduce_prod %{{.*}} axes = [0] keepdims : tensor<3x4xf32>
+  %4 = ej.reduce_prod %x axes = [0] keepdims : tensor<3x4xf32>
+  // CHECK: ej.argmax %{{.*}} axis = 1 : tensor<3x4xf32>
+  %5 = ej.argmax %x axis = 1 : tensor<3x4xf32>
+  // CHECK: ej.argmin %{{.*}} axis = 0 : tensor<5xi64>
+  %6 = ej.argmin %i axis = 0 : tensor<5xi64>
+  return
+}
+
+// -----
+
+// GENERIC-LABEL: sym_name = "inferred_reductions"
+func.func @inferred_reductions(%x: tensor<3x4xf32>) {
+  // GENERIC: "ej.reduce_sum"(%{{.*}}) <{axes = array<i64: 1>}> : (tensor<3x4xf32>) -> tensor<3xf32>
+  %0 = ej.reduce_sum %x axes = [1] : tensor<3x4xf32>
+  // GENERIC: "ej.reduce_mean"(%{{.*}}) <{axes = array<i64: 0, 1>, keepdims}> : (tensor<3x4xf32>) -> tensor<1x1xf32>
+  %1 = ej.reduce_mean %x axes = [0, 1] keepdims : tensor<3x4xf32>
+  // GENERIC: "ej.reduce_max"(%{{.*}}) <{axes = array<i64>}> : (tensor<3x4xf32>) -> tensor<f32>
+  %2 = ej.reduce_max %x axes = [] : tensor<3x4xf32>
+  // GENERIC: "ej.argmax"(%{{.*}}) <{axis = 1 : i64}> : (tensor<3x4xf32>) -> tensor<3xi64>
+  %3 = ej.argmax %x axis = 1 : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @linalg_and_shapes
+func.func @linalg_and_shapes(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %v: tensor<3xi32>) {
+  // CHECK: ej.matmul %{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<4x5xf32>
+  %0 = ej.matmul %a, %b : tensor<2x3x4xf32>, tensor<4x5xf32>
+  // CHECK: ej.transpose %{{.*}} perm = [2, 0, 1] : tensor<2x3x4xf32>
+  %1 = ej.transpose %a perm = [2, 0, 1] : tensor<2x3x4xf32>
+  // CHECK: ej.reshape %{{.*}} : tensor<2x3x4xf32> to tensor<6x4xf32>
+  %2 = ej.reshape %a : tensor<2x3x4xf32> to tensor<6x4xf32>
+  // CHECK: ej.broadcast_to %{{.*}} : tensor<3xi32> to tensor<2x3xi32>
+  %3 = ej.broadcast_to %v : tensor<3xi32> to tensor<2x3xi32>
+  return
+}
+
+// -----
+
+// GENERIC-LABEL: sym_name = "inferred_linalg"
+func.func @inferred_linalg(%a: tensor<2x3x4xf32>, %b: tensor<5x1x4x6xf32>) {
+  // GENERIC: "ej.matmul"(%{{.*}}, %{{.*}}) : (tensor<2x3x4xf32>, tensor<5x1x4x6xf32>) -> tensor<5x2x3x6xf32>
+  %0 = ej.matmul %a, %b : tensor<2x3x4xf32>, tensor<5x1x4x6xf32>
+  // GENERIC: "ej.transpose"(%{{.*}}) <{perm = array<i64: 2, 0, 1>}> : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %1 = ej.transpose %a perm = [2, 0, 1] : tensor<2x3x4xf32>
+  return
+}
