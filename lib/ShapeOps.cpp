@@ -1,6 +1,7 @@
 //===- ShapeOps.cpp - reshape, slicing, concat, gather, pad, ... ---------===//
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
+#include "lib/ShapeRules.h"
 
 #include <algorithm>
 
@@ -99,15 +100,10 @@ Tensor concat(const std::vector<Tensor> &tensors, int64_t axis) {
   shape.d[a] = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     TensorImpl *t = need(tensors[i], "concat", "tensors");
-    if (t->rank != first->rank)
+    if (!rules::concat_compatible(first->shape, first->rank, t->shape, t->rank, a))
       fail("concat", "tensor " + std::to_string(i) + " has shape " +
-                         shape_of(t) + " but tensor 0 has " + shape_of(first));
-    for (int d = 0; d < t->rank; ++d)
-      if (d != a && t->shape[d] != first->shape[d])
-        fail("concat", "tensor " + std::to_string(i) + " has shape " +
-                           shape_of(t) + " but tensor 0 has " +
-                           shape_of(first) + "; they may differ only on axis " +
-                           std::to_string(a));
+                         shape_of(t) + " but tensor 0 has " + shape_of(first) +
+                         "; they may differ only on axis " + std::to_string(a));
     shape.d[a] += t->shape[a];
     dt = i ? promote_types(dt, t->dtype) : dt;
   }
@@ -147,16 +143,11 @@ Tensor gather(const Tensor &params, const Tensor &indices, int64_t axis) {
     fail("gather", std::string("indices must be int32 or int64, got ") +
                        dtype_name(i->dtype));
   int64_t a = normalize_axis("gather", axis, p->rank);
-  Dims shape;
-  for (int d = 0; d < a; ++d)
-    shape.push(p->shape[d]);
-  if (shape.n + i->rank + (p->rank - a - 1) > kMaxRank)
+  if (a + i->rank + (p->rank - a - 1) > kMaxRank)
     fail("gather", "the result's rank exceeds the maximum rank " +
                        std::to_string(kMaxRank));
-  for (int d = 0; d < i->rank; ++d)
-    shape.push(i->shape[d]);
-  for (int d = int(a) + 1; d < p->rank; ++d)
-    shape.push(p->shape[d]);
+  Dims shape;
+  shape.n = int(rules::gather_shape(p->shape, p->rank, i->shape, i->rank, a, shape.d));
   if (p->shape[a] == 0 && i->numel > 0)
     fail("gather", "cannot gather from axis " + std::to_string(a) +
                        " of size 0");

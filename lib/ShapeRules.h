@@ -102,6 +102,33 @@ inline bool permutation(const int64_t *perm, size_t n, int64_t rank,
   return true;
 }
 
+/// gather: params.shape[:axis] + indices.shape + params.shape[axis+1:].
+/// `axis` must be in [0, np). Returns the result's rank.
+inline size_t gather_shape(const int64_t *params, size_t np,
+                           const int64_t *indices, size_t ni, int64_t axis,
+                           int64_t *out) {
+  size_t n = 0;
+  for (int64_t d = 0; d < axis; ++d)
+    out[n++] = params[d];
+  for (size_t d = 0; d < ni; ++d)
+    out[n++] = indices[d];
+  for (size_t d = size_t(axis) + 1; d < np; ++d)
+    out[n++] = params[d];
+  return n;
+}
+
+/// Whether `shape` can join `first` in a concat along `axis`: equal ranks
+/// and equal sizes on every other axis.
+inline bool concat_compatible(const int64_t *first, size_t nf,
+                              const int64_t *shape, size_t n, int64_t axis) {
+  if (n != nf)
+    return false;
+  for (size_t d = 0; d < n; ++d)
+    if (int64_t(d) != axis && shape[d] != first[d])
+      return false;
+  return true;
+}
+
 } // namespace ej::rules
 
 #endif // EJ_LIB_SHAPERULES_H

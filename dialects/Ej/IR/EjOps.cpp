@@ -168,6 +168,65 @@ LogicalResult inferTranspose(std::optional<Location> loc, Type type,
   return success();
 }
 
+LogicalResult inferConcat(std::optional<Location> loc, TypeRange types,
+                          int64_t axis, SmallVectorImpl<Type> &inferred) {
+  if (types.empty())
+    return emitOptionalError(loc, "'ej.concat' expects at least one operand");
+  auto first = cast<RankedTensorType>(types.front());
+  if (axis < 0 || axis >= first.getRank())
+    return emitOptionalError(loc, "'ej.concat' axis ", axis,
+                             " is out of range for rank ", first.getRank());
+  SmallVector<int64_t> shape(first.getShape());
+  shape[size_t(axis)] = 0;
+  for (auto [i, type] : llvm::enumerate(types)) {
+    auto t = cast<RankedTensorType>(type);
+    if (t.getElementType() != first.getElementType())
+      return emitOptionalError(loc, "'ej.concat' operand ", i, " has element type ",
+                               t.getElementType(), " but operand 0 has ",
+                               first.getElementType());
+    if (!::ej::rules::concat_compatible(first.getShape().data(), size_t(first.getRank()),
+                                        t.getShape().data(), size_t(t.getRank()), axis))
+      return emitOptionalError(loc, "'ej.concat' operand ", i, " of type ", t,
+                               " differs from operand 0 (", first,
+                               ") on an axis other than ", axis);
+    shape[size_t(axis)] += t.getDimSize(axis);
+  }
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult inferGather(std::optional<Location> loc, Type params, Type indices,
+                          int64_t axis, SmallVectorImpl<Type> &inferred) {
+  auto p = cast<RankedTensorType>(params), i = cast<RankedTensorType>(indices);
+  if (axis < 0 || axis >= p.getRank())
+    return emitOptionalError(loc, "'ej.gather' axis ", axis,
+                             " is out of range for rank ", p.getRank());
+  SmallVector<int64_t> shape(size_t(p.getRank() + i.getRank()));
+  shape.resize(::ej::rules::gather_shape(p.getShape().data(), size_t(p.getRank()),
+                                         i.getShape().data(), size_t(i.getRank()),
+                                         axis, shape.data()));
+  inferred.push_back(RankedTensorType::get(shape, p.getElementType()));
+  return success();
+}
+
+LogicalResult inferPad(std::optional<Location> loc, Type type,
+                       ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                       SmallVectorImpl<Type> &inferred) {
+  auto t = cast<RankedTensorType>(type);
+  if (int64_t(low.size()) != t.getRank() || int64_t(high.size()) != t.getRank())
+    return emitOptionalError(loc, "'ej.pad' expects ", t.getRank(),
+                             " low and high paddings, got ", low.size(), " and ",
+                             high.size());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    if (low[size_t(d)] < 0 || high[size_t(d)] < 0)
+      return emitOptionalError(loc, "'ej.pad' paddings must be >= 0");
+    shape.push_back(t.getDimSize(d) + low[size_t(d)] + high[size_t(d)]);
+  }
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
 // The result type an op states must be the one its operands imply.
 template <class Op> LogicalResult verifyInferred(Op op) {
   SmallVector<Type> inferred;
@@ -263,6 +322,82 @@ LogicalResult BroadcastToOp::verify() {
                               shape.data()) ||
       ArrayRef<int64_t>(shape) != out.getShape())
     return emitOpError("cannot broadcast ") << in << " to " << out;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getOperand().getType(), out = getType();
+  int64_t rank = in.getRank();
+  if (out.getRank() != rank || out.getElementType() != in.getElementType())
+    return emitOpError("result type ")
+           << out << " must have the operand's rank and element type";
+  if (int64_t(getStarts().size()) != rank || int64_t(getSteps().size()) != rank)
+    return emitOpError("expects ") << rank << " starts and steps";
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t start = getStarts()[size_t(d)], step = getSteps()[size_t(d)];
+    int64_t count = out.getDimSize(d), n = in.getDimSize(d);
+    if (step == 0)
+      return emitOpError("step of axis ") << d << " is zero";
+    if (count == 0)
+      continue;
+    int64_t last = start + (count - 1) * step;
+    if (start < 0 || start >= n || last < 0 || last >= n)
+      return emitOpError("axis ")
+             << d << " picks indices " << start << " to " << last
+             << " of an axis of size " << n;
+  }
+  return success();
+}
+
+LogicalResult OneHotOp::verify() {
+  auto in = getIndices().getType(), out = getType();
+  if (out.getRank() != in.getRank() + 1 ||
+      out.getShape().drop_back() != in.getShape())
+    return emitOpError("result type ")
+           << out << " must be the indices' shape " << in
+           << " with one more axis (the depth)";
+  return success();
+}
+
+OpFoldResult CopyOp::fold(FoldAdaptor) { return getOperand(); }
+
+OpFoldResult FillOp::fold(FoldAdaptor) {
+  Type elt = getType().getElementType();
+  double v = getValue().convertToDouble();
+  if (auto f = dyn_cast<FloatType>(elt))
+    return SplatElementsAttr::get(getType(), FloatAttr::get(f, v));
+  if (elt.isInteger(1))
+    return SplatElementsAttr::get(getType(), BoolAttr::get(getContext(), v != 0));
+  return SplatElementsAttr::get(getType(), IntegerAttr::get(elt, int64_t(v)));
+}
+
+LogicalResult ArangeOp::verify() {
+  if (getType().getRank() != 1)
+    return emitOpError("result must be 1-d, got ") << getType();
+  return success();
+}
+
+LogicalResult LinspaceOp::verify() {
+  if (getType().getRank() != 1)
+    return emitOpError("result must be 1-d, got ") << getType();
+  return success();
+}
+
+LogicalResult EyeOp::verify() {
+  if (getType().getRank() != 2)
+    return emitOpError("result must be 2-d, got ") << getType();
+  return success();
+}
+
+LogicalResult RandomUniformOp::verify() {
+  if (!(getMinval().convertToDouble() < getMaxval().convertToDouble()))
+    return emitOpError("minval must be < maxval");
+  return success();
+}
+
+LogicalResult RandomNormalOp::verify() {
+  if (!(getStddev().convertToDouble() >= 0))
+    return emitOpError("stddev must be >= 0");
   return success();
 }
 

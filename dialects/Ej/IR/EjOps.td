@@ -20,6 +20,9 @@ def Ej_Tensor : StaticShapeTensorOf<[F32, F64, I1, I32, I64]>;
 def Ej_FloatTensor : StaticShapeTensorOf<[F32, F64]>;
 def Ej_NumberTensor : StaticShapeTensorOf<[F32, F64, I32, I64]>;
 def Ej_BoolTensor : StaticShapeTensorOf<[I1]>;
+// The seed and offset operands of random ops: 0-d i64 tensors.
+def Ej_CounterTensor : 0DTensorOf<[I64]>,
+    BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getI64Type())">;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -387,6 +390,248 @@ def Ej_BroadcastToOp : Ej_Op<"broadcast_to", [Pure]> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+def Ej_SliceOp : Ej_Op<"slice", [Pure]> {
+  let summary = "A strided slice";
+  let description = [{
+    Result element `i` along axis `d` is operand element
+    `starts[d] + i * steps[d]`; steps are non-zero (negative steps walk
+    backwards) and every picked index is inside the operand. The result type
+    gives the counts.
+
+    ```mlir
+    %0 = ej.slice %x starts = [1, 0] steps = [2, -1] : tensor<6x4xf32> to tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand `starts` `=` $starts `steps` `=` $steps "
+                       "attr-dict `:` type($operand) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ej_ConcatOp : Ej_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Joins tensors along an axis";
+  let description = [{
+    The operands have one rank and element type and equal sizes on every
+    axis but `axis`, along which the result lines them up in order.
+
+    ```mlir
+    %0 = ej.concat %a, %b axis = 1 : tensor<2x3xf32>, tensor<2x1xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Ej_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$inputs `axis` `=` $axis attr-dict `:` type($inputs)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferConcat(loc, adaptor.getInputs().getTypes(), adaptor.getAxis(),
+                         inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_GatherOp : Ej_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Picks slices of `params` along an axis by index";
+  let description = [{
+    The result's shape is `params.shape[:axis] + indices.shape +
+    params.shape[axis+1:]`; indices are i32 or i64 (negative ones count from
+    the end; out-of-range ones are an error at run time).
+
+    ```mlir
+    %0 = ej.gather %p, %i axis = 0 : tensor<5x3xf32>, tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$params, StaticShapeTensorOf<[I32, I64]>:$indices,
+                       I64Attr:$axis);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$params `,` $indices `axis` `=` $axis attr-dict `:` "
+                       "type($params) `,` type($indices)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferGather(loc, adaptor.getParams().getType(),
+                         adaptor.getIndices().getType(), adaptor.getAxis(),
+                         inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_OneHotOp : Ej_Op<"one_hot", [Pure]> {
+  let summary = "One-hot encoding of integer indices";
+  let description = [{
+    Appends an axis of size `depth` (the result type's last extent): element
+    `[..., j]` is `on` where the index equals `j` and `off` elsewhere; indices
+    outside `[0, depth)` give a row of `off`.
+
+    ```mlir
+    %0 = ej.one_hot %i on = 1.0 off = 0.0 : tensor<4xi32> to tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I32, I64]>:$indices, F64Attr:$on,
+                       F64Attr:$off);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$indices `on` `=` $on `off` `=` $off attr-dict `:` "
+                       "type($indices) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ej_PadOp : Ej_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Surrounds a tensor with a constant";
+  let description = [{
+    Adds `low[d]` elements before and `high[d]` after axis `d`, all equal to
+    `value` (converted to the element type).
+
+    ```mlir
+    %0 = ej.pad %x low = [1, 0] high = [0, 2] value = 0.0 : tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, F64Attr:$value);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand `low` `=` $low `high` `=` $high `value` `=` "
+                       "$value attr-dict `:` type($operand)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferPad(loc, adaptor.getOperand().getType(), adaptor.getLow(),
+                      adaptor.getHigh(), inferred);
+    }
+    ::llvm::LogicalResult $cppClass::verify() { return verifyInferred(*this); }
+  }];
+}
+
+def Ej_CopyOp : Ej_Op<"copy", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "The operand's value in a buffer of its own";
+  let description = [{
+    The eager `identity` and `contiguous`: as values, the result equals the
+    operand, so the op folds away; it marks where the eager program made a
+    row-major copy.
+
+    ```mlir
+    %0 = ej.copy %x : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Creation and random draws
+//===----------------------------------------------------------------------===//
+
+def Ej_FillOp : Ej_Op<"fill", [Pure]> {
+  let summary = "A tensor with every element equal to `value`";
+  let description = [{
+    `zeros`, `ones` and `fill`: `value` converted to the result's element
+    type. Folds to a splat constant.
+
+    ```mlir
+    %0 = ej.fill 1.5 : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins F64Attr:$value);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+  let hasFolder = 1;
+}
+
+def Ej_ArangeOp : Ej_Op<"arange", [Pure]> {
+  let summary = "start, start + step, ... (as many as the result holds)";
+  let description = [{
+    Element `i` of the 1-d result is `start + i * step`, converted to the
+    element type.
+
+    ```mlir
+    %0 = ej.arange start = 0.0 step = 2.0 : tensor<5xi32>
+    ```
+  }];
+  let arguments = (ins F64Attr:$start, F64Attr:$step);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "`start` `=` $start `step` `=` $step attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ej_LinspaceOp : Ej_Op<"linspace", [Pure]> {
+  let summary = "Evenly spaced values from start to stop, both included";
+  let description = [{
+    The 1-d result holds `n` values from `start` to `stop`; the last is
+    exactly `stop` when `n > 1`.
+
+    ```mlir
+    %0 = ej.linspace start = 0.0 stop = 1.0 : tensor<5xf32>
+    ```
+  }];
+  let arguments = (ins F64Attr:$start, F64Attr:$stop);
+  let results = (outs Ej_FloatTensor:$result);
+  let assemblyFormat = "`start` `=` $start `stop` `=` $stop attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ej_EyeOp : Ej_Op<"eye", [Pure]> {
+  let summary = "An identity matrix";
+  let description = [{
+    Ones on the main diagonal of the 2-d result, zeros elsewhere.
+
+    ```mlir
+    %0 = ej.eye : tensor<3x4xf32>
+    ```
+  }];
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+class Ej_RandomOp<string mnemonic, string what, string example> :
+    Ej_Op<mnemonic, [Pure]> {
+  let summary = "Random draws: " # what;
+  let description = "Draws " # what # [{ from the counter-based
+    Philox-4x32-10 stream keyed by `seed` (a 0-d i64 tensor), starting at
+    block `offset` (likewise): element `i` uses block `offset + i / 4` (f32)
+    or `offset + i / 2` (f64). Equal seed and offset give equal values, so
+    the op is pure in its operands; the eager runtime passes a fresh offset
+    to every draw.
+
+    ```mlir
+    }] # example # [{
+
+    ```
+  }];
+  let results = (outs Ej_FloatTensor:$result);
+}
+
+def Ej_RandomUniformOp : Ej_RandomOp<"random_uniform",
+    "uniform in [minval, maxval)",
+    "%0 = ej.random_uniform %seed, %offset minval = 0.0 maxval = 1.0 : tensor<5x3xf32>"> {
+  let arguments = (ins Ej_CounterTensor:$seed, Ej_CounterTensor:$offset,
+                       F64Attr:$minval, F64Attr:$maxval);
+  let assemblyFormat = "$seed `,` $offset `minval` `=` $minval `maxval` `=` "
+                       "$maxval attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ej_RandomNormalOp : Ej_RandomOp<"random_normal",
+    "normal with the given mean and standard deviation",
+    "%0 = ej.random_normal %seed, %offset mean = 0.0 stddev = 1.0 : tensor<8xf64>"> {
+  let arguments = (ins Ej_CounterTensor:$seed, Ej_CounterTensor:$offset,
+                       F64Attr:$mean, F64Attr:$stddev);
+  let assemblyFormat = "$seed `,` $offset `mean` `=` $mean `stddev` `=` "
+                       "$stddev attr-dict `:` type($result)";
+  let hasVerifier = 1;
 }
 
 #endif // EJ_OPS_TD

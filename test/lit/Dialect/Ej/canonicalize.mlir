@@ -136,3 +136,44 @@ func.func @broadcasts_collapse(%x: tensor<3xf32>) -> tensor<4x2x3xf32> {
   %1 = ej.broadcast_to %0 : tensor<2x3xf32> to tensor<4x2x3xf32>
   return %1 : tensor<4x2x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @fill_folds_to_a_splat
+func.func @fill_folds_to_a_splat() -> (tensor<2x3xf32>, tensor<4xi64>, tensor<2xi1>) {
+  // CHECK-DAG: ej.constant dense<1.500000e+00> : tensor<2x3xf32>
+  // CHECK-DAG: ej.constant dense<7> : tensor<4xi64>
+  // CHECK-DAG: ej.constant dense<true> : tensor<2xi1>
+  // CHECK-NOT: ej.fill
+  %0 = ej.fill 1.5 : tensor<2x3xf32>
+  %1 = ej.fill 7.0 : tensor<4xi64>
+  %2 = ej.fill 1.0 : tensor<2xi1>
+  return %0, %1, %2 : tensor<2x3xf32>, tensor<4xi64>, tensor<2xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @copy_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+func.func @copy_folds(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // CHECK-NOT: ej.copy
+  // CHECK: return %[[X]]
+  %0 = ej.copy %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Equal draws are one draw (the ops are pure in seed and offset); other
+// offsets stay apart.
+// RUN: ej-opt %s -split-input-file -cse | FileCheck %s --check-prefix=CSE
+// CSE-LABEL: func.func @random_cse
+func.func @random_cse(%s: tensor<i64>, %o: tensor<i64>, %o2: tensor<i64>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  // CSE: %[[A:.*]] = ej.random_uniform %{{.*}}, %[[O:.*]] minval
+  // CSE: %[[B:.*]] = ej.random_uniform %{{.*}}, %{{.*}} minval
+  // CSE: return %[[A]], %[[A]], %[[B]]
+  %0 = ej.random_uniform %s, %o minval = 0.0 maxval = 1.0 : tensor<3xf32>
+  %1 = ej.random_uniform %s, %o minval = 0.0 maxval = 1.0 : tensor<3xf32>
+  %2 = ej.random_uniform %s, %o2 minval = 0.0 maxval = 1.0 : tensor<3xf32>
+  return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -277,3 +277,147 @@ func.func @broadcast_to_smaller(%x: tensor<2x3xf32>) {
   %0 = ej.broadcast_to %x : tensor<2x3xf32> to tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @slice_out_of_range(%x: tensor<6xf32>) {
+  // expected-error @+1 {{'ej.slice' op axis 0 picks indices 4 to 8 of an axis of size 6}}
+  %0 = ej.slice %x starts = [4] steps = [2] : tensor<6xf32> to tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_zero_step(%x: tensor<6xf32>) {
+  // expected-error @+1 {{'ej.slice' op step of axis 0 is zero}}
+  %0 = ej.slice %x starts = [0] steps = [0] : tensor<6xf32> to tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<6xf32>) {
+  // expected-error @+1 {{'ej.slice' op result type 'tensor<3x1xf32>' must have the operand's rank and element type}}
+  %0 = ej.slice %x starts = [0] steps = [1] : tensor<6xf32> to tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<3x1xf32>) {
+  // expected-error @+1 {{'ej.concat' operand 1 of type 'tensor<3x1xf32>' differs from operand 0 ('tensor<2x3xf32>') on an axis other than 1}}
+  %0 = ej.concat %a, %b axis = 1 : tensor<2x3xf32>, tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @concat_axis(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.concat' axis 2 is out of range for rank 2}}
+  %0 = ej.concat %a, %a axis = 2 : tensor<2x3xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_types(%a: tensor<2xf32>, %b: tensor<2xi32>) {
+  // expected-error @+1 {{'ej.concat' operand 1 has element type 'i32' but operand 0 has 'f32'}}
+  %0 = ej.concat %a, %b axis = 0 : tensor<2xf32>, tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @gather_axis(%p: tensor<5x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'ej.gather' axis 2 is out of range for rank 2}}
+  %0 = ej.gather %p, %i axis = 2 : tensor<5x3xf32>, tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @gather_float_indices(%p: tensor<5x3xf32>, %i: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.gather' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = ej.gather %p, %i axis = 0 : tensor<5x3xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_shape(%i: tensor<4xi32>) {
+  // expected-error @+1 {{'ej.one_hot' op result type 'tensor<3x4xf32>' must be the indices' shape 'tensor<4xi32>' with one more axis (the depth)}}
+  %0 = ej.one_hot %i on = 1.0 off = 0.0 : tensor<4xi32> to tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_count(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ej.pad' expects 2 low and high paddings, got 1 and 2}}
+  %0 = ej.pad %x low = [1] high = [0, 2] value = 0.0 : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'ej.pad' paddings must be >= 0}}
+  %0 = ej.pad %x low = [-1] high = [0] value = 0.0 : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @arange_rank() {
+  // expected-error @+1 {{'ej.arange' op result must be 1-d, got 'tensor<2x2xi32>'}}
+  %0 = ej.arange start = 0.0 step = 1.0 : tensor<2x2xi32>
+  return
+}
+
+// -----
+
+func.func @linspace_rank() {
+  // expected-error @+1 {{'ej.linspace' op result must be 1-d, got 'tensor<f32>'}}
+  %0 = ej.linspace start = 0.0 stop = 1.0 : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @eye_rank() {
+  // expected-error @+1 {{'ej.eye' op result must be 2-d, got 'tensor<3xf32>'}}
+  %0 = ej.eye : tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @uniform_bounds(%s: tensor<i64>) {
+  // expected-error @+1 {{'ej.random_uniform' op minval must be < maxval}}
+  %0 = ej.random_uniform %s, %s minval = 1.0 maxval = 1.0 : tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @normal_stddev(%s: tensor<i64>) {
+  // expected-error @+1 {{'ej.random_normal' op stddev must be >= 0}}
+  %0 = ej.random_normal %s, %s mean = 0.0 stddev = -1.0 : tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @random_integers(%s: tensor<i64>) {
+  // expected-error @+1 {{'ej.random_normal' op result #0 must be statically shaped tensor of 32-bit float or 64-bit float values}}
+  %0 = ej.random_normal %s, %s mean = 0.0 stddev = 1.0 : tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @random_seed_shape(%s: tensor<2xi64>, %o: tensor<i64>) {
+  // expected-error @+1 {{'ej.random_uniform' op operand #0 must be 0D tensor of 64-bit signless integer values}}
+  %0 = "ej.random_uniform"(%s, %o) <{minval = 0.0 : f64, maxval = 1.0 : f64}> : (tensor<2xi64>, tensor<i64>) -> tensor<3xf32>
+  return
+}

@@ -237,3 +237,54 @@ func.func @inferred_linalg(%a: tensor<2x3x4xf32>, %b: tensor<5x1x4x6xf32>) {
   %1 = ej.transpose %a perm = [2, 0, 1] : tensor<2x3x4xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @data_movement
+func.func @data_movement(%x: tensor<6x4xf32>, %a: tensor<2x3xf32>, %b: tensor<2x1xf32>, %p: tensor<5x3xf32>, %i: tensor<2xi64>, %h: tensor<4xi32>) {
+  // CHECK: ej.slice %{{.*}} starts = [1, 3] steps = [2, -1] : tensor<6x4xf32> to tensor<3x4xf32>
+  %0 = ej.slice %x starts = [1, 3] steps = [2, -1] : tensor<6x4xf32> to tensor<3x4xf32>
+  // CHECK: ej.concat %{{.*}}, %{{.*}} axis = 1 : tensor<2x3xf32>, tensor<2x1xf32>
+  %1 = ej.concat %a, %b axis = 1 : tensor<2x3xf32>, tensor<2x1xf32>
+  // CHECK: ej.gather %{{.*}}, %{{.*}} axis = 0 : tensor<5x3xf32>, tensor<2xi64>
+  %2 = ej.gather %p, %i axis = 0 : tensor<5x3xf32>, tensor<2xi64>
+  // CHECK: ej.one_hot %{{.*}} on = 1.000000e+00 off = 0.000000e+00 : tensor<4xi32> to tensor<4x3xf32>
+  %3 = ej.one_hot %h on = 1.0 off = 0.0 : tensor<4xi32> to tensor<4x3xf32>
+  // CHECK: ej.pad %{{.*}} low = [1, 0] high = [0, 2] value = 0.000000e+00 : tensor<2x3xf32>
+  %4 = ej.pad %a low = [1, 0] high = [0, 2] value = 0.0 : tensor<2x3xf32>
+  // CHECK: ej.copy %{{.*}} : tensor<2x3xf32>
+  %5 = ej.copy %a : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// GENERIC-LABEL: sym_name = "inferred_data_movement"
+func.func @inferred_data_movement(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>, %p: tensor<5x3xf32>, %i: tensor<2x2xi32>) {
+  // GENERIC: "ej.concat"(%{{.*}}, %{{.*}}) <{axis = 1 : i64}> : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %0 = ej.concat %a, %b axis = 1 : tensor<2x3xf32>, tensor<2x1xf32>
+  // GENERIC: "ej.gather"(%{{.*}}, %{{.*}}) <{axis = 1 : i64}> : (tensor<5x3xf32>, tensor<2x2xi32>) -> tensor<5x2x2xf32>
+  %1 = ej.gather %p, %i axis = 1 : tensor<5x3xf32>, tensor<2x2xi32>
+  // GENERIC: "ej.pad"(%{{.*}}) {{.*}} : (tensor<2x3xf32>) -> tensor<3x5xf32>
+  %2 = ej.pad %a low = [1, 0] high = [0, 2] value = 0.0 : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @creation
+func.func @creation(%seed: tensor<i64>, %offset: tensor<i64>) {
+  // CHECK: ej.fill 1.500000e+00 : tensor<2x3xf32>
+  %0 = ej.fill 1.5 : tensor<2x3xf32>
+  // CHECK: ej.arange start = 0.000000e+00 step = 2.000000e+00 : tensor<5xi32>
+  %1 = ej.arange start = 0.0 step = 2.0 : tensor<5xi32>
+  // CHECK: ej.linspace start = 0.000000e+00 stop = 1.000000e+00 : tensor<5xf32>
+  %2 = ej.linspace start = 0.0 stop = 1.0 : tensor<5xf32>
+  // CHECK: ej.eye : tensor<3x4xf64>
+  %3 = ej.eye : tensor<3x4xf64>
+  // CHECK: ej.random_uniform %{{.*}}, %{{.*}} minval = 0.000000e+00 maxval = 1.000000e+00 : tensor<5x3xf32>
+  %4 = ej.random_uniform %seed, %offset minval = 0.0 maxval = 1.0 : tensor<5x3xf32>
+  // CHECK: ej.random_normal %{{.*}}, %{{.*}} mean = 0.000000e+00 stddev = 2.000000e+00 : tensor<8xf64>
+  %5 = ej.random_normal %seed, %offset mean = 0.0 stddev = 2.0 : tensor<8xf64>
+  return
+}
