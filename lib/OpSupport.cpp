@@ -70,6 +70,15 @@ Tensor coerce(const Tensor &t, DType to) {
   TensorImpl *x = t.impl();
   if (x->dtype == to)
     return t;
+  // A C++ literal is re-made in the dtype it meets, so that a trace shows
+  // `x + 1` as one constant of x's dtype rather than a constant and a cast
+  // (every weak value but a large int64 is exact in a double).
+  if (x->weak && x->rank == 0 && x->dtype != int64) {
+    Record r(OpCode::Fill);
+    r.attrs.f[0] = t.item<double>();
+    r.attrs.dtype = to;
+    return run(r, to, {});
+  }
   Record r(OpCode::Cast);
   r.add_input(x);
   r.attrs.dtype = to;

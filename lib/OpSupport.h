@@ -39,8 +39,8 @@ enum class Category { Bool, Int, Float };
 Category category(DType t);
 /// The dtype two operands meet in, honouring weak scalars (DType.h).
 DType join(const TensorImpl *a, const TensorImpl *b);
-/// `t` in dtype `to`: a weak scalar is re-made directly, anything else
-/// gets a cast record.
+/// `t` in dtype `to`: a weak scalar is re-made directly (a fill record),
+/// anything else gets a cast record.
 Tensor coerce(const Tensor &t, DType to);
 
 /// Makes the result (dtype, shape), records `r` on the thread's trace and

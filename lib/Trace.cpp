@@ -15,6 +15,17 @@ void Trace::run(Record &r) {
   ++stats_.ops_recorded;
   ++stats_.ops_cold;
   interpret(r);
+  if (capture_) {
+    CapturedRecord c{r, {}};
+    c.record.attrs.host = nullptr; // staged constants live in the result
+    for (size_t i = 0; i < r.size(); ++i) {
+      retain(r.input(i));
+      c.refs.emplace_back(r.input(i));
+    }
+    retain(r.result);
+    c.refs.emplace_back(r.result);
+    capture_->push_back(std::move(c));
+  }
 }
 
 } // namespace ej::detail

@@ -10,7 +10,15 @@
 
 #include "lib/Record.h"
 
+#include <vector>
+
 namespace ej::detail {
+
+/// A record kept after it ran, holding references to its inputs and result.
+struct CapturedRecord {
+  Record record;
+  std::vector<Tensor> refs; // inputs, then the result
+};
 
 struct TraceStats {
   uint64_t ops_recorded = 0;
@@ -27,8 +35,16 @@ public:
   void run(Record &r);
   const TraceStats &stats() const { return stats_; }
 
+  /// While a capture is set, every record run is also appended to it.
+  /// Returns the previous capture (captures nest).
+  std::vector<CapturedRecord> *set_capture(std::vector<CapturedRecord> *c) {
+    std::swap(c, capture_);
+    return c;
+  }
+
 private:
   TraceStats stats_;
+  std::vector<CapturedRecord> *capture_ = nullptr;
 };
 
 /// Runs a record on the CPU (the interpreter): one kernel per op.

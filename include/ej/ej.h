@@ -13,6 +13,7 @@
 #include "ej/Error.h"
 #include "ej/Tensor.h"
 #include "ej/device.h"
+#include "ej/jit.h"
 #include "ej/ops.h"
 
 #endif // EJ_EJ_H

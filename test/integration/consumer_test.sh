@@ -21,7 +21,7 @@ cmake --build "$scratch/sub" -j 2 >/dev/null
 
 echo "== find_package after install"
 cmake -G Ninja -S "$src" -B "$scratch/lib" "${launcher[@]}" \
-  -DEJ_BUILD_MLIR=OFF -DEJ_BUILD_TESTS=OFF -DEJ_BUILD_BENCH=OFF \
+  -DEJ_BUILD_TESTS=OFF -DEJ_BUILD_BENCH=OFF \
   -DEJ_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX="$scratch/prefix" >/dev/null
 cmake --build "$scratch/lib" -j 2 >/dev/null
 cmake --install "$scratch/lib" >/dev/null

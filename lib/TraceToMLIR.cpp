@@ -1,0 +1,329 @@
+//===- TraceToMLIR.cpp - A recorded region as an ej func.func ------------===//
+//
+// Each captured record becomes one ej op, named after its entry in
+// lib/Ops.def, with the record's result type; the attributes an op carries
+// are written by `addAttributes`. Values are found by the TensorImpl that
+// holds them: a record's result defines it, a tensor nobody in the region
+// made is a function argument.
+//
+//===----------------------------------------------------------------------===//
+#include "ej/jit.h"
+#include "lib/OpSupport.h"
+#include "lib/Trace.h"
+
+#include "dialects/Ej/IR/EjOps.h"
+#include "dialects/Ej/IR/EjRegistration.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fstream>
+
+namespace ej::jit {
+using namespace detail;
+
+namespace {
+
+mlir::Type element_type(mlir::MLIRContext &ctx, DType t) {
+  switch (t) {
+  case DType::Bool:
+    return mlir::IntegerType::get(&ctx, 1);
+  case DType::Int32:
+    return mlir::IntegerType::get(&ctx, 32);
+  case DType::Int64:
+    return mlir::IntegerType::get(&ctx, 64);
+  case DType::Float32:
+    return mlir::Float32Type::get(&ctx);
+  case DType::Float64:
+    return mlir::Float64Type::get(&ctx);
+  }
+  return {};
+}
+
+mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx, const TensorImpl *t) {
+  return mlir::RankedTensorType::get(llvm::ArrayRef<int64_t>(t->shape, t->rank),
+                                     element_type(ctx, t->dtype));
+}
+
+// The elements of `t` (any strides) as a dense attribute.
+mlir::DenseElementsAttr elements(mlir::RankedTensorType type, const Tensor &t) {
+  switch (t.dtype()) {
+  case DType::Bool: {
+    std::vector<bool> v = t.to_vector<bool>();
+    llvm::SmallVector<bool> b(v.begin(), v.end());
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(b));
+  }
+  case DType::Int32:
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<int32_t>()));
+  case DType::Int64:
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<int64_t>()));
+  case DType::Float32:
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<float>()));
+  case DType::Float64:
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<double>()));
+  }
+  return {};
+}
+
+class Converter {
+public:
+  Converter(mlir::MLIRContext &ctx, const std::string &name)
+      : ctx_(ctx), b_(&ctx) {
+    module_ = mlir::ModuleOp::create(b_.getUnknownLoc());
+    b_.setInsertionPointToEnd(module_->getBody());
+    func_ = mlir::func::FuncOp::create(b_, b_.getUnknownLoc(), name,
+                                       b_.getFunctionType({}, {}));
+    body_ = func_.addEntryBlock();
+    b_.setInsertionPointToEnd(body_);
+  }
+
+  void add_argument(const TensorImpl *t) { value_of(t); }
+
+  void convert(const std::vector<CapturedRecord> &records) {
+    records_ = &records;
+    for (size_t i = 0; i < records.size(); ++i) {
+      // Constants and fills are written where they are first used, so that
+      // values nobody reads (a literal re-made in another dtype) vanish.
+      OpCode op = records[i].record.op;
+      if (op == OpCode::Constant || op == OpCode::Fill) {
+        deferred_[records[i].record.result] = i;
+        continue;
+      }
+      convert(i);
+    }
+  }
+
+  mlir::OwningOpRef<mlir::ModuleOp> finish(const std::vector<Tensor> &results) {
+    llvm::SmallVector<mlir::Value> values;
+    loc_ = b_.getUnknownLoc();
+    for (const Tensor &r : results)
+      values.push_back(value_of(r.impl()));
+    // The generator's state comes last among the arguments.
+    if (seed_)
+      seed_.replaceAllUsesWith(body_->addArgument(seed_.getType(), loc_));
+    if (offset_)
+      offset_.replaceAllUsesWith(body_->addArgument(offset_.getType(), loc_));
+    mlir::func::ReturnOp::create(b_, loc_, values);
+    for (mlir::Value v : {seed_, offset_})
+      if (v)
+        v.getDefiningOp()->erase();
+    func_.setType(b_.getFunctionType(body_->getArgumentTypes(),
+                                     mlir::ValueRange(values).getTypes()));
+    return std::move(module_);
+  }
+
+private:
+  mlir::Value value_of(const TensorImpl *t) {
+    auto it = values_.find(t);
+    if (it != values_.end())
+      return it->second;
+    auto deferred = deferred_.find(t);
+    if (deferred != deferred_.end()) {
+      mlir::Location use = loc_;
+      convert(deferred->second);
+      loc_ = use;
+      return values_[t];
+    }
+    mlir::Value arg = body_->addArgument(tensor_type(ctx_, t), b_.getUnknownLoc());
+    values_[t] = arg;
+    return arg;
+  }
+
+  // Placeholders for the generator's seed and base offset; finish() turns
+  // them into the last arguments.
+  mlir::Value counter(mlir::Value &slot) {
+    if (!slot) {
+      mlir::OpBuilder::InsertionGuard guard(b_);
+      b_.setInsertionPointToStart(body_);
+      auto type = mlir::RankedTensorType::get({}, b_.getI64Type());
+      slot = mlir::ej::ConstantOp::create(
+          b_, loc_, mlir::DenseElementsAttr::get(type, int64_t(0)));
+    }
+    return slot;
+  }
+
+  void convert(size_t index) {
+    loc_ = mlir::FileLineColLoc::get(&ctx_, "trace", unsigned(index), 0);
+    const CapturedRecord &c = (*records_)[index];
+    const Record &r = c.record;
+    const TensorImpl *out = r.result;
+    mlir::RankedTensorType type = tensor_type(ctx_, out);
+    mlir::OperationState state(loc_, std::string("ej.") + op_name(r.op));
+    for (size_t i = 0; i < r.size(); ++i)
+      state.addOperands(value_of(r.input(i)));
+    const Attrs &a = r.attrs;
+    auto i64s = [&](size_t from, size_t n) {
+      return b_.getDenseI64ArrayAttr(llvm::ArrayRef<int64_t>(a.ints + from, n));
+    };
+    mlir::Type result = type;
+    switch (r.op) {
+    case OpCode::Constant:
+      state.addAttribute("value", elements(type, c.refs.back()));
+      break;
+    case OpCode::Fill:
+      state.addAttribute("value", b_.getF64FloatAttr(a.f[0]));
+      break;
+    case OpCode::Arange:
+      state.addAttribute("start", b_.getF64FloatAttr(a.f[0]));
+      state.addAttribute("step", b_.getF64FloatAttr(a.f[1]));
+      break;
+    case OpCode::Linspace:
+      state.addAttribute("start", b_.getF64FloatAttr(a.f[0]));
+      state.addAttribute("stop", b_.getF64FloatAttr(a.f[1]));
+      break;
+    case OpCode::RandomUniform:
+    case OpCode::RandomNormal: {
+      bool uniform = r.op == OpCode::RandomUniform;
+      if (seed_value_ && *seed_value_ != a.u[0])
+        fail("trace_to_mlir", "the seed changed inside the traced function");
+      seed_value_ = a.u[0];
+      if (!base_offset_)
+        base_offset_ = a.u[1];
+      mlir::Value offset = counter(offset_);
+      if (a.u[1] != *base_offset_) {
+        auto t = mlir::RankedTensorType::get({}, b_.getI64Type());
+        mlir::Value delta = mlir::ej::ConstantOp::create(
+            b_, loc_,
+            mlir::DenseElementsAttr::get(t, int64_t(a.u[1] - *base_offset_)));
+        offset = mlir::ej::AddOp::create(b_, loc_, offset, delta);
+      }
+      state.addOperands({counter(seed_), offset});
+      state.addAttribute(uniform ? "minval" : "mean", b_.getF64FloatAttr(a.f[0]));
+      state.addAttribute(uniform ? "maxval" : "stddev", b_.getF64FloatAttr(a.f[1]));
+      break;
+    }
+    case OpCode::ReduceSum:
+    case OpCode::ReduceMean:
+    case OpCode::ReduceMax:
+    case OpCode::ReduceMin:
+    case OpCode::ReduceProd:
+      state.addAttribute("axes", i64s(0, a.num_ints));
+      if (a.keepdims)
+        state.addAttribute("keepdims", b_.getUnitAttr());
+      break;
+    case OpCode::ArgMax:
+    case OpCode::ArgMin:
+    case OpCode::Concat:
+    case OpCode::Gather:
+      state.addAttribute("axis", b_.getI64IntegerAttr(a.ints[0]));
+      break;
+    case OpCode::Transpose:
+      state.addAttribute("perm", i64s(0, a.num_ints));
+      break;
+    case OpCode::OneHot:
+      state.addAttribute("on", b_.getF64FloatAttr(a.f[0]));
+      state.addAttribute("off", b_.getF64FloatAttr(a.f[1]));
+      break;
+    case OpCode::Pad: {
+      const TensorImpl *x = r.input(0);
+      llvm::SmallVector<int64_t> high;
+      for (int d = 0; d < x->rank; ++d)
+        high.push_back(out->shape[d] - x->shape[d] - a.ints[d]);
+      state.addAttribute("low", i64s(0, size_t(x->rank)));
+      state.addAttribute("high", b_.getDenseI64ArrayAttr(high));
+      state.addAttribute("value", b_.getF64FloatAttr(a.f[0]));
+      break;
+    }
+    case OpCode::Slice: {
+      // An integer index (step 0) keeps a size-1 axis in ej.slice; an
+      // ej.reshape then drops it.
+      const TensorImpl *x = r.input(0);
+      llvm::SmallVector<int64_t> steps, shape;
+      int k = 0;
+      for (int d = 0; d < x->rank; ++d) {
+        int64_t step = a.ints[x->rank + d];
+        steps.push_back(step ? step : 1);
+        shape.push_back(step ? out->shape[k++] : 1);
+      }
+      state.addAttribute("starts", i64s(0, size_t(x->rank)));
+      state.addAttribute("steps", b_.getDenseI64ArrayAttr(steps));
+      result = mlir::RankedTensorType::get(shape, type.getElementType());
+      break;
+    }
+    default: // no attributes: the result type says it all
+      break;
+    }
+    state.addTypes(result);
+    mlir::Value v = b_.create(state)->getResult(0);
+    if (result != type)
+      v = mlir::ej::ReshapeOp::create(b_, loc_, type, v);
+    values_[out] = v;
+  }
+
+  mlir::MLIRContext &ctx_;
+  mlir::OpBuilder b_;
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
+  mlir::func::FuncOp func_;
+  mlir::Block *body_;
+  mlir::Location loc_ = mlir::UnknownLoc::get(&ctx_);
+  llvm::DenseMap<const TensorImpl *, mlir::Value> values_;
+  const std::vector<CapturedRecord> *records_ = nullptr;
+  llvm::DenseMap<const TensorImpl *, size_t> deferred_;
+  mlir::Value seed_, offset_;
+  std::optional<uint64_t> seed_value_, base_offset_;
+};
+
+// Clears a capture on every way out.
+struct CaptureScope {
+  std::vector<CapturedRecord> records;
+  std::vector<CapturedRecord> *previous;
+  CaptureScope() : previous(Trace::current().set_capture(&records)) {}
+  ~CaptureScope() { Trace::current().set_capture(previous); }
+};
+
+} // namespace
+
+std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
+                          const std::string &name) {
+  for (const Tensor &a : args)
+    need(a, "trace_to_mlir", "args");
+  std::vector<Tensor> results;
+  std::vector<CapturedRecord> records;
+  {
+    CaptureScope scope;
+    results = fn(args);
+    records = std::move(scope.records);
+  }
+  for (const Tensor &r : results)
+    need(r, "trace_to_mlir", "the function's results");
+
+  mlir::DialectRegistry registry;
+  mlir::ej::registerAllEjDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return mlir::success();
+  });
+  Converter conv(ctx, name);
+  for (const Tensor &a : args)
+    conv.add_argument(a.impl());
+  conv.convert(records);
+  mlir::OwningOpRef<mlir::ModuleOp> module = conv.finish(results);
+  if (mlir::failed(mlir::verify(*module)))
+    fail("trace_to_mlir", "the trace does not verify: " + diagnostics);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os, mlir::OpPrintingFlags().enableDebugInfo(/*enable=*/true,
+                                                            /*pretty=*/false));
+  return text;
+}
+
+void dump_trace(const TracedFn &fn, const std::vector<Tensor> &args,
+                const std::string &path, const std::string &name) {
+  std::string text = trace_to_mlir(fn, args, name);
+  std::ofstream f(path, std::ios::binary);
+  if (!(f << text) || !f.flush())
+    fail("dump_trace", "cannot write " + path);
+}
+
+} // namespace ej::jit

@@ -1,0 +1,144 @@
+//===- TraceToMLIRTest.cpp - Recorded calls as ej programs ---------------===//
+//
+// Traces made by the library parse, verify and print back to the same text
+// in a separate MLIR context (as ej-opt would read a dump).
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Ej/IR/EjRegistration.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <ej/ej.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace {
+
+// Parses and verifies `text`, and prints it back the way dumps are printed.
+std::string reparse(const std::string &text) {
+  mlir::DialectRegistry registry;
+  mlir::ej::registerAllEjDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
+  if (!module)
+    return "<parse error>";
+  if (mlir::failed(mlir::verify(*module)))
+    return "<verify error>";
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  module->print(os, mlir::OpPrintingFlags().enableDebugInfo(true, false));
+  return out;
+}
+
+// The text without the location of every argument, for matching signatures.
+std::string without_arg_locs(std::string text) {
+  for (size_t at; (at = text.find(" loc(unknown)")) != std::string::npos;)
+    text.erase(at, 13);
+  return text;
+}
+
+std::vector<ej::Tensor> mlp(const std::vector<ej::Tensor> &a) {
+  ej::Tensor h = ej::relu(ej::matmul(a[0], a[1]) + 1);
+  return {ej::reduce_sum(h, {1}), h};
+}
+
+} // namespace
+
+TEST(TraceToMLIR, AnMlpBecomesAFuncThatParsesVerifiesAndPrintsTheSame) {
+  ej::Tensor x = ej::random_normal({4, 3}), w = ej::random_normal({3, 2});
+  std::string text = ej::jit::trace_to_mlir(mlp, {x, w}, "mlp");
+  EXPECT_NE(without_arg_locs(text).find("func.func @mlp(%arg0: tensor<4x3xf32>, %arg1: tensor<3x2xf32>) -> (tensor<4xf32>, tensor<4x2xf32>)"),
+            std::string::npos)
+      << text;
+  for (const char *op : {"ej.matmul", "ej.add", "ej.relu", "ej.reduce_sum",
+                         "ej.fill 1.000000e+00 : tensor<f32>",
+                         "loc(\"trace\":"})
+    EXPECT_NE(text.find(op), std::string::npos) << op << " missing in\n" << text;
+  EXPECT_EQ(reparse(text), text);
+}
+
+TEST(TraceToMLIR, TheSameCallsGiveTheSameText) {
+  ej::Tensor x = ej::random_normal({4, 3}), w = ej::random_normal({3, 2});
+  ej::Tensor y = ej::random_normal({4, 3}), v = ej::random_normal({3, 2});
+  EXPECT_EQ(ej::jit::trace_to_mlir(mlp, {x, w}), ej::jit::trace_to_mlir(mlp, {y, v}));
+}
+
+TEST(TraceToMLIR, TracedCallsStillReturnTheirEagerValues) {
+  ej::Tensor x = ej::constant({{1.f, -2.f, 3.f}}), w = ej::ones({3, 2});
+  std::vector<ej::Tensor> out;
+  ej::jit::trace_to_mlir(
+      [&](const std::vector<ej::Tensor> &a) {
+        out = mlp(a);
+        return out;
+      },
+      {x, w});
+  EXPECT_EQ(out[1].to_vector<float>(), (std::vector<float>{3, 3}));
+}
+
+TEST(TraceToMLIR, TensorsFromOutsideAndTheGeneratorBecomeArguments) {
+  ej::Tensor bias = ej::constant({0.5f, 1.5f});
+  std::string text = ej::jit::trace_to_mlir(
+      [&](const std::vector<ej::Tensor> &a) {
+        ej::Tensor noise = ej::random_normal({2});
+        ej::Tensor more = ej::random_uniform({2});
+        return std::vector<ej::Tensor>{a[0] + bias + noise * more};
+      },
+      {ej::ones({2})});
+  // x, then bias, then the seed and the base offset.
+  EXPECT_NE(without_arg_locs(text).find("func.func @trace(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>, "
+                      "%arg2: tensor<i64>, %arg3: tensor<i64>)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ej.random_normal %arg2, %arg3"), std::string::npos) << text;
+  // The second draw starts one Philox block later (2 floats take 1 block).
+  EXPECT_NE(text.find("ej.constant dense<1> : tensor<i64>"), std::string::npos) << text;
+  EXPECT_EQ(reparse(text), text);
+}
+
+TEST(TraceToMLIR, EveryKindOfOpConvertsAndVerifies) {
+  auto fn = [](const std::vector<ej::Tensor> &a) {
+    ej::Tensor x = a[0]; // (3, 4) float32
+    ej::Tensor i = ej::constant({2, 0, 1});
+    std::vector<ej::Tensor> out = {
+        ej::where(x > 0, ej::exp(x), ej::tanh(x)) / 2 - ej::sigmoid(x),
+        ej::pow(ej::abs(x) + 1, 2.f), ej::maximum(ej::sqrt(ej::square(x)), 0.5f),
+        ej::cast(ej::floor(x) != ej::ceil(x), ej::int32),
+        ej::logical_or(!(x < 1), x >= 2),
+        ej::reduce_mean(x, {0}, true), ej::reduce_max(x), ej::reduce_prod(x, {1}),
+        ej::argmax(x, 1), ej::argmin(x),
+        ej::matmul(x, ej::transpose(x)), ej::reshape(x, {2, -1}),
+        ej::broadcast_to(ej::reduce_min(x, {0}), {2, 4}),
+        x.index({1, ej::Slice(std::nullopt, std::nullopt, -2)}),
+        ej::concat({x, ej::zeros({1, 4})}, 0), ej::stack({x, x}, 1),
+        ej::gather(x, i, 0), ej::one_hot(i, 4), ej::pad(x, {{1, 0}, {0, 2}}, 7),
+        ej::identity(x), ej::arange(5), ej::linspace(0, 1, 3), ej::eye(2),
+        ej::sign(-x) + ej::log(ej::abs(x) + 1) * ej::rsqrt(ej::abs(x) + 1) +
+            ej::sin(x) * ej::cos(x) + ej::minimum(x, 0.f)};
+    return out;
+  };
+  std::string text = ej::jit::trace_to_mlir(fn, {ej::random_normal({3, 4})});
+  EXPECT_EQ(reparse(text), text);
+  for (const char *op : {"ej.slice", "ej.concat", "ej.gather", "ej.one_hot", "ej.pad",
+                         "ej.copy", "ej.arange", "ej.linspace", "ej.eye", "ej.where",
+                         "ej.cast", "ej.argmin", "ej.broadcast_to", "ej.transpose"})
+    EXPECT_NE(text.find(op), std::string::npos) << op;
+}
+
+TEST(TraceToMLIR, DumpTraceWritesAFileAndReportsBadPaths) {
+  std::string path = ::testing::TempDir() + "/ej_trace_dump.mlir";
+  ej::jit::dump_trace(mlp, {ej::ones({2, 3}), ej::ones({3, 1})}, path);
+  std::ifstream f(path);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(reparse(text), text);
+  EXPECT_THROW(ej::jit::dump_trace(mlp, {ej::ones({2, 3}), ej::ones({3, 1})},
+                                   "/nonexistent/dir/x.mlir"),
+               ej::Error);
+}
