@@ -7,7 +7,7 @@
 // CHECK: %[[M:.*]] = ej.matmul
 // CHECK: ej.add %[[M]], %[[ONE]]
 // LOCS: ej.matmul {{.*}} loc(#[[L:.*]])
-// LOCS: #[[L]] = loc("trace":0:0)
+// LOCS: #[[L]] = loc("trace":1:0)
 
 #loc = loc(unknown)
 module {
