@@ -1,10 +1,10 @@
-//===- TraceToMLIR.cpp - A recorded region as an ej func.func ------------===//
+//===- TraceToMLIR.cpp - Records as ej ops, and ej ops as records --------===//
 //
 // Each captured record becomes one ej op, named after its entry in
-// lib/Ops.def, with the record's result type; the attributes an op carries
-// are written by `addAttributes`. Values are found by the TensorImpl that
-// holds them: a record's result defines it, a tensor nobody in the region
-// made is a function argument.
+// lib/Ops.def, with the record's result type; `Converter::convert` writes the
+// attributes an op carries and `decode` reads them back, side by side in this
+// file. Values are found by the TensorImpl that holds them: a record's result
+// defines it, a tensor nobody in the region made is a function argument.
 //
 //===----------------------------------------------------------------------===//
 #include "ej/jit.h"
@@ -21,8 +21,10 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <fstream>
@@ -46,6 +48,18 @@ mlir::Type element_type(mlir::MLIRContext &ctx, DType t) {
     return mlir::Float64Type::get(&ctx);
   }
   return {};
+}
+
+DType dtype_of_type(mlir::Type t) {
+  if (t.isF32())
+    return float32;
+  if (t.isF64())
+    return float64;
+  if (t.isInteger(1))
+    return bool_;
+  if (t.isInteger(32))
+    return int32;
+  return int64;
 }
 
 mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx, const TensorImpl *t) {
@@ -280,6 +294,231 @@ struct CaptureScope {
 };
 
 } // namespace
+
+// --- ej ops as records ---------------------------------------------------
+
+namespace {
+
+OpCode opcode_of(llvm::StringRef name) {
+  static const llvm::StringMap<OpCode> codes = [] {
+    llvm::StringMap<OpCode> m;
+#define EJ_OP(Name, name) m[#name] = OpCode::Name;
+#include "lib/Ops.def"
+    return m;
+  }();
+  auto it = codes.find(name);
+  if (it == codes.end())
+    fail("run_mlir", "'" + name.str() + "' is not an ej op");
+  return it->second;
+}
+
+// The bytes of a dense attribute in the storage type of `dtype`.
+std::vector<uint8_t> host_bytes(mlir::DenseElementsAttr attr, DType dtype) {
+  std::vector<uint8_t> bytes;
+  auto append = [&](auto v) {
+    const auto *p = reinterpret_cast<const uint8_t *>(&v);
+    bytes.insert(bytes.end(), p, p + sizeof(v));
+  };
+  switch (dtype) {
+  case DType::Bool:
+    for (bool v : attr.getValues<bool>())
+      append(v);
+    break;
+  case DType::Int32:
+    for (const llvm::APInt &v : attr.getValues<llvm::APInt>())
+      append(int32_t(v.getSExtValue()));
+    break;
+  case DType::Int64:
+    for (const llvm::APInt &v : attr.getValues<llvm::APInt>())
+      append(int64_t(v.getSExtValue()));
+    break;
+  case DType::Float32:
+    for (float v : attr.getValues<float>())
+      append(v);
+    break;
+  case DType::Float64:
+    for (double v : attr.getValues<double>())
+      append(v);
+    break;
+  }
+  return bytes;
+}
+
+double f64(mlir::Operation *op, llvm::StringRef name) {
+  return mlir::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
+}
+
+// Runs one ej op: its record, with the attributes `convert` wrote.
+Tensor decode_and_run(mlir::Operation *op, const std::vector<Tensor> &inputs) {
+  OpCode code = opcode_of(op->getName().stripDialect());
+  Record r(code);
+  // A random op's seed and offset operands are attributes of its record.
+  bool counters = code == OpCode::RandomUniform || code == OpCode::RandomNormal;
+  for (const Tensor &t : inputs)
+    if (!counters)
+      r.add_input(t.impl());
+  auto type = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  DType dtype = dtype_of_type(type.getElementType());
+  Attrs &a = r.attrs;
+  a.dtype = dtype;
+  auto ints = [&](llvm::ArrayRef<int64_t> v) {
+    for (int64_t x : v)
+      a.push(x);
+  };
+  auto i64s = [&](llvm::StringRef name) {
+    return mlir::cast<mlir::DenseI64ArrayAttr>(op->getAttr(name)).asArrayRef();
+  };
+  std::vector<uint8_t> constant;
+  switch (code) {
+  case OpCode::Constant:
+    constant = host_bytes(
+        mlir::cast<mlir::DenseElementsAttr>(op->getAttr("value")), dtype);
+    a.host = constant.data();
+    break;
+  case OpCode::Fill:
+    a.f[0] = f64(op, "value");
+    break;
+  case OpCode::Arange:
+    a.f[0] = f64(op, "start");
+    a.f[1] = f64(op, "step");
+    break;
+  case OpCode::Linspace:
+    a.f[0] = f64(op, "start");
+    a.f[1] = f64(op, "stop");
+    break;
+  case OpCode::RandomUniform:
+  case OpCode::RandomNormal: {
+    bool uniform = code == OpCode::RandomUniform;
+    a.u[0] = uint64_t(inputs[0].item<int64_t>());
+    a.u[1] = uint64_t(inputs[1].item<int64_t>());
+    a.f[0] = f64(op, uniform ? "minval" : "mean");
+    a.f[1] = f64(op, uniform ? "maxval" : "stddev");
+    break;
+  }
+  case OpCode::ReduceSum:
+  case OpCode::ReduceMean:
+  case OpCode::ReduceMax:
+  case OpCode::ReduceMin:
+  case OpCode::ReduceProd:
+    ints(i64s("axes"));
+    a.keepdims = op->hasAttr("keepdims");
+    for (int64_t d : i64s("axes"))
+      if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
+          inputs[0].dim(d) == 0)
+        fail(op->getName().getStringRef().data(), "cannot reduce an empty axis");
+    break;
+  case OpCode::ArgMax:
+  case OpCode::ArgMin:
+  case OpCode::Concat:
+  case OpCode::Gather:
+    a.push(mlir::cast<mlir::IntegerAttr>(op->getAttr("axis")).getInt());
+    break;
+  case OpCode::Transpose:
+    ints(i64s("perm"));
+    break;
+  case OpCode::OneHot:
+    a.push(type.getShape().back());
+    a.f[0] = f64(op, "on");
+    a.f[1] = f64(op, "off");
+    break;
+  case OpCode::Pad:
+    ints(i64s("low"));
+    a.f[0] = f64(op, "value");
+    break;
+  case OpCode::Slice:
+    ints(i64s("starts"));
+    ints(i64s("steps"));
+    break;
+  default:
+    break;
+  }
+  return run(r, dtype, IntList(type.getShape().data(), type.getShape().size()));
+}
+
+struct Program {
+  mlir::MLIRContext ctx;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::func::FuncOp func;
+
+  static mlir::DialectRegistry registry() {
+    mlir::DialectRegistry r;
+    mlir::ej::registerAllEjDialects(r);
+    return r;
+  }
+
+  Program(const std::string &text, const std::string &name, const char *op)
+      : ctx(registry()), handler(&ctx, [this](mlir::Diagnostic &d) {
+          diagnostics += d.str() + "\n";
+          return mlir::success();
+        }) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
+    if (!module || mlir::failed(mlir::verify(*module)))
+      fail(op, "the program does not parse or verify:\n" + diagnostics);
+    module->walk([&](mlir::func::FuncOp f) {
+      if (!func && (name.empty() || f.getSymName() == name))
+        func = f;
+    });
+    if (!func)
+      fail(op, name.empty() ? std::string("the program has no function")
+                            : "the program has no function @" + name);
+  }
+};
+
+} // namespace
+
+std::vector<TensorType> mlir_arguments(const std::string &text,
+                                       const std::string &name) {
+  Program p(text, name, "mlir_arguments");
+  std::vector<TensorType> types;
+  for (mlir::Type t : p.func.getArgumentTypes()) {
+    auto rt = mlir::dyn_cast<mlir::RankedTensorType>(t);
+    if (!rt)
+      fail("mlir_arguments", "argument types must be ranked tensors");
+    types.push_back({rt.getShape().vec(), dtype_of_type(rt.getElementType())});
+  }
+  return types;
+}
+
+std::vector<Tensor> run_mlir(const std::string &text,
+                             const std::vector<Tensor> &inputs,
+                             const std::string &name) {
+  Program p(text, name, "run_mlir");
+  mlir::Block &body = p.func.getBody().front();
+  if (inputs.size() != body.getNumArguments())
+    fail("run_mlir", "@" + p.func.getSymName().str() + " takes " +
+                         std::to_string(body.getNumArguments()) +
+                         " arguments, got " + std::to_string(inputs.size()));
+  llvm::DenseMap<mlir::Value, Tensor> values;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    TensorImpl *t = need(inputs[i], "run_mlir", "inputs");
+    if (tensor_type(p.ctx, t) != arg.getType()) {
+      std::string want;
+      llvm::raw_string_ostream os(want);
+      os << arg.getType();
+      fail("run_mlir", "input " + std::to_string(i) + " has shape " +
+                           shape_of(t) + " and dtype " + dtype_name(t->dtype) +
+                           ", but the argument is " + want);
+    }
+    values[arg] = inputs[i];
+  }
+  for (mlir::Operation &op : body) {
+    std::vector<Tensor> in;
+    for (mlir::Value v : op.getOperands())
+      in.push_back(values.lookup(v));
+    if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op))
+      return in;
+    if (op.getDialect() == nullptr ||
+        op.getDialect()->getNamespace() != "ej" || op.getNumResults() != 1)
+      fail("run_mlir", "cannot run '" + op.getName().getStringRef().str() +
+                           "': only ej ops run in the interpreter");
+    values[op.getResult(0)] = decode_and_run(&op, in);
+  }
+  fail("run_mlir", "@" + p.func.getSymName().str() + " has no return");
+}
+
+// --- records as ej ops -------------------------------------------------------
 
 std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
                           const std::string &name) {

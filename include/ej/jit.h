@@ -16,6 +16,9 @@
 // their values. Locations give each op's position in the trace. The text is
 // deterministic: the same calls on the same shapes give the same text.
 //
+// `run_mlir` goes the other way: it runs such a program op by op through the
+// same interpreter kernels (`ej-run` is a command line around it).
+//
 //===----------------------------------------------------------------------===//
 #ifndef EJ_JIT_H
 #define EJ_JIT_H
@@ -38,6 +41,26 @@ std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
 /// file cannot be written.
 void dump_trace(const TracedFn &fn, const std::vector<Tensor> &args,
                 const std::string &path, const std::string &name = "trace");
+
+/// The type of a function argument or result.
+struct TensorType {
+  std::vector<int64_t> shape;
+  DType dtype;
+};
+
+/// The argument types of function `name` (the first function when empty)
+/// of an ej program.
+std::vector<TensorType> mlir_arguments(const std::string &text,
+                                       const std::string &name = "");
+
+/// Runs function `name` (the first when empty) of an ej program -- a dump,
+/// or any ej func.func that verifies -- on `inputs` with the interpreter,
+/// one eager kernel per op, and returns its results. Throws ej::Error when
+/// the text does not parse or verify, names no such function, or the inputs
+/// do not match its arguments.
+std::vector<Tensor> run_mlir(const std::string &text,
+                             const std::vector<Tensor> &inputs,
+                             const std::string &name = "");
 
 } // namespace ej::jit
 

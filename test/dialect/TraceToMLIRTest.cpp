@@ -50,6 +50,39 @@ std::vector<ej::Tensor> mlp(const std::vector<ej::Tensor> &a) {
   return {ej::reduce_sum(h, {1}), h};
 }
 
+// Every kind of op, on a (3, 4) float32 input.
+std::vector<ej::Tensor> every_op(const std::vector<ej::Tensor> &a) {
+  ej::Tensor x = a[0];
+  ej::Tensor i = ej::constant({2, 0, 1});
+  return {ej::where(x > 0, ej::exp(x), ej::tanh(x)) / 2 - ej::sigmoid(x),
+          ej::pow(ej::abs(x) + 1, 2.f),
+          ej::maximum(ej::sqrt(ej::square(x)), 0.5f),
+          ej::cast(ej::floor(x) != ej::ceil(x), ej::int32),
+          ej::logical_or(!(x < 1), x >= 2),
+          ej::reduce_mean(x, {0}, true),
+          ej::reduce_max(x),
+          ej::reduce_prod(x, {1}),
+          ej::reduce_sum(ej::cast(x, ej::int64), {1}),
+          ej::argmax(x, 1),
+          ej::argmin(x),
+          ej::matmul(x, ej::transpose(x)),
+          ej::reshape(x, {2, -1}),
+          ej::broadcast_to(ej::reduce_min(x, {0}), {2, 4}),
+          x.index({1, ej::Slice(std::nullopt, std::nullopt, -2)}),
+          ej::concat({x, ej::zeros({1, 4})}, 0),
+          ej::stack({x, x}, 1),
+          ej::gather(x, i, 0),
+          ej::one_hot(i, 4),
+          ej::pad(x, {{1, 0}, {0, 2}}, 7),
+          ej::identity(x),
+          ej::arange(5),
+          ej::linspace(0, 1, 3),
+          ej::eye(2),
+          ej::random_normal({3}) * ej::random_uniform({2, 3}, ej::float64),
+          ej::sign(-x) + ej::log(ej::abs(x) + 1) * ej::rsqrt(ej::abs(x) + 1) +
+              ej::sin(x) * ej::cos(x) + ej::minimum(x, 0.f)};
+}
+
 } // namespace
 
 TEST(TraceToMLIR, AnMlpBecomesAFuncThatParsesVerifiesAndPrintsTheSame) {
@@ -104,31 +137,12 @@ TEST(TraceToMLIR, TensorsFromOutsideAndTheGeneratorBecomeArguments) {
 }
 
 TEST(TraceToMLIR, EveryKindOfOpConvertsAndVerifies) {
-  auto fn = [](const std::vector<ej::Tensor> &a) {
-    ej::Tensor x = a[0]; // (3, 4) float32
-    ej::Tensor i = ej::constant({2, 0, 1});
-    std::vector<ej::Tensor> out = {
-        ej::where(x > 0, ej::exp(x), ej::tanh(x)) / 2 - ej::sigmoid(x),
-        ej::pow(ej::abs(x) + 1, 2.f), ej::maximum(ej::sqrt(ej::square(x)), 0.5f),
-        ej::cast(ej::floor(x) != ej::ceil(x), ej::int32),
-        ej::logical_or(!(x < 1), x >= 2),
-        ej::reduce_mean(x, {0}, true), ej::reduce_max(x), ej::reduce_prod(x, {1}),
-        ej::argmax(x, 1), ej::argmin(x),
-        ej::matmul(x, ej::transpose(x)), ej::reshape(x, {2, -1}),
-        ej::broadcast_to(ej::reduce_min(x, {0}), {2, 4}),
-        x.index({1, ej::Slice(std::nullopt, std::nullopt, -2)}),
-        ej::concat({x, ej::zeros({1, 4})}, 0), ej::stack({x, x}, 1),
-        ej::gather(x, i, 0), ej::one_hot(i, 4), ej::pad(x, {{1, 0}, {0, 2}}, 7),
-        ej::identity(x), ej::arange(5), ej::linspace(0, 1, 3), ej::eye(2),
-        ej::sign(-x) + ej::log(ej::abs(x) + 1) * ej::rsqrt(ej::abs(x) + 1) +
-            ej::sin(x) * ej::cos(x) + ej::minimum(x, 0.f)};
-    return out;
-  };
-  std::string text = ej::jit::trace_to_mlir(fn, {ej::random_normal({3, 4})});
+  std::string text = ej::jit::trace_to_mlir(every_op, {ej::random_normal({3, 4})});
   EXPECT_EQ(reparse(text), text);
   for (const char *op : {"ej.slice", "ej.concat", "ej.gather", "ej.one_hot", "ej.pad",
                          "ej.copy", "ej.arange", "ej.linspace", "ej.eye", "ej.where",
-                         "ej.cast", "ej.argmin", "ej.broadcast_to", "ej.transpose"})
+                         "ej.cast", "ej.argmin", "ej.broadcast_to", "ej.transpose",
+                         "ej.random_uniform", "ej.reduce_prod"})
     EXPECT_NE(text.find(op), std::string::npos) << op;
 }
 
@@ -140,5 +154,44 @@ TEST(TraceToMLIR, DumpTraceWritesAFileAndReportsBadPaths) {
   EXPECT_EQ(reparse(text), text);
   EXPECT_THROW(ej::jit::dump_trace(mlp, {ej::ones({2, 3}), ej::ones({3, 1})},
                                    "/nonexistent/dir/x.mlir"),
+               ej::Error);
+}
+
+
+TEST(RunMLIR, InterpretingATraceReproducesTheEagerResultsForEveryOp) {
+  ej::Tensor x = ej::random_normal({3, 4});
+  ej::set_seed(11);
+  std::vector<ej::Tensor> eager;
+  std::string text = ej::jit::trace_to_mlir(
+      [&](const std::vector<ej::Tensor> &a) { return eager = every_op(a); }, {x});
+  // The program's last two arguments are the generator's seed and offset:
+  // the values the eager draws used.
+  std::vector<ej::jit::TensorType> args = ej::jit::mlir_arguments(text);
+  ASSERT_EQ(args.size(), 3u);
+  EXPECT_EQ(args[1].dtype, ej::int64);
+  std::vector<ej::Tensor> replay =
+      ej::jit::run_mlir(text, {x, ej::constant(std::vector<int64_t>{11}, {}),
+                               ej::constant(std::vector<int64_t>{0}, {})});
+  ASSERT_EQ(replay.size(), eager.size());
+  for (size_t k = 0; k < eager.size(); ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(replay[k].shape(), eager[k].shape());
+    EXPECT_EQ(replay[k].dtype(), eager[k].dtype());
+    EXPECT_EQ(replay[k].to_vector<double>(), eager[k].to_vector<double>());
+  }
+}
+
+TEST(RunMLIR, BadProgramsAndInputsAreErrors) {
+  std::string text = ej::jit::trace_to_mlir(mlp, {ej::ones({2, 3}), ej::ones({3, 1})});
+  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3})}), ej::Error);
+  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 2})}), ej::Error);
+  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 1})}, "nope"),
+               ej::Error);
+  EXPECT_THROW(ej::jit::run_mlir("func.func @f() { %0 = ej.bogus }", {}), ej::Error);
+  EXPECT_THROW(ej::jit::run_mlir(
+                   "func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> {\n"
+                   "  %0 = arith.addf %a, %a : tensor<2xf32>\n"
+                   "  return %0 : tensor<2xf32>\n}",
+                   {ej::ones({2})}),
                ej::Error);
 }
