@@ -50,6 +50,19 @@ mlir::Type element_type(mlir::MLIRContext &ctx, DType t) {
   return {};
 }
 
+// "file:line:col: message\n", as mlir-opt writes diagnostics.
+std::string located(mlir::Diagnostic &d) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto fl = mlir::dyn_cast<mlir::FileLineColLoc>(d.getLocation()))
+    os << fl.getFilename().getValue() << ":" << fl.getLine() << ":"
+       << fl.getColumn();
+  else
+    os << d.getLocation();
+  os << ": " << d.str() << "\n";
+  return s;
+}
+
 DType dtype_of_type(mlir::Type t) {
   if (t.isF32())
     return float32;
@@ -448,12 +461,13 @@ struct Program {
     return r;
   }
 
-  Program(const std::string &text, const std::string &name, const char *op)
+  Program(const std::string &text, const std::string &name,
+          const std::string &source, const char *op)
       : ctx(registry()), handler(&ctx, [this](mlir::Diagnostic &d) {
-          diagnostics += d.str() + "\n";
+          diagnostics += located(d);
           return mlir::success();
         }) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
+    module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx, source);
     if (!module || mlir::failed(mlir::verify(*module)))
       fail(op, "the program does not parse or verify:\n" + diagnostics);
     module->walk([&](mlir::func::FuncOp f) {
@@ -469,8 +483,9 @@ struct Program {
 } // namespace
 
 std::vector<TensorType> mlir_arguments(const std::string &text,
-                                       const std::string &name) {
-  Program p(text, name, "mlir_arguments");
+                                       const std::string &name,
+                                       const std::string &source) {
+  Program p(text, name, source, "mlir_arguments");
   std::vector<TensorType> types;
   for (mlir::Type t : p.func.getArgumentTypes()) {
     auto rt = mlir::dyn_cast<mlir::RankedTensorType>(t);
@@ -483,8 +498,9 @@ std::vector<TensorType> mlir_arguments(const std::string &text,
 
 std::vector<Tensor> run_mlir(const std::string &text,
                              const std::vector<Tensor> &inputs,
-                             const std::string &name) {
-  Program p(text, name, "run_mlir");
+                             const std::string &name,
+                             const std::string &source) {
+  Program p(text, name, source, "run_mlir");
   mlir::Block &body = p.func.getBody().front();
   if (inputs.size() != body.getNumArguments())
     fail("run_mlir", "@" + p.func.getSymName().str() + " takes " +
@@ -540,7 +556,7 @@ std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
   ctx.loadAllAvailableDialects();
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostics += d.str() + "\n";
+    diagnostics += located(d);
     return mlir::success();
   });
   Converter conv(ctx, name);

@@ -49,9 +49,10 @@ struct TensorType {
 };
 
 /// The argument types of function `name` (the first function when empty)
-/// of an ej program.
+/// of an ej program. `source` names the text in diagnostics (a file name).
 std::vector<TensorType> mlir_arguments(const std::string &text,
-                                       const std::string &name = "");
+                                       const std::string &name = "",
+                                       const std::string &source = "program");
 
 /// Runs function `name` (the first when empty) of an ej program -- a dump,
 /// or any ej func.func that verifies -- on `inputs` with the interpreter,
@@ -60,7 +61,8 @@ std::vector<TensorType> mlir_arguments(const std::string &text,
 /// do not match its arguments.
 std::vector<Tensor> run_mlir(const std::string &text,
                              const std::vector<Tensor> &inputs,
-                             const std::string &name = "");
+                             const std::string &name = "",
+                             const std::string &source = "program");
 
 } // namespace ej::jit
 
