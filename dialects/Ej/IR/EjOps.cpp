@@ -401,6 +401,19 @@ LogicalResult RandomNormalOp::verify() {
   return success();
 }
 
+LogicalResult FusionOp::verify() {
+  Block &body = getBody().front();
+  if (body.getArgumentTypes() != getInputs().getTypes())
+    return emitOpError("block arguments must have the inputs' types");
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().size() << " values of types "
+           << yield.getValues().getTypes() << " for results of types "
+           << getResultTypes();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Canonicalization
 //===----------------------------------------------------------------------===//

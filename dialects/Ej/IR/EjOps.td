@@ -12,6 +12,7 @@
 
 include "EjDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonTypeConstraints.td"
@@ -632,6 +633,53 @@ def Ej_RandomNormalOp : Ej_RandomOp<"random_normal",
   let assemblyFormat = "$seed `,` $offset `mean` `=` $mean `stddev` `=` "
                        "$stddev attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion regions (structural: no eager API op of their own)
+//===----------------------------------------------------------------------===//
+
+def Ej_FusionOp : Ej_Op<"fusion", [IsolatedFromAbove, RecursiveMemoryEffects,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "A group of ops compiled into one kernel";
+  let description = [{
+    `ej-fuse` groups ops into fusion regions: the body's block arguments
+    are the `inputs`, and its `ej.yield` gives the `results`. Nothing inside
+    may use a value from outside (the region is isolated), so a fusion is a
+    self-contained kernel.
+
+    ```mlir
+    %r = ej.fusion (%a, %b) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+    ^bb0(%x: tensor<8xf32>, %y: tensor<8xf32>):
+      %s = ej.add %x, %y : tensor<8xf32>, tensor<8xf32>
+      %e = ej.exp %s : tensor<8xf32>
+      ej.yield %e : tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Ej_Tensor>:$inputs);
+  let results = (outs Variadic<Ej_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "`(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body";
+  let hasVerifier = 1;
+}
+
+def Ej_YieldOp : Ej_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"FusionOp">]> {
+  let summary = "The results of a fusion region";
+  let description = [{
+    Ends an `ej.fusion` body; its operands become the fusion's results.
+
+    ```mlir
+    ej.yield %e, %f : tensor<8xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Variadic<Ej_Tensor>:$values);
+  // SingleBlockImplicitTerminator builds an empty yield with no arguments.
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, ::mlir::ValueRange());
+  }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 #endif // EJ_OPS_TD

@@ -421,3 +421,45 @@ func.func @random_seed_shape(%s: tensor<2xi64>, %o: tensor<i64>) {
   %0 = "ej.random_uniform"(%s, %o) <{minval = 0.0 : f64, maxval = 1.0 : f64}> : (tensor<2xi64>, tensor<i64>) -> tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @fusion_argument_types(%a: tensor<8xf32>) {
+  // expected-error @+1 {{'ej.fusion' op block arguments must have the inputs' types}}
+  %r = ej.fusion (%a) : (tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    ej.yield %x : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_yield_types(%a: tensor<8xf32>) {
+  // expected-error @+1 {{'ej.fusion' op yields 1 values of types 'tensor<8xf32>' for results of types 'tensor<8xf64>'}}
+  %r = ej.fusion (%a) : (tensor<8xf32>) -> tensor<8xf64> {
+  ^bb0(%x: tensor<8xf32>):
+    ej.yield %x : tensor<8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_is_isolated(%a: tensor<8xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %r = ej.fusion (%a) : (tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<8xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = ej.add %x, %a : tensor<8xf32>, tensor<8xf32>
+    ej.yield %s : tensor<8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside_fusion(%a: tensor<8xf32>) {
+  // expected-error @+1 {{'ej.yield' op expects parent op 'ej.fusion'}}
+  ej.yield %a : tensor<8xf32>
+}
