@@ -227,11 +227,8 @@ private:
       state.addAttribute(uniform ? "maxval" : "stddev", b_.getF64FloatAttr(a.f[1]));
       break;
     }
-    case OpCode::ReduceSum:
-    case OpCode::ReduceMean:
-    case OpCode::ReduceMax:
-    case OpCode::ReduceMin:
-    case OpCode::ReduceProd:
+#define EJ_REDUCE(Name, name) case OpCode::Name:
+#include "lib/Ops.def"
       state.addAttribute("axes", i64s(0, a.num_ints));
       if (a.keepdims)
         state.addAttribute("keepdims", b_.getUnitAttr());
@@ -408,11 +405,8 @@ Tensor decode_and_run(mlir::Operation *op, const std::vector<Tensor> &inputs) {
     a.f[1] = f64(op, uniform ? "maxval" : "stddev");
     break;
   }
-  case OpCode::ReduceSum:
-  case OpCode::ReduceMean:
-  case OpCode::ReduceMax:
-  case OpCode::ReduceMin:
-  case OpCode::ReduceProd:
+#define EJ_REDUCE(Name, name) case OpCode::Name:
+#include "lib/Ops.def"
     ints(i64s("axes"));
     a.keepdims = op->hasAttr("keepdims");
     for (int64_t d : i64s("axes"))
