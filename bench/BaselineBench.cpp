@@ -23,7 +23,8 @@ std::vector<float> random_floats(int64_t n) {
   return v;
 }
 
-void add_range(const float *a, const float *b, float *c, int64_t lo, int64_t hi) {
+void add_range(const float *a, const float *b, float *c, int64_t lo,
+               int64_t hi) {
   for (int64_t i = lo; i < hi; ++i)
     c[i] = a[i] + b[i];
 }
@@ -38,21 +39,26 @@ static void BM_Base_Memcpy(benchmark::State &state) {
   }
   set_traffic(state, n, 2);
 }
-BENCHMARK(BM_Base_Memcpy)->Arg(1 << 22)->Arg(1 << 24)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Base_Memcpy)
+    ->Arg(1 << 22)
+    ->Arg(1 << 24)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // c = a + b into a preallocated buffer, split over `threads` std::threads.
 static void BM_Base_StreamAdd(benchmark::State &state) {
   int64_t n = state.range(0);
   int threads = int(state.range(1));
-  std::vector<float> a = random_floats(n), b = random_floats(n), c(static_cast<size_t>(n));
+  std::vector<float> a = random_floats(n), b = random_floats(n),
+                     c(static_cast<size_t>(n));
   for (auto _ : state) {
     if (threads == 1) {
       add_range(a.data(), b.data(), c.data(), 0, n);
     } else {
       std::vector<std::thread> pool;
       for (int t = 0; t < threads; ++t)
-        pool.emplace_back(add_range, a.data(), b.data(), c.data(), n * t / threads,
-                          n * (t + 1) / threads);
+        pool.emplace_back(add_range, a.data(), b.data(), c.data(),
+                          n * t / threads, n * (t + 1) / threads);
       for (auto &t : pool)
         t.join();
     }
@@ -70,12 +76,17 @@ BENCHMARK(BM_Base_StreamAdd)
 
 static void BM_Base_Sgemm(benchmark::State &state) {
   int n = int(state.range(0));
-  std::vector<float> a = random_floats(int64_t(n) * n), b = random_floats(int64_t(n) * n),
+  std::vector<float> a = random_floats(int64_t(n) * n),
+                     b = random_floats(int64_t(n) * n),
                      c(size_t(n) * size_t(n));
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n,
-                b.data(), n, 0.0f, c.data(), n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f,
+                a.data(), n, b.data(), n, 0.0f, c.data(), n);
     benchmark::ClobberMemory();
   }
 }
-BENCHMARK(BM_Base_Sgemm)->Arg(64)->Arg(512)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Base_Sgemm)
+    ->Arg(64)
+    ->Arg(512)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();

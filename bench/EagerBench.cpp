@@ -43,7 +43,8 @@ BENCHMARK(BM_Ej_Exp)->Apply(elementwise_sizes);
 
 static void BM_Ej_BroadcastAdd(benchmark::State &state) {
   int64_t n = state.range(0);
-  ej::Tensor a = ej::random_uniform({n / 1024, 1024}), b = ej::random_uniform({1024});
+  ej::Tensor a = ej::random_uniform({n / 1024, 1024}),
+             b = ej::random_uniform({1024});
   for (auto _ : state) {
     ej::Tensor c = a + b;
     benchmark::DoNotOptimize(c.impl());
@@ -60,7 +61,11 @@ static void BM_Ej_MatMul(benchmark::State &state) {
     benchmark::DoNotOptimize(c.impl());
   }
 }
-BENCHMARK(BM_Ej_MatMul)->Arg(64)->Arg(512)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Ej_MatMul)
+    ->Arg(64)
+    ->Arg(512)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 static void BM_Ej_ReduceSumAll(benchmark::State &state) {
   ej::Tensor a = ej::random_uniform({int64_t(1) << 22});

@@ -1,4 +1,5 @@
-//===- Sizes.h - The sizes every elementwise benchmark sweeps ------*- C++ -*-===//
+//===- Sizes.h - The sizes every elementwise benchmark sweeps ------*- C++
+//-*-===//
 #ifndef EJ_BENCH_SIZES_H
 #define EJ_BENCH_SIZES_H
 
@@ -13,7 +14,8 @@ inline void elementwise_sizes(benchmark::internal::Benchmark *b) {
 
 /// Bytes moved by an op reading `reads` arrays and writing one of n floats.
 inline void set_traffic(benchmark::State &state, int64_t n, int arrays) {
-  state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)) * arrays);
+  state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)) *
+                          arrays);
 }
 
 #endif // EJ_BENCH_SIZES_H

@@ -30,10 +30,12 @@ template <class Op> static void binary(benchmark::State &state, Op op) {
   set_traffic(state, n, 3);
 }
 static void BM_Torch_Add(benchmark::State &state) {
-  binary(state, [](const torch::Tensor &a, const torch::Tensor &b) { return a + b; });
+  binary(state,
+         [](const torch::Tensor &a, const torch::Tensor &b) { return a + b; });
 }
 static void BM_Torch_Mul(benchmark::State &state) {
-  binary(state, [](const torch::Tensor &a, const torch::Tensor &b) { return a * b; });
+  binary(state,
+         [](const torch::Tensor &a, const torch::Tensor &b) { return a * b; });
 }
 BENCHMARK(BM_Torch_Add)->Apply(elementwise_sizes);
 BENCHMARK(BM_Torch_Mul)->Apply(elementwise_sizes);
@@ -71,7 +73,11 @@ static void BM_Torch_MatMul(benchmark::State &state) {
     benchmark::DoNotOptimize(c.data_ptr());
   }
 }
-BENCHMARK(BM_Torch_MatMul)->Arg(64)->Arg(512)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Torch_MatMul)
+    ->Arg(64)
+    ->Arg(512)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 static void BM_Torch_ReduceSumAll(benchmark::State &state) {
   c10::InferenceMode guard;

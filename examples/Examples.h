@@ -1,4 +1,5 @@
-//===- Examples.h - The seeds' programs, one function each --------*- C++ -*-===//
+//===- Examples.h - The seeds' programs, one function each --------*- C++
+//-*-===//
 #ifndef EJ_EXAMPLES_EXAMPLES_H
 #define EJ_EXAMPLES_EXAMPLES_H
 

@@ -27,7 +27,8 @@ Tensor ones_like(const Tensor &x) {
   return fill(t->dims(), 1, t->dtype);
 }
 
-Tensor arange(double start, double stop, double step, std::optional<DType> dtype) {
+Tensor arange(double start, double stop, double step,
+              std::optional<DType> dtype) {
   if (step == 0 || !std::isfinite(step) || !std::isfinite(start) ||
       !std::isfinite(stop))
     fail("arange", "start, stop and step must be finite and step non-zero");
@@ -42,7 +43,9 @@ Tensor arange(double start, double stop, double step, std::optional<DType> dtype
   r.attrs.dtype = dt;
   return run(r, dt, {n});
 }
-Tensor arange(int64_t stop, DType dtype) { return arange(0, double(stop), 1, dtype); }
+Tensor arange(int64_t stop, DType dtype) {
+  return arange(0, double(stop), 1, dtype);
+}
 
 Tensor linspace(double start, double stop, int64_t num, DType dtype) {
   if (num < 0)
@@ -98,7 +101,8 @@ void set_seed(uint64_t seed) {
   g_offset.store(0);
 }
 
-Tensor random_uniform(IntList shape, DType dtype, double minval, double maxval) {
+Tensor random_uniform(IntList shape, DType dtype, double minval,
+                      double maxval) {
   if (!(minval < maxval))
     fail("random_uniform", "minval must be < maxval, got " +
                                std::to_string(minval) + " and " +

@@ -120,8 +120,8 @@ Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b) {
   TensorImpl *c = need(cond, "where", "cond"), *x = need(a, "where", "a"),
              *y = need(b, "where", "b");
   if (c->dtype != bool_)
-    fail("where", std::string("expected a bool condition, got ") +
-                      dtype_name(c->dtype));
+    fail("where",
+         std::string("expected a bool condition, got ") + dtype_name(c->dtype));
   DType ct = join(x, y);
   Dims ab = broadcast_shapes("where", x->dims(), y->dims());
   Dims shape = broadcast_shapes("where", c->dims(), ab.list());
@@ -153,8 +153,12 @@ Tensor operator!=(const Tensor &a, const Tensor &b) { return not_equal(a, b); }
 Tensor operator<(const Tensor &a, const Tensor &b) { return less(a, b); }
 Tensor operator<=(const Tensor &a, const Tensor &b) { return less_equal(a, b); }
 Tensor operator>(const Tensor &a, const Tensor &b) { return greater(a, b); }
-Tensor operator>=(const Tensor &a, const Tensor &b) { return greater_equal(a, b); }
-Tensor operator&&(const Tensor &a, const Tensor &b) { return logical_and(a, b); }
+Tensor operator>=(const Tensor &a, const Tensor &b) {
+  return greater_equal(a, b);
+}
+Tensor operator&&(const Tensor &a, const Tensor &b) {
+  return logical_and(a, b);
+}
 Tensor operator||(const Tensor &a, const Tensor &b) { return logical_or(a, b); }
 Tensor operator!(const Tensor &x) { return logical_not(x); }
 

@@ -13,13 +13,14 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
     fail("matmul", "bool operands are not supported; cast them first");
   Dims shape;
   size_t rank = 0;
-  switch (rules::matmul_shape(x->shape, x->rank, y->shape, y->rank, shape.d, rank)) {
+  switch (rules::matmul_shape(x->shape, x->rank, y->shape, y->rank, shape.d,
+                              rank)) {
   case rules::MatMulCheck::Rank:
     fail("matmul", "expected operands of rank >= 2, got " + shape_of(x) +
                        " x " + shape_of(y));
   case rules::MatMulCheck::Inner:
-    fail("matmul", "inner dimensions differ: " + shape_of(x) + " x " +
-                       shape_of(y));
+    fail("matmul",
+         "inner dimensions differ: " + shape_of(x) + " x " + shape_of(y));
   case rules::MatMulCheck::Batch:
     fail("matmul", "batch dimensions of " + shape_of(x) + " and " +
                        shape_of(y) + " cannot be broadcast together");
@@ -46,9 +47,10 @@ Tensor transpose(const Tensor &x, IntList perm) {
   } else {
     int64_t p[kMaxRank];
     if (!rules::permutation(perm.data(), perm.size(), t->rank, p))
-      fail("transpose", "perm " + shape_str(perm) +
-                            " is not a permutation of the axes of a tensor of rank " +
-                            std::to_string(t->rank));
+      fail("transpose",
+           "perm " + shape_str(perm) +
+               " is not a permutation of the axes of a tensor of rank " +
+               std::to_string(t->rank));
     for (size_t i = 0; i < perm.size(); ++i) {
       r.attrs.push(p[i]);
       shape.push(t->shape[p[i]]);

@@ -1,4 +1,5 @@
-//===- OpSupport.h - What every API op shares ---------------------*- C++ -*-===//
+//===- OpSupport.h - What every API op shares ---------------------*- C++
+//-*-===//
 //
 // Checks that throw ej::Error with the op's name, shape arithmetic
 // (broadcasting, axes), dtype joins with weak scalars, and `run`, which

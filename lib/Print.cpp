@@ -65,14 +65,15 @@ template <class T> FloatFormat float_format(const std::vector<T> &vals) {
     f.exp = max_abs >= 1e8 || min_abs < 1e-4 || max_abs / min_abs > 1e3;
   for (T v : vals)
     if (std::isfinite(v))
-      f.digits = std::max(f.digits, shortest_digits(v, f.exp ? 'e' : 'f', kPrecision));
+      f.digits =
+          std::max(f.digits, shortest_digits(v, f.exp ? 'e' : 'f', kPrecision));
   if (!f.exp) {
     char buf[64];
     for (T v : vals) {
       if (!std::isfinite(v))
         continue;
-      std::snprintf(buf, sizeof buf, "%.*f", shortest_digits(v, 'f', kPrecision),
-                    double(v));
+      std::snprintf(buf, sizeof buf, "%.*f",
+                    shortest_digits(v, 'f', kPrecision), double(v));
       std::string s = buf;
       size_t dot = s.find('.');
       f.left = std::max(f.left, dot == std::string::npos ? s.size() : dot);
@@ -278,7 +279,8 @@ std::string values_str(const TensorImpl *t) {
     return scalar;
   for (int d = 0; d < t->rank; ++d)
     if (t->shape[d] == 0)
-      return std::string(size_t(t->rank), '[') + std::string(size_t(t->rank), ']');
+      return std::string(size_t(t->rank), '[') +
+             std::string(size_t(t->rank), ']');
   return Printer(t, std::move(cells), summarise).print();
 }
 
@@ -292,7 +294,8 @@ std::string Tensor::str() const {
   std::string s = "ej.Tensor(";
   if (v.find('\n') != std::string::npos)
     s += '\n';
-  return s + v + ", shape=" + shape_of(t) + ", dtype=" + dtype_name(t->dtype) + ")";
+  return s + v + ", shape=" + shape_of(t) + ", dtype=" + dtype_name(t->dtype) +
+         ")";
 }
 
 std::ostream &operator<<(std::ostream &os, const Tensor &t) {

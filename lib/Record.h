@@ -1,4 +1,5 @@
-//===- Record.h - One recorded op call ----------------------------*- C++ -*-===//
+//===- Record.h - One recorded op call ----------------------------*- C++
+//-*-===//
 //
 // Every API call builds one Record (opcode, attributes, inputs, result) and
 // hands it to the thread's Trace. The record is all the interpreter needs to

@@ -41,7 +41,8 @@ Tensor reduce(OpCode op, const Tensor &x, IntList axes, bool keepdims) {
     r.attrs.push(d);
   }
   Dims shape;
-  shape.n = int(rules::reduce_shape(t->shape, t->rank, reduced, keepdims, shape.d));
+  shape.n =
+      int(rules::reduce_shape(t->shape, t->rank, reduced, keepdims, shape.d));
   r.attrs.keepdims = keepdims;
   Tensor input = coerce(x, in);
   r.add_input(input.impl());
@@ -99,9 +100,8 @@ Tensor global_norm(const std::vector<Tensor> &tensors) {
     TensorImpl *t = need(tensors[i], "global_norm", "tensors");
     if (t->dtype == bool_)
       fail("global_norm", "tensor " + std::to_string(i) + " is bool");
-    Tensor part = reduce_sum(square(cast(tensors[i], is_floating(t->dtype)
-                                                         ? t->dtype
-                                                         : float32)));
+    Tensor part = reduce_sum(
+        square(cast(tensors[i], is_floating(t->dtype) ? t->dtype : float32)));
     total = total.defined() ? total + part : part;
   }
   return sqrt(total);

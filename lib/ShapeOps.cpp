@@ -22,15 +22,16 @@ Tensor reshape(const Tensor &x, IntList shape) {
   TensorImpl *t = need(x, "reshape", "x");
   if (shape.size() > size_t(kMaxRank))
     fail("reshape", "rank " + std::to_string(shape.size()) +
-                        " exceeds the maximum rank " + std::to_string(kMaxRank));
+                        " exceeds the maximum rank " +
+                        std::to_string(kMaxRank));
   Dims out(shape);
   int infer = -1;
   int64_t known = 1;
   for (int d = 0; d < out.n; ++d) {
     if (out.d[d] == -1) {
       if (infer >= 0)
-        fail("reshape", "only one dimension of " + shape_str(shape) +
-                            " may be -1");
+        fail("reshape",
+             "only one dimension of " + shape_str(shape) + " may be -1");
       infer = d;
     } else if (out.d[d] < 0) {
       fail("reshape", "negative dimension in shape " + shape_str(shape));
@@ -76,9 +77,9 @@ Tensor squeeze(const Tensor &x, IntList axes) {
   for (int64_t a : axes) {
     int64_t d = normalize_axis("squeeze", a, t->rank);
     if (t->shape[d] != 1)
-      fail("squeeze", "axis " + std::to_string(a) + " of shape " +
-                          shape_of(t) + " has size " +
-                          std::to_string(t->shape[d]) + ", not 1");
+      fail("squeeze", "axis " + std::to_string(a) + " of shape " + shape_of(t) +
+                          " has size " + std::to_string(t->shape[d]) +
+                          ", not 1");
     drop[d] = true;
   }
   Dims out;
@@ -100,7 +101,8 @@ Tensor concat(const std::vector<Tensor> &tensors, int64_t axis) {
   shape.d[a] = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     TensorImpl *t = need(tensors[i], "concat", "tensors");
-    if (!rules::concat_compatible(first->shape, first->rank, t->shape, t->rank, a))
+    if (!rules::concat_compatible(first->shape, first->rank, t->shape, t->rank,
+                                  a))
       fail("concat", "tensor " + std::to_string(i) + " has shape " +
                          shape_of(t) + " but tensor 0 has " + shape_of(first) +
                          "; they may differ only on axis " + std::to_string(a));
@@ -147,10 +149,11 @@ Tensor gather(const Tensor &params, const Tensor &indices, int64_t axis) {
     fail("gather", "the result's rank exceeds the maximum rank " +
                        std::to_string(kMaxRank));
   Dims shape;
-  shape.n = int(rules::gather_shape(p->shape, p->rank, i->shape, i->rank, a, shape.d));
+  shape.n = int(
+      rules::gather_shape(p->shape, p->rank, i->shape, i->rank, a, shape.d));
   if (p->shape[a] == 0 && i->numel > 0)
-    fail("gather", "cannot gather from axis " + std::to_string(a) +
-                       " of size 0");
+    fail("gather",
+         "cannot gather from axis " + std::to_string(a) + " of size 0");
   Record r(OpCode::Gather);
   r.attrs.push(a);
   r.add_input(p);
@@ -189,8 +192,8 @@ Tensor broadcast_to(const Tensor &x, IntList shape) {
     ok = t->shape[d] == target || t->shape[d] == 1;
   }
   if (!ok)
-    fail("broadcast_to", "cannot broadcast " + shape_of(t) + " to " +
-                             shape_str(shape));
+    fail("broadcast_to",
+         "cannot broadcast " + shape_of(t) + " to " + shape_str(shape));
   Record r(OpCode::BroadcastTo);
   r.add_input(t);
   return run(r, t->dtype, shape);
@@ -249,7 +252,8 @@ Tensor slice(const Tensor &x, const std::vector<Index> &indices) {
     // Python's slice.indices().
     const Slice &s = ix.slice;
     if (s.step == 0)
-      fail("slice", "slice step cannot be zero (axis " + std::to_string(d) + ")");
+      fail("slice",
+           "slice step cannot be zero (axis " + std::to_string(d) + ")");
     int64_t lo = s.step > 0 ? 0 : -1, hi = s.step > 0 ? n : n - 1;
     auto clamp = [&](std::optional<int64_t> v, int64_t dflt) {
       if (!v)

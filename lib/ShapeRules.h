@@ -1,4 +1,5 @@
-//===- ShapeRules.h - Shape rules shared by the API and the dialect -*- C++ -*-===//
+//===- ShapeRules.h - Shape rules shared by the API and the dialect -*- C++
+//-*-===//
 //
 // The eager API (which throws ej::Error) and the ej dialect (which emits
 // diagnostics) infer result shapes with these same functions, so an op that

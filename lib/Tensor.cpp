@@ -64,8 +64,8 @@ void scan(const NestedList &l, int depth, Dims &shape, bool &any_float,
   int64_t n = int64_t(l.items().size());
   if (depth == shape.n) {
     if (depth >= kMaxRank)
-      fail("constant", "nesting exceeds the maximum rank " +
-                           std::to_string(kMaxRank));
+      fail("constant",
+           "nesting exceeds the maximum rank " + std::to_string(kMaxRank));
     shape.push(n);
   } else if (depth > shape.n || shape.d[depth] != n) {
     fail("constant", "ragged nested list: a list of " + std::to_string(n) +
@@ -97,11 +97,11 @@ Tensor constant(const NestedList &values, std::optional<DType> dtype) {
   scan(values, 0, shape, any_float, all_bool, big_int, leaves);
   if (size_t(numel_of(shape.list())) != leaves)
     fail("constant", "ragged nested list of shape " + shape_str(shape.list()));
-  DType dt = dtype ? *dtype
-             : any_float ? float32
+  DType dt = dtype                      ? *dtype
+             : any_float                ? float32
              : (all_bool && leaves > 0) ? bool_
-             : big_int   ? int64
-             : (leaves == 0 ? float32 : int32);
+             : big_int                  ? int64
+                                        : (leaves == 0 ? float32 : int32);
   std::vector<double> f;
   std::vector<int64_t> ints;
   flatten(values, f, ints);

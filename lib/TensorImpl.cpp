@@ -90,7 +90,8 @@ TensorImpl *new_impl(DType dtype, IntList shape) {
 }
 
 void allocate(TensorImpl *t) {
-  t->storage = runtime::allocate_storage(size_t(t->numel) * dtype_size(t->dtype));
+  t->storage =
+      runtime::allocate_storage(size_t(t->numel) * dtype_size(t->dtype));
   t->offset = 0;
 }
 

@@ -1,4 +1,5 @@
-//===- TensorImpl.h - What a Tensor handle points to --------------*- C++ -*-===//
+//===- TensorImpl.h - What a Tensor handle points to --------------*- C++
+//-*-===//
 //
 // Shape, strides (in elements), offset and a reference to the Storage that
 // holds the elements. Strides may be zero (broadcast views) or describe any
@@ -34,7 +35,9 @@ struct TensorImpl {
     return static_cast<char *>(storage->data) +
            offset * static_cast<int64_t>(dtype_size(dtype));
   }
-  template <class T> T *data_as() const { return reinterpret_cast<T *>(data()); }
+  template <class T> T *data_as() const {
+    return reinterpret_cast<T *>(data());
+  }
   IntList dims() const { return IntList(shape, rank); }
 };
 

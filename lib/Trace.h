@@ -1,4 +1,5 @@
-//===- Trace.h - The per-thread trace of recorded calls ------------*- C++ -*-===//
+//===- Trace.h - The per-thread trace of recorded calls ------------*- C++
+//-*-===//
 //
 // Each thread has its own trace. An API call passes its record here; the
 // trace decides how it runs. With no compiled region to match, a record is

@@ -75,7 +75,8 @@ DType dtype_of_type(mlir::Type t) {
   return int64;
 }
 
-mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx, const TensorImpl *t) {
+mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx,
+                                   const TensorImpl *t) {
   return mlir::RankedTensorType::get(llvm::ArrayRef<int64_t>(t->shape, t->rank),
                                      element_type(ctx, t->dtype));
 }
@@ -89,13 +90,17 @@ mlir::DenseElementsAttr elements(mlir::RankedTensorType type, const Tensor &t) {
     return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(b));
   }
   case DType::Int32:
-    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<int32_t>()));
+    return mlir::DenseElementsAttr::get(type,
+                                        llvm::ArrayRef(t.to_vector<int32_t>()));
   case DType::Int64:
-    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<int64_t>()));
+    return mlir::DenseElementsAttr::get(type,
+                                        llvm::ArrayRef(t.to_vector<int64_t>()));
   case DType::Float32:
-    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<float>()));
+    return mlir::DenseElementsAttr::get(type,
+                                        llvm::ArrayRef(t.to_vector<float>()));
   case DType::Float64:
-    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(t.to_vector<double>()));
+    return mlir::DenseElementsAttr::get(type,
+                                        llvm::ArrayRef(t.to_vector<double>()));
   }
   return {};
 }
@@ -159,7 +164,8 @@ private:
       loc_ = use;
       return values_[t];
     }
-    mlir::Value arg = body_->addArgument(tensor_type(ctx_, t), b_.getUnknownLoc());
+    mlir::Value arg =
+        body_->addArgument(tensor_type(ctx_, t), b_.getUnknownLoc());
     values_[t] = arg;
     return arg;
   }
@@ -223,8 +229,10 @@ private:
         offset = mlir::ej::AddOp::create(b_, loc_, offset, delta);
       }
       state.addOperands({counter(seed_), offset});
-      state.addAttribute(uniform ? "minval" : "mean", b_.getF64FloatAttr(a.f[0]));
-      state.addAttribute(uniform ? "maxval" : "stddev", b_.getF64FloatAttr(a.f[1]));
+      state.addAttribute(uniform ? "minval" : "mean",
+                         b_.getF64FloatAttr(a.f[0]));
+      state.addAttribute(uniform ? "maxval" : "stddev",
+                         b_.getF64FloatAttr(a.f[1]));
       break;
     }
 #define EJ_REDUCE(Name, name) case OpCode::Name:
@@ -412,7 +420,8 @@ Tensor decode_and_run(mlir::Operation *op, const std::vector<Tensor> &inputs) {
     for (int64_t d : i64s("axes"))
       if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
           inputs[0].dim(d) == 0)
-        fail(op->getName().getStringRef().data(), "cannot reduce an empty axis");
+        fail(op->getName().getStringRef().data(),
+             "cannot reduce an empty axis");
     break;
   case OpCode::ArgMax:
   case OpCode::ArgMin:
@@ -519,8 +528,8 @@ std::vector<Tensor> run_mlir(const std::string &text,
       in.push_back(values.lookup(v));
     if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op))
       return in;
-    if (op.getDialect() == nullptr ||
-        op.getDialect()->getNamespace() != "ej" || op.getNumResults() != 1)
+    if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "ej" ||
+        op.getNumResults() != 1)
       fail("run_mlir", "cannot run '" + op.getName().getStringRef().str() +
                            "': only ej ops run in the interpreter");
     values[op.getResult(0)] = decode_and_run(&op, in);

@@ -1,4 +1,5 @@
-//===- DType.h - Element types and type promotion ----------------*- C++ -*-===//
+//===- DType.h - Element types and type promotion ----------------*- C++
+//-*-===//
 //
 // The five element types of EagerJIT and the promotion rule that binary ops
 // use. Promotion goes by category first (bool < integer < floating), then by

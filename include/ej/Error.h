@@ -1,4 +1,5 @@
-//===- Error.h - The exception every user error throws ------------*- C++ -*-===//
+//===- Error.h - The exception every user error throws ------------*- C++
+//-*-===//
 //
 // Every error a user can cause (a bad shape, dtype, axis or index) throws
 // ej::Error at the call that caused it. The message names the op, the

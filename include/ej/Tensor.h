@@ -1,4 +1,5 @@
-//===- Tensor.h - The eager tensor handle -------------------------*- C++ -*-===//
+//===- Tensor.h - The eager tensor handle -------------------------*- C++
+//-*-===//
 //
 // A Tensor is a cheap, reference-counted handle to an immutable n-d array.
 // Every op returns a real value at once (eager execution); views (reshape,
@@ -39,7 +40,8 @@ public:
 #pragma GCC diagnostic ignored "-Winit-list-lifetime"
 #endif
   // The braced list lives until the end of the full expression: the call.
-  IntList(std::initializer_list<int64_t> l) : data_(l.begin()), size_(l.size()) {}
+  IntList(std::initializer_list<int64_t> l)
+      : data_(l.begin()), size_(l.size()) {}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -119,8 +121,9 @@ public:
   Tensor() = default;
   /// A weakly typed 0-d tensor from a C++ scalar: `x + 1`, `2 * x`.
   template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
-  Tensor(T v) : Tensor(make_weak_scalar(static_cast<double>(v), dtype_of<T>(),
-                                        static_cast<int64_t>(v))) {}
+  Tensor(T v)
+      : Tensor(make_weak_scalar(static_cast<double>(v), dtype_of<T>(),
+                                static_cast<int64_t>(v))) {}
   /// The same as `ej::constant(values)`: `matmul({{1, 2}, {3, 4}}, x)`.
   Tensor(std::initializer_list<NestedList> values);
 

@@ -1,4 +1,5 @@
-//===- device.h - Devices visible to EagerJIT ----------------------*- C++ -*-===//
+//===- device.h - Devices visible to EagerJIT ----------------------*- C++
+//-*-===//
 //
 // The CUDA driver is loaded lazily: with no GPU or no driver installed,
 // num_gpus() is 0 and everything runs on the CPU.

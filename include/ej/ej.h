@@ -1,4 +1,5 @@
-//===- ej.h - The EagerJIT public API ------------------------------*- C++ -*-===//
+//===- ej.h - The EagerJIT public API ------------------------------*- C++
+//-*-===//
 //
 // #include <ej/ej.h> and write eager tensor code:
 //

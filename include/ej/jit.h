@@ -1,4 +1,5 @@
-//===- jit.h - Seeing what the tracer records ----------------------*- C++ -*-===//
+//===- jit.h - Seeing what the tracer records ----------------------*- C++
+//-*-===//
 //
 // Every eager call is recorded. `trace_to_mlir` runs a function once (for
 // real: its results are the ordinary eager results) and returns the calls it
@@ -31,7 +32,8 @@
 
 namespace ej::jit {
 
-using TracedFn = std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
+using TracedFn =
+    std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
 
 /// Runs fn(args) and returns its trace as MLIR text (see above).
 std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,

@@ -1,4 +1,5 @@
-//===- ops.h - The eager ops --------------------------------------*- C++ -*-===//
+//===- ops.h - The eager ops --------------------------------------*- C++
+//-*-===//
 //
 // Every function here validates its inputs, infers the result's shape and
 // dtype, records one call on the thread's trace and returns the result at
@@ -50,7 +51,8 @@ Tensor random_uniform(IntList shape, DType dtype = float32, double minval = 0,
 Tensor random_normal(IntList shape, DType dtype = float32, double mean = 0,
                      double stddev = 1);
 
-// --- Elementwise --------------------------------------------------------------
+// --- Elementwise
+// --------------------------------------------------------------
 Tensor add(const Tensor &a, const Tensor &b);
 Tensor sub(const Tensor &a, const Tensor &b);
 Tensor mul(const Tensor &a, const Tensor &b);
@@ -109,7 +111,8 @@ Tensor operator&&(const Tensor &a, const Tensor &b);
 Tensor operator||(const Tensor &a, const Tensor &b);
 Tensor operator!(const Tensor &x);
 
-// --- Reductions (empty `axes` means every axis; negative axes count back) -----
+// --- Reductions (empty `axes` means every axis; negative axes count back)
+// -----
 Tensor reduce_sum(const Tensor &x, IntList axes = {}, bool keepdims = false);
 Tensor reduce_mean(const Tensor &x, IntList axes = {}, bool keepdims = false);
 Tensor reduce_max(const Tensor &x, IntList axes = {}, bool keepdims = false);
@@ -122,13 +125,15 @@ Tensor argmin(const Tensor &x, int64_t axis = 0);
 /// sqrt of the sum of squares of every element of every tensor.
 Tensor global_norm(const std::vector<Tensor> &tensors);
 
-// --- Linear algebra -------------------------------------------------------------
+// --- Linear algebra
+// -------------------------------------------------------------
 /// (..., n, k) x (..., k, m) -> (..., n, m); batch axes broadcast.
 Tensor matmul(const Tensor &a, const Tensor &b);
 /// Permutes the axes; an empty `perm` reverses them.
 Tensor transpose(const Tensor &x, IntList perm = {});
 
-// --- Shape ------------------------------------------------------------------------
+// --- Shape
+// ------------------------------------------------------------------------
 /// One entry may be -1 (inferred).
 Tensor reshape(const Tensor &x, IntList shape);
 Tensor expand_dims(const Tensor &x, int64_t axis);
@@ -142,7 +147,8 @@ Tensor one_hot(const Tensor &indices, int64_t depth, double on_value = 1,
                double off_value = 0, DType dtype = float32);
 Tensor broadcast_to(const Tensor &x, IntList shape);
 /// `paddings` holds (before, after) for every axis.
-Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &paddings,
+Tensor pad(const Tensor &x,
+           const std::vector<std::pair<int64_t, int64_t>> &paddings,
            double constant_value = 0);
 /// Basic slicing, as `x.index(...)`: `slice(x, {Slice(1, 3)})`.
 Tensor slice(const Tensor &x, const std::vector<Index> &indices);

@@ -1,4 +1,5 @@
-//===- Allocator.h - Host buffers from a caching allocator --------*- C++ -*-===//
+//===- Allocator.h - Host buffers from a caching allocator --------*- C++
+//-*-===//
 //
 // Tensor buffers are reference-counted Storage blocks. Freed blocks go back to
 // size-class free lists (a small per-thread cache in front of a shared pool)

@@ -65,37 +65,38 @@ template <bool Normal> void random(Record &r) {
   detail::allocate(out);
   uint64_t seed = r.attrs.u[0], offset = r.attrs.u[1];
   double a = r.attrs.f[0], b = r.attrs.f[1];
-  dispatch<math::kFloats>(out->dtype, Normal ? "random_normal" : "random_uniform",
-                          [&](auto tag) {
-    using T = decltype(tag);
-    T *o = out->data_as<T>();
-    int64_t n = out->numel, k = philox::per_block(sizeof(T));
-    int64_t blocks = (n + k - 1) / k;
-    parallel_for(blocks, int64_t(1) << 12, [&](int64_t bb, int64_t be) {
-      for (int64_t blk = bb; blk < be; ++blk) {
-        philox::Block w = philox::philox4x32_10(offset + uint64_t(blk), seed);
-        double u[4] = {0, 0, 0, 0};
-        if constexpr (sizeof(T) == 4) {
-          for (int j = 0; j < 4; ++j)
-            u[j] = philox::to_unit_float(w.v[j]);
-        } else {
-          u[0] = philox::to_unit_double(w.v[0], w.v[1]);
-          u[1] = philox::to_unit_double(w.v[2], w.v[3]);
-        }
-        if constexpr (Normal) {
-          for (int j = 0; j < k; j += 2)
-            philox::box_muller(u[j], u[j + 1], u[j], u[j + 1]);
-          for (int j = 0; j < k; ++j)
-            u[j] = a + b * u[j];
-        } else {
-          for (int j = 0; j < k; ++j)
-            u[j] = a + (b - a) * u[j];
-        }
-        for (int j = 0; j < k && blk * k + j < n; ++j)
-          o[blk * k + j] = T(u[j]);
-      }
-    });
-  });
+  dispatch<math::kFloats>(
+      out->dtype, Normal ? "random_normal" : "random_uniform", [&](auto tag) {
+        using T = decltype(tag);
+        T *o = out->data_as<T>();
+        int64_t n = out->numel, k = philox::per_block(sizeof(T));
+        int64_t blocks = (n + k - 1) / k;
+        parallel_for(blocks, int64_t(1) << 12, [&](int64_t bb, int64_t be) {
+          for (int64_t blk = bb; blk < be; ++blk) {
+            philox::Block w =
+                philox::philox4x32_10(offset + uint64_t(blk), seed);
+            double u[4] = {0, 0, 0, 0};
+            if constexpr (sizeof(T) == 4) {
+              for (int j = 0; j < 4; ++j)
+                u[j] = philox::to_unit_float(w.v[j]);
+            } else {
+              u[0] = philox::to_unit_double(w.v[0], w.v[1]);
+              u[1] = philox::to_unit_double(w.v[2], w.v[3]);
+            }
+            if constexpr (Normal) {
+              for (int j = 0; j < k; j += 2)
+                philox::box_muller(u[j], u[j + 1], u[j], u[j + 1]);
+              for (int j = 0; j < k; ++j)
+                u[j] = a + b * u[j];
+            } else {
+              for (int j = 0; j < k; ++j)
+                u[j] = a + (b - a) * u[j];
+            }
+            for (int j = 0; j < k && blk * k + j < n; ++j)
+              o[blk * k + j] = T(u[j]);
+          }
+        });
+      });
 }
 
 } // namespace

@@ -34,17 +34,19 @@ template <class F> void unary(Record &r) {
   dispatch<F::kTypes>(x->dtype, detail::op_name(r.op), [&](auto tag) {
     using T = decltype(tag);
     Loop<2> loop(out->rank, out->shape, {operand(out), operand(x)});
-    loop.run([](char **p, const int64_t *s, int64_t n) {
-      T *__restrict o = reinterpret_cast<T *>(p[0]);
-      const T *__restrict a = reinterpret_cast<const T *>(p[1]);
-      int64_t sa = s[1] / int64_t(sizeof(T));
-      if (sa == 1)
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(a[i]);
-      else
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(a[i * sa]);
-    }, kParallelGrain / math::Cost<F>::value);
+    loop.run(
+        [](char **p, const int64_t *s, int64_t n) {
+          T *__restrict o = reinterpret_cast<T *>(p[0]);
+          const T *__restrict a = reinterpret_cast<const T *>(p[1]);
+          int64_t sa = s[1] / int64_t(sizeof(T));
+          if (sa == 1)
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(a[i]);
+          else
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(a[i * sa]);
+        },
+        kParallelGrain / math::Cost<F>::value);
   });
 }
 
@@ -55,29 +57,31 @@ template <class F> void binary(Record &r) {
   dispatch<F::kTypes>(a->dtype, detail::op_name(r.op), [&](auto tag) {
     using T = decltype(tag);
     using R = decltype(F::f(T{}, T{}));
-    Loop<3> loop(out->rank, out->shape,
-                 {operand(out), operand(a), operand(b)});
-    loop.run([](char **p, const int64_t *s, int64_t n) {
-      R *__restrict o = reinterpret_cast<R *>(p[0]);
-      const T *__restrict x = reinterpret_cast<const T *>(p[1]);
-      const T *__restrict y = reinterpret_cast<const T *>(p[2]);
-      int64_t sx = s[1] / int64_t(sizeof(T)), sy = s[2] / int64_t(sizeof(T));
-      if (sx == 1 && sy == 1) {
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(x[i], y[i]);
-      } else if (sx == 0 && sy == 1) {
-        T xv = *x;
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(xv, y[i]);
-      } else if (sx == 1 && sy == 0) {
-        T yv = *y;
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(x[i], yv);
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = F::f(x[i * sx], y[i * sy]);
-      }
-    }, kParallelGrain / math::Cost<F>::value);
+    Loop<3> loop(out->rank, out->shape, {operand(out), operand(a), operand(b)});
+    loop.run(
+        [](char **p, const int64_t *s, int64_t n) {
+          R *__restrict o = reinterpret_cast<R *>(p[0]);
+          const T *__restrict x = reinterpret_cast<const T *>(p[1]);
+          const T *__restrict y = reinterpret_cast<const T *>(p[2]);
+          int64_t sx = s[1] / int64_t(sizeof(T)),
+                  sy = s[2] / int64_t(sizeof(T));
+          if (sx == 1 && sy == 1) {
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(x[i], y[i]);
+          } else if (sx == 0 && sy == 1) {
+            T xv = *x;
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(xv, y[i]);
+          } else if (sx == 1 && sy == 0) {
+            T yv = *y;
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(x[i], yv);
+          } else {
+            for (int64_t i = 0; i < n; ++i)
+              o[i] = F::f(x[i * sx], y[i * sy]);
+          }
+        },
+        kParallelGrain / math::Cost<F>::value);
   });
 }
 

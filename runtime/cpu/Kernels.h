@@ -1,4 +1,5 @@
-//===- Kernels.h - The interpreter's CPU kernels ------------------*- C++ -*-===//
+//===- Kernels.h - The interpreter's CPU kernels ------------------*- C++
+//-*-===//
 //
 // One kernel per op of lib/Ops.def, found by opcode. A kernel reads its
 // record's inputs and attributes and fills the record's result (allocating
@@ -24,15 +25,16 @@ Kernel cpu_kernel(detail::OpCode op);
 
 /// The loop operand for a tensor.
 inline Operand operand(const detail::TensorImpl *t) {
-  return Operand{t->data(), static_cast<int64_t>(dtype_size(t->dtype)),
-                 t->rank, t->shape, t->strides};
+  return Operand{t->data(), static_cast<int64_t>(dtype_size(t->dtype)), t->rank,
+                 t->shape, t->strides};
 }
 
 [[noreturn]] void no_kernel(const char *op, DType dtype);
 
 /// Calls f(T{}) with T the C++ type of `dtype`, for the dtypes in `Types`
 /// (a mask of math::k*); others throw.
-template <unsigned Types, class F> void dispatch(DType dtype, const char *op, F &&f) {
+template <unsigned Types, class F>
+void dispatch(DType dtype, const char *op, F &&f) {
   using namespace math;
   switch (dtype) {
   case DType::Bool:

@@ -1,4 +1,5 @@
-//===- Loops.h - Strided n-d iteration for the CPU kernels --------*- C++ -*-===//
+//===- Loops.h - Strided n-d iteration for the CPU kernels --------*- C++
+//-*-===//
 //
 // A Loop walks N operands over one iteration shape. Operand 0 is usually the
 // (row-major) result; the others are views broadcast to the same shape (zero

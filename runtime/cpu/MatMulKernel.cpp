@@ -43,7 +43,8 @@ void kernel_MatMul(Record &r) {
   TensorImpl *out = r.result;
   detail::allocate(out);
   const int ra = a->rank, rb = b->rank, ro = out->rank;
-  const int64_t n = a->shape[ra - 2], k = a->shape[ra - 1], m = b->shape[rb - 1];
+  const int64_t n = a->shape[ra - 2], k = a->shape[ra - 1],
+                m = b->shape[rb - 1];
   // Batch axes of the result, with each input's (broadcast) batch strides.
   const int batch_rank = ro - 2;
   int64_t batch = 1;
@@ -102,10 +103,12 @@ void kernel_MatMul(Record &r) {
         if (n > 0 && m > 0) {
           if constexpr (std::is_same_v<T, float>)
             cblas_sgemm(CblasRowMajor, ta, tb, int(n), int(m), int(k), 1.0f, ma,
-                        int(ua.ld), mb, int(ub.ld), 0.0f, mo, int(std::max<int64_t>(m, 1)));
+                        int(ua.ld), mb, int(ub.ld), 0.0f, mo,
+                        int(std::max<int64_t>(m, 1)));
           else
             cblas_dgemm(CblasRowMajor, ta, tb, int(n), int(m), int(k), 1.0, ma,
-                        int(ua.ld), mb, int(ub.ld), 0.0, mo, int(std::max<int64_t>(m, 1)));
+                        int(ua.ld), mb, int(ub.ld), 0.0, mo,
+                        int(std::max<int64_t>(m, 1)));
         }
       } else {
         auto at = [&](const T *p, const BlasMatrix &l, int64_t i, int64_t j) {

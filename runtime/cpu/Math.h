@@ -1,4 +1,5 @@
-//===- Math.h - The scalar math of every elementwise op -----------*- C++ -*-===//
+//===- Math.h - The scalar math of every elementwise op -----------*- C++
+//-*-===//
 //
 // One functor per elementwise op of lib/Ops.def, named like the op. `f` is
 // the math; `kTypes` says which dtypes the kernel is instantiated for (the
@@ -131,7 +132,9 @@ struct Sigmoid {
 };
 struct Relu {
   static constexpr unsigned kTypes = kNumbers;
-  template <class T> static T f(T x) { return x > T(0) || is_nan(x) ? x : T(0); }
+  template <class T> static T f(T x) {
+    return x > T(0) || is_nan(x) ? x : T(0);
+  }
 };
 struct Sin {
   static constexpr int kCost = 4;

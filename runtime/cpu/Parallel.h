@@ -1,4 +1,5 @@
-//===- Parallel.h - Splitting a kernel's range across cores -------*- C++ -*-===//
+//===- Parallel.h - Splitting a kernel's range across cores -------*- C++
+//-*-===//
 //
 // A fixed pool of worker threads (EJ_NUM_THREADS, default: the hardware's
 // count) that kernels use to split large index ranges. Small ranges run on

@@ -1,4 +1,5 @@
-//===- Philox.h - The counter-based random generator --------------*- C++ -*-===//
+//===- Philox.h - The counter-based random generator --------------*- C++
+//-*-===//
 //
 // Philox-4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
 // 3", SC'11). A random op with seed s and offset o draws element i from
@@ -41,7 +42,9 @@ inline Block philox4x32_10(uint64_t counter, uint64_t key) {
 inline int64_t per_block(int64_t elem_bytes) { return elem_bytes == 8 ? 2 : 4; }
 
 /// Uniform in [0, 1) with 24 (float) or 53 (double) random bits.
-inline float to_unit_float(uint32_t u) { return float(u >> 8) * (1.0f / 16777216.0f); }
+inline float to_unit_float(uint32_t u) {
+  return float(u >> 8) * (1.0f / 16777216.0f);
+}
 inline double to_unit_double(uint32_t hi, uint32_t lo) {
   return double(((uint64_t(hi) << 32) | lo) >> 11) * (1.0 / 9007199254740992.0);
 }

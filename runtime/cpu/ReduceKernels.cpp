@@ -22,7 +22,8 @@ using detail::TensorImpl;
 
 namespace {
 
-template <class T> using Wide = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+template <class T>
+using Wide = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
 
 struct SumOp {
   template <class T> using Acc = Wide<T>;
@@ -42,7 +43,9 @@ struct MaxOp {
     else
       return std::numeric_limits<A>::lowest();
   }
-  template <class A> static A combine(A a, A b) { return math::Maximum::f(a, b); }
+  template <class A> static A combine(A a, A b) {
+    return math::Maximum::f(a, b);
+  }
 };
 struct MinOp {
   template <class T> using Acc = T;
@@ -52,7 +55,9 @@ struct MinOp {
     else
       return std::numeric_limits<A>::max();
   }
-  template <class A> static A combine(A a, A b) { return math::Minimum::f(a, b); }
+  template <class A> static A combine(A a, A b) {
+    return math::Minimum::f(a, b);
+  }
 };
 
 // Folds a strided row into one value. A unit-stride row goes through 16
@@ -64,7 +69,8 @@ template <class Op, class A, class T>
 A fold_row(const T *x, int64_t sx, int64_t n) {
   A acc = Op::template init<A>();
   int64_t i = 0;
-  constexpr bool kLanes = std::is_floating_point_v<T> && !std::is_same_v<Op, ProdOp>;
+  constexpr bool kLanes =
+      std::is_floating_point_v<T> && !std::is_same_v<Op, ProdOp>;
   if constexpr (kLanes) {
     if (sx == 1) {
       constexpr int kW = 16, kSteps = 16;
@@ -91,7 +97,8 @@ A fold_row(const T *x, int64_t sx, int64_t n) {
   }
   for (; i < n; ++i)
     c0 = Op::combine(c0, A(x[i * sx]));
-  return Op::combine(acc, Op::combine(Op::combine(c0, c1), Op::combine(c2, c3)));
+  return Op::combine(acc,
+                     Op::combine(Op::combine(c0, c1), Op::combine(c2, c3)));
 }
 
 template <class Op> void reduce(Record &r, bool mean) {
@@ -184,12 +191,13 @@ template <class Op> void reduce(Record &r, bool mean) {
           o[i] = O(double(acc[i]) * inv);
       });
     } else if (!direct) {
-      dispatch<math::kNumbers>(out->dtype, detail::op_name(r.op), [&](auto otag) {
-        using O = decltype(otag);
-        O *o = out->data_as<O>();
-        for (int64_t i = 0; i < out->numel; ++i)
-          o[i] = O(acc[i]);
-      });
+      dispatch<math::kNumbers>(out->dtype, detail::op_name(r.op),
+                               [&](auto otag) {
+                                 using O = decltype(otag);
+                                 O *o = out->data_as<O>();
+                                 for (int64_t i = 0; i < out->numel; ++i)
+                                   o[i] = O(acc[i]);
+                               });
     }
     if (scratch)
       release(scratch);

@@ -55,8 +55,9 @@ void kernel_BroadcastTo(Record &r) {
   int lead = out->rank - x->rank;
   for (int d = 0; d < out->rank; ++d) {
     int xd = d - lead;
-    out->strides[d] =
-        (xd < 0 || (x->shape[xd] == 1 && out->shape[d] != 1)) ? 0 : x->strides[xd];
+    out->strides[d] = (xd < 0 || (x->shape[xd] == 1 && out->shape[d] != 1))
+                          ? 0
+                          : x->strides[xd];
   }
   detail::update_contiguous(out);
 }

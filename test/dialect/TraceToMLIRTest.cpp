@@ -88,20 +88,24 @@ std::vector<ej::Tensor> every_op(const std::vector<ej::Tensor> &a) {
 TEST(TraceToMLIR, AnMlpBecomesAFuncThatParsesVerifiesAndPrintsTheSame) {
   ej::Tensor x = ej::random_normal({4, 3}), w = ej::random_normal({3, 2});
   std::string text = ej::jit::trace_to_mlir(mlp, {x, w}, "mlp");
-  EXPECT_NE(without_arg_locs(text).find("func.func @mlp(%arg0: tensor<4x3xf32>, %arg1: tensor<3x2xf32>) -> (tensor<4xf32>, tensor<4x2xf32>)"),
+  EXPECT_NE(without_arg_locs(text).find(
+                "func.func @mlp(%arg0: tensor<4x3xf32>, %arg1: "
+                "tensor<3x2xf32>) -> (tensor<4xf32>, tensor<4x2xf32>)"),
             std::string::npos)
       << text;
-  for (const char *op : {"ej.matmul", "ej.add", "ej.relu", "ej.reduce_sum",
-                         "ej.fill 1.000000e+00 : tensor<f32>",
-                         "loc(\"trace\":"})
-    EXPECT_NE(text.find(op), std::string::npos) << op << " missing in\n" << text;
+  for (const char *op :
+       {"ej.matmul", "ej.add", "ej.relu", "ej.reduce_sum",
+        "ej.fill 1.000000e+00 : tensor<f32>", "loc(\"trace\":"})
+    EXPECT_NE(text.find(op), std::string::npos) << op << " missing in\n"
+                                                << text;
   EXPECT_EQ(reparse(text), text);
 }
 
 TEST(TraceToMLIR, TheSameCallsGiveTheSameText) {
   ej::Tensor x = ej::random_normal({4, 3}), w = ej::random_normal({3, 2});
   ej::Tensor y = ej::random_normal({4, 3}), v = ej::random_normal({3, 2});
-  EXPECT_EQ(ej::jit::trace_to_mlir(mlp, {x, w}), ej::jit::trace_to_mlir(mlp, {y, v}));
+  EXPECT_EQ(ej::jit::trace_to_mlir(mlp, {x, w}),
+            ej::jit::trace_to_mlir(mlp, {y, v}));
 }
 
 TEST(TraceToMLIR, TracedCallsStillReturnTheirEagerValues) {
@@ -126,23 +130,28 @@ TEST(TraceToMLIR, TensorsFromOutsideAndTheGeneratorBecomeArguments) {
       },
       {ej::ones({2})});
   // x, then bias, then the seed and the base offset.
-  EXPECT_NE(without_arg_locs(text).find("func.func @trace(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>, "
-                      "%arg2: tensor<i64>, %arg3: tensor<i64>)"),
+  EXPECT_NE(without_arg_locs(text).find(
+                "func.func @trace(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>, "
+                "%arg2: tensor<i64>, %arg3: tensor<i64>)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("ej.random_normal %arg2, %arg3"), std::string::npos) << text;
+  EXPECT_NE(text.find("ej.random_normal %arg2, %arg3"), std::string::npos)
+      << text;
   // The second draw starts one Philox block later (2 floats take 1 block).
-  EXPECT_NE(text.find("ej.constant dense<1> : tensor<i64>"), std::string::npos) << text;
+  EXPECT_NE(text.find("ej.constant dense<1> : tensor<i64>"), std::string::npos)
+      << text;
   EXPECT_EQ(reparse(text), text);
 }
 
 TEST(TraceToMLIR, EveryKindOfOpConvertsAndVerifies) {
-  std::string text = ej::jit::trace_to_mlir(every_op, {ej::random_normal({3, 4})});
+  std::string text =
+      ej::jit::trace_to_mlir(every_op, {ej::random_normal({3, 4})});
   EXPECT_EQ(reparse(text), text);
-  for (const char *op : {"ej.slice", "ej.concat", "ej.gather", "ej.one_hot", "ej.pad",
-                         "ej.copy", "ej.arange", "ej.linspace", "ej.eye", "ej.where",
-                         "ej.cast", "ej.argmin", "ej.broadcast_to", "ej.transpose",
-                         "ej.random_uniform", "ej.reduce_prod"})
+  for (const char *op :
+       {"ej.slice", "ej.concat", "ej.gather", "ej.one_hot", "ej.pad", "ej.copy",
+        "ej.arange", "ej.linspace", "ej.eye", "ej.where", "ej.cast",
+        "ej.argmin", "ej.broadcast_to", "ej.transpose", "ej.random_uniform",
+        "ej.reduce_prod"})
     EXPECT_NE(text.find(op), std::string::npos) << op;
 }
 
@@ -150,20 +159,21 @@ TEST(TraceToMLIR, DumpTraceWritesAFileAndReportsBadPaths) {
   std::string path = ::testing::TempDir() + "/ej_trace_dump.mlir";
   ej::jit::dump_trace(mlp, {ej::ones({2, 3}), ej::ones({3, 1})}, path);
   std::ifstream f(path);
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(f)),
+                   std::istreambuf_iterator<char>());
   EXPECT_EQ(reparse(text), text);
   EXPECT_THROW(ej::jit::dump_trace(mlp, {ej::ones({2, 3}), ej::ones({3, 1})},
                                    "/nonexistent/dir/x.mlir"),
                ej::Error);
 }
 
-
 TEST(RunMLIR, InterpretingATraceReproducesTheEagerResultsForEveryOp) {
   ej::Tensor x = ej::random_normal({3, 4});
   ej::set_seed(11);
   std::vector<ej::Tensor> eager;
   std::string text = ej::jit::trace_to_mlir(
-      [&](const std::vector<ej::Tensor> &a) { return eager = every_op(a); }, {x});
+      [&](const std::vector<ej::Tensor> &a) { return eager = every_op(a); },
+      {x});
   // The program's last two arguments are the generator's seed and offset:
   // the values the eager draws used.
   std::vector<ej::jit::TensorType> args = ej::jit::mlir_arguments(text);
@@ -182,16 +192,20 @@ TEST(RunMLIR, InterpretingATraceReproducesTheEagerResultsForEveryOp) {
 }
 
 TEST(RunMLIR, BadProgramsAndInputsAreErrors) {
-  std::string text = ej::jit::trace_to_mlir(mlp, {ej::ones({2, 3}), ej::ones({3, 1})});
+  std::string text =
+      ej::jit::trace_to_mlir(mlp, {ej::ones({2, 3}), ej::ones({3, 1})});
   EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3})}), ej::Error);
-  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 2})}), ej::Error);
-  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 1})}, "nope"),
+  EXPECT_THROW(ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 2})}),
                ej::Error);
-  EXPECT_THROW(ej::jit::run_mlir("func.func @f() { %0 = ej.bogus }", {}), ej::Error);
-  EXPECT_THROW(ej::jit::run_mlir(
-                   "func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> {\n"
-                   "  %0 = arith.addf %a, %a : tensor<2xf32>\n"
-                   "  return %0 : tensor<2xf32>\n}",
-                   {ej::ones({2})}),
+  EXPECT_THROW(
+      ej::jit::run_mlir(text, {ej::ones({2, 3}), ej::ones({3, 1})}, "nope"),
+      ej::Error);
+  EXPECT_THROW(ej::jit::run_mlir("func.func @f() { %0 = ej.bogus }", {}),
                ej::Error);
+  EXPECT_THROW(
+      ej::jit::run_mlir("func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> {\n"
+                        "  %0 = arith.addf %a, %a : tensor<2xf32>\n"
+                        "  return %0 : tensor<2xf32>\n}",
+                        {ej::ones({2})}),
+      ej::Error);
 }

@@ -70,12 +70,11 @@ TEST(Unary, EveryOpMatchesFloat64ReferenceOnRandomInputs) {
 TEST(Unary, StridedAndLargeInputsMatchReference) {
   // 2^19 elements run split across threads; the transposed view takes the
   // strided path of the kernel.
-  std::vector<double> x = rounded(ref::uniform(1 << 19, -4, 4, 11), ej::float32);
+  std::vector<double> x =
+      rounded(ref::uniform(1 << 19, -4, 4, 11), ej::float32);
   ej::Tensor t = ref::tensor(x, {512, 1024}, ej::float32);
-  ref::expect_close(ref::values(ej::tanh(t)), map(x, [](double v) {
-                      return std::tanh(v);
-                    }),
-                    8e-6, 1e-7);
+  ref::expect_close(ref::values(ej::tanh(t)),
+                    map(x, [](double v) { return std::tanh(v); }), 8e-6, 1e-7);
   ej::Tensor tt = ej::transpose(t);
   ASSERT_FALSE(tt.is_contiguous());
   std::vector<double> want(x.size());
@@ -107,7 +106,8 @@ TEST(Unary, NanPropagatesThroughReluAndSign) {
 }
 
 TEST(Unary, SigmoidIsFiniteAtExtremes) {
-  std::vector<float> s = ej::sigmoid(ej::constant({-200.f, 200.f})).to_vector<float>();
+  std::vector<float> s =
+      ej::sigmoid(ej::constant({-200.f, 200.f})).to_vector<float>();
   EXPECT_EQ(s[0], 0.f);
   EXPECT_EQ(s[1], 1.f);
 }
@@ -115,7 +115,8 @@ TEST(Unary, SigmoidIsFiniteAtExtremes) {
 TEST(Unary, LogicalNotNegatesBools) {
   EXPECT_EQ(ej::logical_not(ej::constant({true, false})).to_vector<bool>(),
             (std::vector<bool>{false, true}));
-  EXPECT_EQ((!ej::constant({true})).to_vector<bool>(), (std::vector<bool>{false}));
+  EXPECT_EQ((!ej::constant({true})).to_vector<bool>(),
+            (std::vector<bool>{false}));
 }
 
 namespace {
@@ -132,21 +133,29 @@ const BinaryCase kBinary[] = {
     {"sub", ej::sub, [](double a, double b) { return a - b; }, false},
     {"mul", ej::mul, [](double a, double b) { return a * b; }, false},
     {"div", ej::div, [](double a, double b) { return a / b; }, false},
-    {"pow", ej::pow, [](double a, double b) { return std::pow(std::fabs(a), b); }, false},
-    {"maximum", ej::maximum, [](double a, double b) { return std::max(a, b); }, false},
-    {"minimum", ej::minimum, [](double a, double b) { return std::min(a, b); }, false},
-    {"equal", ej::equal, [](double a, double b) { return double(a == b); }, true},
-    {"not_equal", ej::not_equal, [](double a, double b) { return double(a != b); }, true},
+    {"pow", ej::pow,
+     [](double a, double b) { return std::pow(std::fabs(a), b); }, false},
+    {"maximum", ej::maximum, [](double a, double b) { return std::max(a, b); },
+     false},
+    {"minimum", ej::minimum, [](double a, double b) { return std::min(a, b); },
+     false},
+    {"equal", ej::equal, [](double a, double b) { return double(a == b); },
+     true},
+    {"not_equal", ej::not_equal,
+     [](double a, double b) { return double(a != b); }, true},
     {"less", ej::less, [](double a, double b) { return double(a < b); }, true},
-    {"less_equal", ej::less_equal, [](double a, double b) { return double(a <= b); }, true},
-    {"greater", ej::greater, [](double a, double b) { return double(a > b); }, true},
-    {"greater_equal", ej::greater_equal, [](double a, double b) { return double(a >= b); }, true},
+    {"less_equal", ej::less_equal,
+     [](double a, double b) { return double(a <= b); }, true},
+    {"greater", ej::greater, [](double a, double b) { return double(a > b); },
+     true},
+    {"greater_equal", ej::greater_equal,
+     [](double a, double b) { return double(a >= b); }, true},
 };
 
 const std::pair<Shape, Shape> kShapes[] = {
-    {{3, 4}, {3, 4}},    {{3, 1}, {1, 4}}, {{2, 3, 4}, {4}},
-    {{}, {5, 2}},        {{5, 2}, {}},     {{2, 1, 3}, {4, 1}},
-    {{1}, {7}},          {{0, 3}, {3}},    {{300, 1024}, {1024}},
+    {{3, 4}, {3, 4}}, {{3, 1}, {1, 4}}, {{2, 3, 4}, {4}},
+    {{}, {5, 2}},     {{5, 2}, {}},     {{2, 1, 3}, {4, 1}},
+    {{1}, {7}},       {{0, 3}, {3}},    {{300, 1024}, {1024}},
 };
 
 } // namespace
@@ -175,7 +184,8 @@ TEST(Binary, EveryOpBroadcastsLikeNumPyAndMatchesFloat64Reference) {
         ej::Tensor y = c.op(ref::tensor(a, sa, dt), ref::tensor(b, sb, dt));
         EXPECT_EQ(y.shape(), s);
         EXPECT_EQ(y.dtype(), c.compare ? ej::bool_ : dt);
-        ref::expect_close(ref::values(y), want, c.compare ? 0 : 4 * ref::rtol_of(dt));
+        ref::expect_close(ref::values(y), want,
+                          c.compare ? 0 : 4 * ref::rtol_of(dt));
       }
     }
   }
@@ -188,7 +198,8 @@ TEST(Binary, StridedAndBroadcastViewsGiveTheSameAsContiguousCopies) {
   ej::Tensor tb = ref::tensor(b, {8}, ej::float64);
   // transpose(ta)[::2] (4 x 6 strided) + broadcast_to(tb[::2], (6, 4)).T
   ej::Tensor x = ej::transpose(ta)[ej::Slice(std::nullopt, std::nullopt, 2)];
-  ej::Tensor y = ej::transpose(ej::broadcast_to(tb[ej::Slice(0, 8, 2)], {6, 4}));
+  ej::Tensor y =
+      ej::transpose(ej::broadcast_to(tb[ej::Slice(0, 8, 2)], {6, 4}));
   ej::Tensor got = x * y - x;
   ej::Tensor want = x.contiguous() * y.contiguous() - x.contiguous();
   EXPECT_EQ(ref::values(got), ref::values(want));
@@ -209,7 +220,8 @@ TEST(Binary, IntegerArithmeticIsExact) {
   EXPECT_EQ(ej::pow(ej::constant({1, -1, 2}), -1).to_vector<int>(),
             (std::vector<int>{1, -1, 0}));
   int64_t big = int64_t(1) << 40;
-  EXPECT_EQ((ej::constant(std::vector<int64_t>{big}, {1}) + 1).item<int64_t>(), big + 1);
+  EXPECT_EQ((ej::constant(std::vector<int64_t>{big}, {1}) + 1).item<int64_t>(),
+            big + 1);
 }
 
 TEST(Binary, MaximumAndMinimumPropagateNan) {
@@ -224,9 +236,12 @@ TEST(Binary, MaximumAndMinimumPropagateNan) {
 TEST(Binary, LogicalOpsCombineBools) {
   ej::Tensor a = ej::constant({true, true, false, false});
   ej::Tensor b = ej::constant({true, false, true, false});
-  EXPECT_EQ((a && b).to_vector<bool>(), (std::vector<bool>{true, false, false, false}));
-  EXPECT_EQ((a || b).to_vector<bool>(), (std::vector<bool>{true, true, true, false}));
-  EXPECT_EQ(ej::logical_and(a, true).to_vector<bool>(), (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ((a && b).to_vector<bool>(),
+            (std::vector<bool>{true, false, false, false}));
+  EXPECT_EQ((a || b).to_vector<bool>(),
+            (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(ej::logical_and(a, true).to_vector<bool>(),
+            (std::vector<bool>{true, true, false, false}));
 }
 
 TEST(Where, SelectsAndBroadcastsAllThreeOperands) {
@@ -238,7 +253,8 @@ TEST(Where, SelectsAndBroadcastsAllThreeOperands) {
   std::vector<double> xr = ref::values(t);
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 4; ++j)
-      EXPECT_EQ(got[size_t(i * 4 + j)], j % 2 == 0 ? xr[size_t(i * 4 + j)] : 10.0 * (i + 1));
+      EXPECT_EQ(got[size_t(i * 4 + j)],
+                j % 2 == 0 ? xr[size_t(i * 4 + j)] : 10.0 * (i + 1));
   EXPECT_EQ(ej::where(ej::constant(true), 1, 2).item<int>(), 1);
 }
 
@@ -250,8 +266,9 @@ TEST(Cast, ConvertsBetweenEveryPairOfDtypes) {
   EXPECT_EQ(ej::cast(x, ej::int32).to_vector<int64_t>()[3], 2147483647);
   EXPECT_EQ(ej::cast(x, ej::bool_).to_vector<bool>(),
             (std::vector<bool>{true, false, true, true}));
-  EXPECT_EQ(ej::cast(ej::constant({true, false}), ej::float64).to_vector<double>(),
-            (std::vector<double>{1, 0}));
+  EXPECT_EQ(
+      ej::cast(ej::constant({true, false}), ej::float64).to_vector<double>(),
+      (std::vector<double>{1, 0}));
   EXPECT_EQ(ej::cast(ej::constant({7}), ej::float32).dtype(), ej::float32);
   EXPECT_EQ(ej::cast(ej::constant(std::nanf("")), ej::int32).item<int>(), 0);
 }

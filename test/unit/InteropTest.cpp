@@ -19,7 +19,8 @@ TEST(Interop, ItemToVectorShapeAndData) {
             (std::vector<float>{1.5f, 4.5f, 2.5f, 5.5f, 3.5f, 6.5f}));
   EXPECT_EQ(x.data<float>()[4], 5.5f);
   EXPECT_THAT([&] { x.item<float>(); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("item: expected a tensor of one element")));
+              ::testing::ThrowsMessage<ej::Error>(
+                  HasSubstr("item: expected a tensor of one element")));
   EXPECT_THROW(x.data<double>(), ej::Error);
   EXPECT_THAT([&] { ej::transpose(x).data<float>(); },
               ::testing::ThrowsMessage<ej::Error>(HasSubstr("strided view")));
@@ -40,15 +41,20 @@ TEST(Interop, ScalarTensorsAreBoolsInConditions) {
     ++loops;
   }
   EXPECT_EQ(loops, 8); // |y| = sqrt(5) * 2^(k+1) passes 1000 at k = 8
-  EXPECT_THAT([] { (void)bool(ej::constant({1, 2}) > 0); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("bool: the truth value of a tensor of shape (2,) is ambiguous")));
+  EXPECT_THAT(
+      [] {
+        (void)bool(ej::constant({1, 2}) > 0);
+      },
+      ::testing::ThrowsMessage<ej::Error>(HasSubstr(
+          "bool: the truth value of a tensor of shape (2,) is ambiguous")));
 }
 
 TEST(Interop, UndefinedHandlesThrowInsteadOfCrashing) {
   ej::Tensor u;
   EXPECT_FALSE(u.defined());
   EXPECT_THAT([&] { ej::add(u, 1); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("add: argument 'a' is an undefined tensor")));
+              ::testing::ThrowsMessage<ej::Error>(
+                  HasSubstr("add: argument 'a' is an undefined tensor")));
   EXPECT_THROW(u.shape(), ej::Error);
   EXPECT_THROW(ej::reduce_sum(u), ej::Error);
   EXPECT_THROW(ej::concat({u}, 0), ej::Error);
@@ -104,8 +110,13 @@ TEST(Errors, EveryMessageStartsWithTheOpName) {
 }
 
 TEST(Errors, ImpossibleSizesAreErrorsNotCrashes) {
-  EXPECT_THAT([] { ej::zeros({int64_t(1) << 40, int64_t(1) << 40}); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("is too large to allocate")));
-  EXPECT_THAT([] { ej::zeros({int64_t(1) << 50}); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("bytes for a tensor")));
+  EXPECT_THAT(
+      [] {
+        ej::zeros({int64_t(1) << 40, int64_t(1) << 40});
+      },
+      ::testing::ThrowsMessage<ej::Error>(
+          HasSubstr("is too large to allocate")));
+  EXPECT_THAT(
+      [] { ej::zeros({int64_t(1) << 50}); },
+      ::testing::ThrowsMessage<ej::Error>(HasSubstr("bytes for a tensor")));
 }

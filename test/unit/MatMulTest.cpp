@@ -32,7 +32,8 @@ std::vector<double> matmul_ref(const std::vector<double> &a, const Shape &sa,
       for (int64_t j = 0; j < m; ++j) {
         double s = 0;
         for (int64_t p = 0; p < k; ++p)
-          s += a[size_t((ia * n + i) * k + p)] * b[size_t((ib * k + p) * m + j)];
+          s +=
+              a[size_t((ia * n + i) * k + p)] * b[size_t((ib * k + p) * m + j)];
         out[size_t((bi * n + i) * m + j)] = s;
       }
   }
@@ -40,9 +41,12 @@ std::vector<double> matmul_ref(const std::vector<double> &a, const Shape &sa,
 }
 
 void check(const Shape &sa, const Shape &sb, ej::DType dt, unsigned seed) {
-  SCOPED_TRACE(ej::shape_str(sa) + " x " + ej::shape_str(sb) + " " + ej::dtype_name(dt));
-  std::vector<double> a = ref::values(ref::tensor(ref::uniform(ref::numel(sa), -1, 1, seed), sa, dt));
-  std::vector<double> b = ref::values(ref::tensor(ref::uniform(ref::numel(sb), -1, 1, seed + 1), sb, dt));
+  SCOPED_TRACE(ej::shape_str(sa) + " x " + ej::shape_str(sb) + " " +
+               ej::dtype_name(dt));
+  std::vector<double> a = ref::values(
+      ref::tensor(ref::uniform(ref::numel(sa), -1, 1, seed), sa, dt));
+  std::vector<double> b = ref::values(
+      ref::tensor(ref::uniform(ref::numel(sb), -1, 1, seed + 1), sb, dt));
   Shape s;
   std::vector<double> want = matmul_ref(a, sa, b, sb, &s);
   ej::Tensor y = ej::matmul(ref::tensor(a, sa, dt), ref::tensor(b, sb, dt));
@@ -69,8 +73,10 @@ TEST(MatMul, BatchedAndBroadcastBatches) {
 }
 
 TEST(MatMul, TransposedAndSlicedViewsNeedNoCopyAndStayCorrect) {
-  std::vector<double> a = ref::uniform(9 * 7, -1, 1, 8), b = ref::uniform(9 * 4, -1, 1, 9);
-  ej::Tensor ta = ref::tensor(a, {9, 7}, ej::float64), tb = ref::tensor(b, {9, 4}, ej::float64);
+  std::vector<double> a = ref::uniform(9 * 7, -1, 1, 8),
+                      b = ref::uniform(9 * 4, -1, 1, 9);
+  ej::Tensor ta = ref::tensor(a, {9, 7}, ej::float64),
+             tb = ref::tensor(b, {9, 4}, ej::float64);
   // transpose(ta) (7, 9) x tb (9, 4)
   std::vector<double> at(a.size());
   for (int i = 0; i < 9; ++i)
@@ -81,26 +87,32 @@ TEST(MatMul, TransposedAndSlicedViewsNeedNoCopyAndStayCorrect) {
                     matmul_ref(at, {7, 9}, b, {9, 4}, &s), 1e-12);
   // Every other row and column: a layout BLAS cannot read in place.
   ej::Tensor sa = ta.index({ej::Slice(0, 9, 2), ej::Slice(0, 7, 2)}); // (5, 4)
-  ej::Tensor sb = tb.index({ej::Slice(0, 8, 2)});                      // (4, 4)
+  ej::Tensor sb = tb.index({ej::Slice(0, 8, 2)});                     // (4, 4)
   ref::expect_close(ref::values(ej::matmul(sa, sb)),
-                    ref::values(ej::matmul(sa.contiguous(), sb.contiguous())), 1e-14);
+                    ref::values(ej::matmul(sa.contiguous(), sb.contiguous())),
+                    1e-14);
 }
 
 TEST(MatMul, IntegersAndTheSeedExample) {
   ej::Tensor x = ej::matmul({{1, 2}, {3, 4}}, {{4, 5}, {6, 7}});
   EXPECT_EQ(x.dtype(), ej::int32);
   EXPECT_EQ(x.to_vector<int>(), (std::vector<int>{16, 19, 36, 43}));
-  EXPECT_EQ(ej::matmul(ej::constant({{7.}, {6}}), ej::constant({{6., 7}})).to_vector<float>(),
+  EXPECT_EQ(ej::matmul(ej::constant({{7.}, {6}}), ej::constant({{6., 7}}))
+                .to_vector<float>(),
             (std::vector<float>{42, 49, 36, 42}));
   EXPECT_EQ(ej::matmul(ej::zeros({2, 0}), ej::zeros({0, 3})).to_vector<float>(),
             std::vector<float>(6, 0));
 }
 
 TEST(MatMul, ShapeErrorsNameBothShapes) {
-  EXPECT_THAT([] { ej::matmul(ej::ones({2, 3}), ej::ones({4, 5})); },
-              ::testing::ThrowsMessage<ej::Error>(
-                  ::testing::StrEq("matmul: inner dimensions differ: (2, 3) x (4, 5)")));
+  EXPECT_THAT(
+      [] {
+        ej::matmul(ej::ones({2, 3}), ej::ones({4, 5}));
+      },
+      ::testing::ThrowsMessage<ej::Error>(::testing::StrEq(
+          "matmul: inner dimensions differ: (2, 3) x (4, 5)")));
   EXPECT_THROW(ej::matmul(ej::ones({3}), ej::ones({3, 1})), ej::Error);
   EXPECT_THROW(ej::matmul(ej::ones({2, 2, 3}), ej::ones({3, 3, 1})), ej::Error);
-  EXPECT_THROW(ej::matmul(ej::constant({{true}}), ej::constant({{true}})), ej::Error);
+  EXPECT_THROW(ej::matmul(ej::constant({{true}}), ej::constant({{true}})),
+               ej::Error);
 }

@@ -15,7 +15,8 @@ TEST(Promotion, CategoriesThenWidths) {
   EXPECT_EQ((i32 + i64).dtype(), ej::int64);
   EXPECT_EQ((f32 * f64).dtype(), ej::float64);
   EXPECT_EQ((i64 - f32).dtype(), ej::float32);
-  EXPECT_EQ(ej::where(ej::constant({true, false}), i32, f64).dtype(), ej::float64);
+  EXPECT_EQ(ej::where(ej::constant({true, false}), i32, f64).dtype(),
+            ej::float64);
   EXPECT_EQ((i32 + f32).to_vector<float>(), (std::vector<float>{1.5f, 3.f}));
 }
 
@@ -40,7 +41,8 @@ TEST(Promotion, DivisionIsTrueDivision) {
   ej::Tensor q = ej::constant({7, -7}) / 2;
   EXPECT_EQ(q.dtype(), ej::float32);
   EXPECT_EQ(q.to_vector<float>(), (std::vector<float>{3.5f, -3.5f}));
-  EXPECT_EQ((ej::cast(ej::constant({1}), ej::float64) / 4).dtype(), ej::float64);
+  EXPECT_EQ((ej::cast(ej::constant({1}), ej::float64) / 4).dtype(),
+            ej::float64);
 }
 
 TEST(Promotion, BoolArithmeticIsAnErrorButComparisonsWork) {

@@ -22,7 +22,10 @@ std::vector<double> reduce_ref(const std::vector<double> &v, const Shape &shape,
     if (!red[d])
       out.push_back(shape[d]);
   *out_shape = out;
-  double init = r == R::Max ? -INFINITY : r == R::Min ? INFINITY : r == R::Prod ? 1 : 0;
+  double init = r == R::Max    ? -INFINITY
+                : r == R::Min  ? INFINITY
+                : r == R::Prod ? 1
+                               : 0;
   std::vector<double> acc(size_t(ref::numel(out)), init);
   std::vector<int64_t> count(acc.size(), 0);
   for (int64_t i = 0; i < ref::numel(shape); ++i) {
@@ -37,8 +40,10 @@ std::vector<double> reduce_ref(const std::vector<double> &v, const Shape &shape,
     }
     double x = v[size_t(i)];
     double &a = acc[size_t(o)];
-    a = r == R::Max ? std::max(a, x) : r == R::Min ? std::min(a, x)
-        : r == R::Prod ? a * x : a + x;
+    a = r == R::Max    ? std::max(a, x)
+        : r == R::Min  ? std::min(a, x)
+        : r == R::Prod ? a * x
+                       : a + x;
     ++count[size_t(o)];
   }
   if (r == R::Mean)
@@ -70,14 +75,15 @@ TEST(Reduce, EveryReductionOverEveryAxisSetMatchesFloat64Reference) {
   const std::vector<std::vector<int64_t>> axis_sets = {
       {}, {0}, {1}, {2}, {0, 2}, {1, 2}, {0, 1, 2}};
   for (ej::DType dt : {ej::float32, ej::float64}) {
-    std::vector<double> v = ref::values(
-        ref::tensor(ref::uniform(60, 0.5, 1.5, 3), shape, dt)); // prod stays O(1)
+    std::vector<double> v = ref::values(ref::tensor(
+        ref::uniform(60, 0.5, 1.5, 3), shape, dt)); // prod stays O(1)
     ej::Tensor x = ref::tensor(v, shape, dt);
     for (R r : {R::Sum, R::Mean, R::Max, R::Min, R::Prod}) {
       for (const auto &axes : axis_sets) {
         for (bool keep : {false, true}) {
-          SCOPED_TRACE(::testing::Message() << "reduction " << int(r) << " axes "
-                                            << ej::shape_str(axes) << " keep " << keep);
+          SCOPED_TRACE(::testing::Message()
+                       << "reduction " << int(r) << " axes "
+                       << ej::shape_str(axes) << " keep " << keep);
           std::vector<int64_t> all = axes;
           if (all.empty())
             all = {0, 1, 2};
@@ -114,7 +120,8 @@ TEST(Reduce, NegativeAxesAndStridedInputs) {
 
 TEST(Reduce, LargeReductionsSplitAcrossThreadsStayAccurate) {
   const int64_t n = 1 << 20;
-  std::vector<double> v = ref::values(ref::tensor(ref::uniform(n, 0, 1, 4), {n}, ej::float32));
+  std::vector<double> v =
+      ref::values(ref::tensor(ref::uniform(n, 0, 1, 4), {n}, ej::float32));
   double total = 0;
   for (double x : v)
     total += x;
@@ -133,8 +140,10 @@ TEST(Reduce, IntegerAndBoolDtypes) {
   ej::Tensor i = ej::constant({{1, 2, 3}, {4, 5, 6}});
   EXPECT_EQ(ej::reduce_sum(i).dtype(), ej::int32);
   EXPECT_EQ(ej::reduce_sum(i).item<int>(), 21);
-  EXPECT_EQ(ej::reduce_prod(i, {1}).to_vector<int>(), (std::vector<int>{6, 120}));
-  EXPECT_EQ(ej::reduce_max(i, {0}).to_vector<int>(), (std::vector<int>{4, 5, 6}));
+  EXPECT_EQ(ej::reduce_prod(i, {1}).to_vector<int>(),
+            (std::vector<int>{6, 120}));
+  EXPECT_EQ(ej::reduce_max(i, {0}).to_vector<int>(),
+            (std::vector<int>{4, 5, 6}));
   EXPECT_EQ(ej::reduce_mean(i).dtype(), ej::float32);
   EXPECT_FLOAT_EQ(ej::reduce_mean(i).item<float>(), 3.5f);
   ej::Tensor b = ej::constant({true, false, true});
@@ -148,19 +157,30 @@ TEST(Reduce, BadAxesAndEmptyMaxAreErrors) {
   EXPECT_THAT([&] { ej::reduce_sum(x, {2}); },
               ::testing::ThrowsMessage<ej::Error>(
                   HasSubstr("reduce_sum: axis 2 is out of range for rank 2")));
-  EXPECT_THAT([&] { ej::reduce_sum(x, {1, -1}); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("given twice")));
-  EXPECT_THAT([] { ej::reduce_max(ej::zeros({2, 0}), {1}); },
-              ::testing::ThrowsMessage<ej::Error>(HasSubstr("reduce_max: cannot reduce")));
+  EXPECT_THAT(
+      [&] {
+        ej::reduce_sum(x, {1, -1});
+      },
+      ::testing::ThrowsMessage<ej::Error>(HasSubstr("given twice")));
+  EXPECT_THAT(
+      [] {
+        ej::reduce_max(ej::zeros({2, 0}), {1});
+      },
+      ::testing::ThrowsMessage<ej::Error>(
+          HasSubstr("reduce_max: cannot reduce")));
 }
 
 TEST(ArgReduce, ArgmaxArgminGiveInt64FirstIndexOnTies) {
   ej::Tensor x = ej::constant({{1, 5, 5}, {7, 0, 7}});
   EXPECT_EQ(ej::argmax(x, 1).dtype(), ej::int64);
-  EXPECT_EQ(ej::argmax(x, 1).to_vector<int64_t>(), (std::vector<int64_t>{1, 0}));
-  EXPECT_EQ(ej::argmin(x, 1).to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
-  EXPECT_EQ(ej::argmax(x).to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1}));
-  EXPECT_EQ(ej::argmax(x, -2).to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1}));
+  EXPECT_EQ(ej::argmax(x, 1).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(ej::argmin(x, 1).to_vector<int64_t>(),
+            (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(ej::argmax(x).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 0, 1}));
+  EXPECT_EQ(ej::argmax(x, -2).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 0, 1}));
   std::vector<double> v = ref::uniform(50 * 9, -1, 1, 12);
   ej::Tensor r = ej::transpose(ref::tensor(v, {50, 9}, ej::float64)); // (9, 50)
   std::vector<int64_t> got = ej::argmin(r, 1).to_vector<int64_t>();
@@ -176,14 +196,15 @@ TEST(ArgReduce, ArgmaxArgminGiveInt64FirstIndexOnTies) {
 }
 
 TEST(GlobalNorm, IsTheNormOfAllElementsTogether) {
-  std::vector<double> a = ref::uniform(10, -3, 3, 1), b = ref::uniform(4, -3, 3, 2);
+  std::vector<double> a = ref::uniform(10, -3, 3, 1),
+                      b = ref::uniform(4, -3, 3, 2);
   double ss = 0;
   for (double x : a)
     ss += x * x;
   for (double x : b)
     ss += x * x;
-  ej::Tensor n = ej::global_norm({ref::tensor(a, {2, 5}, ej::float64),
-                                  ref::tensor(b, {4}, ej::float64)});
+  ej::Tensor n = ej::global_norm(
+      {ref::tensor(a, {2, 5}, ej::float64), ref::tensor(b, {4}, ej::float64)});
   EXPECT_EQ(n.shape(), std::vector<int64_t>{});
   EXPECT_NEAR(n.item<double>(), std::sqrt(ss), 1e-12);
   EXPECT_FLOAT_EQ(ej::global_norm({ej::constant({3, 4})}).item<float>(), 5.f);

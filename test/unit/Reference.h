@@ -1,4 +1,5 @@
-//===- Reference.h - Independent float64 references for the op tests -*- C++ -*-===//
+//===- Reference.h - Independent float64 references for the op tests -*- C++
+//-*-===//
 //
 // Random inputs from std::mt19937 with fixed seeds, and NumPy semantics
 // (broadcasting, row-major order) computed with plain loops over doubles, so
@@ -91,10 +92,11 @@ inline Shape broadcast(const Shape &a, const Shape &b) {
   return out;
 }
 
-inline std::vector<double> binary(const std::vector<double> &a, const Shape &sa,
-                                  const std::vector<double> &b, const Shape &sb,
-                                  const std::function<double(double, double)> &f,
-                                  Shape *out_shape = nullptr) {
+inline std::vector<double>
+binary(const std::vector<double> &a, const Shape &sa,
+       const std::vector<double> &b, const Shape &sb,
+       const std::function<double(double, double)> &f,
+       Shape *out_shape = nullptr) {
   Shape s = broadcast(sa, sb);
   if (out_shape)
     *out_shape = s;

@@ -7,7 +7,8 @@
 TEST(Threads, ConcurrentOpsOnSharedInputsGiveTheSerialResults) {
   ej::Tensor shared = ej::random_uniform({64, 64}, ej::float64);
   ej::Tensor big = ej::random_uniform({1 << 20});
-  ej::Tensor want_small = ej::reduce_sum(ej::matmul(shared, shared) * 2 - shared);
+  ej::Tensor want_small =
+      ej::reduce_sum(ej::matmul(shared, shared) * 2 - shared);
   ej::Tensor want_big = ej::reduce_sum(big + big);
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
@@ -33,9 +34,10 @@ TEST(Threads, KernelsGiveTheSameResultsOnOneThreadAndOnSeveral) {
   ej::set_seed(5);
   ej::Tensor a = ej::random_normal({600, 700}), b = ej::random_normal({700});
   auto compute = [&] {
-    return std::vector<ej::Tensor>{ej::tanh(a) * b + 1, ej::transpose(a) - 2,
-                                   ej::reduce_max(a, {0}), ej::reduce_sum(a, {1}),
-                                   ej::reduce_sum(a), ej::random_uniform({1 << 18})};
+    return std::vector<ej::Tensor>{
+        ej::tanh(a) * b + 1,    ej::transpose(a) - 2,
+        ej::reduce_max(a, {0}), ej::reduce_sum(a, {1}),
+        ej::reduce_sum(a),      ej::random_uniform({1 << 18})};
   };
   int threads = ej::runtime::num_threads();
   ej::runtime::set_num_threads(1);

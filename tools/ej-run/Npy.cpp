@@ -24,12 +24,15 @@ struct Descr {
   const char *code;
   ej::DType dtype;
 };
-constexpr Descr kDescrs[] = {{"<f4", ej::float32}, {"<f8", ej::float64},
-                             {"<i4", ej::int32},   {"<i8", ej::int64},
+constexpr Descr kDescrs[] = {{"<f4", ej::float32},
+                             {"<f8", ej::float64},
+                             {"<i4", ej::int32},
+                             {"<i8", ej::int64},
                              {"|b1", ej::bool_}};
 
 template <class T>
-ej::Tensor from_bytes(const char *p, size_t n, const std::vector<int64_t> &shape) {
+ej::Tensor from_bytes(const char *p, size_t n,
+                      const std::vector<int64_t> &shape) {
   std::vector<T> v(n);
   std::memcpy(v.data(), p, n * sizeof(T));
   return ej::Tensor::from_vector(v, shape);
@@ -41,7 +44,8 @@ ej::Tensor read_npy(const std::string &path) {
   std::ifstream f(path, std::ios::binary);
   if (!f)
     bad(path, "cannot open the file");
-  std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string data((std::istreambuf_iterator<char>(f)),
+                   std::istreambuf_iterator<char>());
   if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
     bad(path, "not a .npy file (no \\x93NUMPY magic)");
   int major = static_cast<unsigned char>(data[6]);
@@ -69,17 +73,19 @@ ej::Tensor read_npy(const std::string &path) {
   std::string descr = m[1];
   if (std::regex_search(header, std::regex("'fortran_order'\\s*:\\s*True")))
     bad(path, "Fortran-order arrays are not supported");
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
+  if (!std::regex_search(header, m,
+                         std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
     bad(path, "the header has no 'shape'");
   std::vector<int64_t> shape;
   std::string dims = m[1];
   const std::regex number("\\d+");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end;
-       ++it)
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end;
+       it != end; ++it)
     shape.push_back(std::stoll(it->str()));
   const Descr *d = nullptr;
   for (const Descr &c : kDescrs)
-    if (descr == c.code || (descr[0] == '=' && descr.substr(1) == std::string(c.code + 1)))
+    if (descr == c.code ||
+        (descr[0] == '=' && descr.substr(1) == std::string(c.code + 1)))
       d = &c;
   if (!d)
     bad(path, "unsupported element type '" + descr +
@@ -103,7 +109,8 @@ ej::Tensor read_npy(const std::string &path) {
     return from_bytes<int64_t>(p, n, shape);
   case ej::DType::Bool: {
     std::vector<uint8_t> raw(p, p + n);
-    return ej::Tensor::from_vector(std::vector<bool>(raw.begin(), raw.end()), shape);
+    return ej::Tensor::from_vector(std::vector<bool>(raw.begin(), raw.end()),
+                                   shape);
   }
   }
   bad(path, "unsupported element type");
@@ -138,10 +145,13 @@ void write_npy(const std::string &path, const ej::Tensor &t) {
     for (bool b : c.to_vector<bool>())
       out += char(b);
   } else if (t.size() > 0) {
-    const char *p = t.dtype() == ej::float32   ? reinterpret_cast<const char *>(c.data<float>())
-                    : t.dtype() == ej::float64 ? reinterpret_cast<const char *>(c.data<double>())
-                    : t.dtype() == ej::int32   ? reinterpret_cast<const char *>(c.data<int32_t>())
-                                               : reinterpret_cast<const char *>(c.data<int64_t>());
+    const char *p = t.dtype() == ej::float32
+                        ? reinterpret_cast<const char *>(c.data<float>())
+                    : t.dtype() == ej::float64
+                        ? reinterpret_cast<const char *>(c.data<double>())
+                    : t.dtype() == ej::int32
+                        ? reinterpret_cast<const char *>(c.data<int32_t>())
+                        : reinterpret_cast<const char *>(c.data<int64_t>());
     out.append(p, size_t(t.size()) * ej::dtype_size(t.dtype()));
   }
   std::ofstream f(path, std::ios::binary);

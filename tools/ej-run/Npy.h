@@ -1,4 +1,5 @@
-//===- Npy.h - NumPy .npy files for ej-run -------------------------*- C++ -*-===//
+//===- Npy.h - NumPy .npy files for ej-run -------------------------*- C++
+//-*-===//
 #ifndef EJ_TOOLS_EJ_RUN_NPY_H
 #define EJ_TOOLS_EJ_RUN_NPY_H
 

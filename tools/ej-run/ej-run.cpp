@@ -121,9 +121,11 @@ int run(const Options &o) {
   std::ifstream f(o.file);
   if (!f)
     throw ej::Error("cannot open " + o.file);
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(f)),
+                   std::istreambuf_iterator<char>());
 
-  std::vector<ej::jit::TensorType> types = ej::jit::mlir_arguments(text, o.func, o.file);
+  std::vector<ej::jit::TensorType> types =
+      ej::jit::mlir_arguments(text, o.func, o.file);
   ej::set_seed(o.seed);
   std::vector<ej::Tensor> inputs;
   std::map<std::string, std::string> unused = o.inputs;
@@ -141,7 +143,8 @@ int run(const Options &o) {
     throw ej::Error("--input " + unused.begin()->first +
                     ": the function has no such argument (use argN or N)");
 
-  std::vector<ej::Tensor> results = ej::jit::run_mlir(text, inputs, o.func, o.file);
+  std::vector<ej::Tensor> results =
+      ej::jit::run_mlir(text, inputs, o.func, o.file);
   if (o.bench > 0) {
     std::vector<double> us;
     for (int i = 0; i < o.bench; ++i) {
@@ -152,14 +155,16 @@ int run(const Options &o) {
                        .count());
     }
     std::sort(us.begin(), us.end());
-    std::cout << "ej-run: " << o.bench << " runs (mode=interp, device=cpu): median "
-              << us[us.size() / 2] << " us, min " << us.front() << " us, max "
-              << us.back() << " us (parsing included)\n";
+    std::cout << "ej-run: " << o.bench
+              << " runs (mode=interp, device=cpu): median " << us[us.size() / 2]
+              << " us, min " << us.front() << " us, max " << us.back()
+              << " us (parsing included)\n";
   }
   if (!o.output.empty()) {
     mkdir(o.output.c_str(), 0755);
     for (size_t i = 0; i < results.size(); ++i)
-      ejrun::write_npy(o.output + "/result" + std::to_string(i) + ".npy", results[i]);
+      ejrun::write_npy(o.output + "/result" + std::to_string(i) + ".npy",
+                       results[i]);
   }
   if (!o.quiet)
     for (size_t i = 0; i < results.size(); ++i)

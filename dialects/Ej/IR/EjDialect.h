@@ -1,4 +1,5 @@
-//===- EjDialect.h - The ej dialect -------------------------------*- C++ -*-===//
+//===- EjDialect.h - The ej dialect -------------------------------*- C++
+//-*-===//
 #ifndef EJ_DIALECTS_EJ_IR_EJDIALECT_H
 #define EJ_DIALECTS_EJ_IR_EJDIALECT_H
 

@@ -24,8 +24,8 @@ LogicalResult broadcastShape(std::optional<Location> loc, StringRef op,
                              SmallVectorImpl<int64_t> &shape) {
   shape.resize(std::max(a.getRank(), b.getRank()));
   if (!::ej::rules::broadcast(a.getShape().data(), a.getShape().size(),
-                            b.getShape().data(), b.getShape().size(),
-                            shape.data()))
+                              b.getShape().data(), b.getShape().size(),
+                              shape.data()))
     return emitOptionalError(loc, "'", op, "' operand shapes ", a, " and ", b,
                              " cannot be broadcast together");
   return success();
@@ -46,7 +46,8 @@ LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
   SmallVector<int64_t> shape;
   if (failed(broadcastShape(loc, op, a, b, shape)))
     return failure();
-  Type elt = boolResult ? IntegerType::get(a.getContext(), 1) : a.getElementType();
+  Type elt =
+      boolResult ? IntegerType::get(a.getContext(), 1) : a.getElementType();
   inferred.push_back(RankedTensorType::get(shape, elt));
   return success();
 }
@@ -89,11 +90,11 @@ LogicalResult inferReduce(std::optional<Location> loc, StringRef op, Type type,
   ::ej::rules::AxesCheck check =
       ::ej::rules::reduced_axes(axes.data(), axes.size(), t.getRank(), flags);
   if (check.kind != ::ej::rules::AxesCheck::Ok)
-    return emitOptionalError(
-        loc, "'", op, "' axis ", check.axis,
-        check.kind == ::ej::rules::AxesCheck::Duplicate
-            ? " is given twice"
-            : " is out of range for rank " + std::to_string(t.getRank()));
+    return emitOptionalError(loc, "'", op, "' axis ", check.axis,
+                             check.kind == ::ej::rules::AxesCheck::Duplicate
+                                 ? " is given twice"
+                                 : " is out of range for rank " +
+                                       std::to_string(t.getRank()));
   for (int64_t a : axes)
     if (a < 0)
       return emitOptionalError(loc, "'", op, "' axes ", axesStr(axes),
@@ -136,14 +137,14 @@ LogicalResult inferMatMul(std::optional<Location> loc, Type lhs, Type rhs,
                                     b.getShape().data(), b.getShape().size(),
                                     shape.data(), rank)) {
   case ::ej::rules::MatMulCheck::Rank:
-    return emitOptionalError(loc, "'ej.matmul' expects operands of rank >= 2, got ",
-                             a, " and ", b);
+    return emitOptionalError(
+        loc, "'ej.matmul' expects operands of rank >= 2, got ", a, " and ", b);
   case ::ej::rules::MatMulCheck::Inner:
     return emitOptionalError(loc, "'ej.matmul' inner dimensions differ: ", a,
                              " x ", b);
   case ::ej::rules::MatMulCheck::Batch:
-    return emitOptionalError(loc, "'ej.matmul' batch dimensions of ", a, " and ",
-                             b, " cannot be broadcast together");
+    return emitOptionalError(loc, "'ej.matmul' batch dimensions of ", a,
+                             " and ", b, " cannot be broadcast together");
   case ::ej::rules::MatMulCheck::Ok:
     break;
   }
@@ -157,7 +158,8 @@ LogicalResult inferTranspose(std::optional<Location> loc, Type type,
                              SmallVectorImpl<Type> &inferred) {
   auto t = cast<RankedTensorType>(type);
   SmallVector<int64_t> p(perm.size());
-  if (!::ej::rules::permutation(perm.data(), perm.size(), t.getRank(), p.data()) ||
+  if (!::ej::rules::permutation(perm.data(), perm.size(), t.getRank(),
+                                p.data()) ||
       p != SmallVector<int64_t>(perm))
     return emitOptionalError(loc, "'ej.transpose' perm ", axesStr(perm),
                              " is not a permutation of [0, ", t.getRank(), ")");
@@ -181,11 +183,12 @@ LogicalResult inferConcat(std::optional<Location> loc, TypeRange types,
   for (auto [i, type] : llvm::enumerate(types)) {
     auto t = cast<RankedTensorType>(type);
     if (t.getElementType() != first.getElementType())
-      return emitOptionalError(loc, "'ej.concat' operand ", i, " has element type ",
-                               t.getElementType(), " but operand 0 has ",
-                               first.getElementType());
-    if (!::ej::rules::concat_compatible(first.getShape().data(), size_t(first.getRank()),
-                                        t.getShape().data(), size_t(t.getRank()), axis))
+      return emitOptionalError(loc, "'ej.concat' operand ", i,
+                               " has element type ", t.getElementType(),
+                               " but operand 0 has ", first.getElementType());
+    if (!::ej::rules::concat_compatible(
+            first.getShape().data(), size_t(first.getRank()),
+            t.getShape().data(), size_t(t.getRank()), axis))
       return emitOptionalError(loc, "'ej.concat' operand ", i, " of type ", t,
                                " differs from operand 0 (", first,
                                ") on an axis other than ", axis);
@@ -195,16 +198,17 @@ LogicalResult inferConcat(std::optional<Location> loc, TypeRange types,
   return success();
 }
 
-LogicalResult inferGather(std::optional<Location> loc, Type params, Type indices,
-                          int64_t axis, SmallVectorImpl<Type> &inferred) {
+LogicalResult inferGather(std::optional<Location> loc, Type params,
+                          Type indices, int64_t axis,
+                          SmallVectorImpl<Type> &inferred) {
   auto p = cast<RankedTensorType>(params), i = cast<RankedTensorType>(indices);
   if (axis < 0 || axis >= p.getRank())
     return emitOptionalError(loc, "'ej.gather' axis ", axis,
                              " is out of range for rank ", p.getRank());
   SmallVector<int64_t> shape(size_t(p.getRank() + i.getRank()));
-  shape.resize(::ej::rules::gather_shape(p.getShape().data(), size_t(p.getRank()),
-                                         i.getShape().data(), size_t(i.getRank()),
-                                         axis, shape.data()));
+  shape.resize(::ej::rules::gather_shape(
+      p.getShape().data(), size_t(p.getRank()), i.getShape().data(),
+      size_t(i.getRank()), axis, shape.data()));
   inferred.push_back(RankedTensorType::get(shape, p.getElementType()));
   return success();
 }
@@ -215,8 +219,8 @@ LogicalResult inferPad(std::optional<Location> loc, Type type,
   auto t = cast<RankedTensorType>(type);
   if (int64_t(low.size()) != t.getRank() || int64_t(high.size()) != t.getRank())
     return emitOptionalError(loc, "'ej.pad' expects ", t.getRank(),
-                             " low and high paddings, got ", low.size(), " and ",
-                             high.size());
+                             " low and high paddings, got ", low.size(),
+                             " and ", high.size());
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < t.getRank(); ++d) {
     if (low[size_t(d)] < 0 || high[size_t(d)] < 0)
@@ -342,9 +346,8 @@ LogicalResult SliceOp::verify() {
       continue;
     int64_t last = start + (count - 1) * step;
     if (start < 0 || start >= n || last < 0 || last >= n)
-      return emitOpError("axis ")
-             << d << " picks indices " << start << " to " << last
-             << " of an axis of size " << n;
+      return emitOpError("axis ") << d << " picks indices " << start << " to "
+                                  << last << " of an axis of size " << n;
   }
   return success();
 }
@@ -367,7 +370,8 @@ OpFoldResult FillOp::fold(FoldAdaptor) {
   if (auto f = dyn_cast<FloatType>(elt))
     return SplatElementsAttr::get(getType(), FloatAttr::get(f, v));
   if (elt.isInteger(1))
-    return SplatElementsAttr::get(getType(), BoolAttr::get(getContext(), v != 0));
+    return SplatElementsAttr::get(getType(),
+                                  BoolAttr::get(getContext(), v != 0));
   return SplatElementsAttr::get(getType(), IntegerAttr::get(elt, int64_t(v)));
 }
 
@@ -439,7 +443,8 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
 // op(op(x)) -> op(x) for ops whose result depends only on the final type.
 template <class Op> struct CollapseChain : OpRewritePattern<Op> {
   using OpRewritePattern<Op>::OpRewritePattern;
-  LogicalResult matchAndRewrite(Op op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(Op op,
+                                PatternRewriter &rewriter) const override {
     auto inner = op.getOperand().template getDefiningOp<Op>();
     if (!inner)
       return failure();

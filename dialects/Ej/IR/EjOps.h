@@ -1,4 +1,5 @@
-//===- EjOps.h - Ops of the ej dialect ----------------------------*- C++ -*-===//
+//===- EjOps.h - Ops of the ej dialect ----------------------------*- C++
+//-*-===//
 #ifndef EJ_DIALECTS_EJ_IR_EJOPS_H
 #define EJ_DIALECTS_EJ_IR_EJOPS_H
 

@@ -1,4 +1,5 @@
-//===- EjRegistration.h - Registering ej with MLIR ----------------*- C++ -*-===//
+//===- EjRegistration.h - Registering ej with MLIR ----------------*- C++
+//-*-===//
 //
 // One place that the tools, the library and the tests use to register the
 // ej dialect, the upstream dialects its programs use, and the ej passes.
