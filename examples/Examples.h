@@ -8,7 +8,7 @@ namespace examples {
 /// operator overloading, z = x + y + 1.
 void first_program();
 /// Seed 000, "Features": printing, tensors in conditionals, the
-/// `while global_norm < 1000` loop.
+/// `while global_norm < 1000` loop, variables; seed 001's assign_sub loop.
 void control_flow();
 /// Seed 002, "GPU acceleration": timing a 1000x1000 matmul, devices.
 void devices();

@@ -27,7 +27,14 @@ void examples::control_flow() {
   std::cout << w << "  (after " << doublings << " doublings, norm "
             << ej::global_norm({w}).item<float>() << ")\n";
 
-  // tf.matmul(tf.constant([[1, 2.]]), x) with a random 2x2 x.
-  ej::Tensor m = ej::random_normal({2, 2});
+  // Variables need no initializer: x = tf.Variable(random 2x2);
+  // z = tf.matmul(tf.constant([[1, 2.]]), x).
+  ej::Variable m(ej::random_normal({2, 2}), "x");
   std::cout << ej::matmul(ej::constant({{1, 2.}}), m) << "\n";
+
+  // Seed 001: a variable counted down by assign_sub.
+  ej::Variable c(1.0f, "c");
+  for (int i = 0; i < 10; ++i)
+    c.assign_sub(0.1f);
+  std::cout << "after 10 steps of assign_sub(0.1): " << c.read() << "\n";
 }

@@ -30,6 +30,8 @@ inline constexpr int kNumOps = 0
 /// "add", "reduce_sum", ...: the API name and the MLIR op's mnemonic.
 const char *op_name(OpCode op);
 
+struct VariableImpl;
+
 struct Attrs {
   static constexpr int kMaxInts = 3 * kMaxRank;
   int64_t ints[kMaxInts];
@@ -38,7 +40,8 @@ struct Attrs {
   DType dtype = float32;
   double f[2] = {0, 0};
   uint64_t u[2] = {0, 0};
-  const void *host = nullptr; // constant: the values, in the result's dtype
+  const void *host = nullptr;  // constant: the values, in the result's dtype
+  VariableImpl *var = nullptr; // variable_read, assign
 
   IntList int_list() const { return IntList(ints, num_ints); }
   void push(int64_t v) { ints[num_ints++] = v; }

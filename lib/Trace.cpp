@@ -1,5 +1,6 @@
 //===- Trace.cpp - The per-thread trace ----------------------------------===//
 #include "lib/Trace.h"
+#include "lib/VariableImpl.h"
 
 namespace ej::detail {
 
@@ -24,6 +25,8 @@ void Trace::run(Record &r) {
     }
     retain(r.result);
     c.refs.emplace_back(r.result);
+    if (r.attrs.var)
+      c.var = r.attrs.var->shared_from_this();
     capture_->push_back(std::move(c));
   }
 }

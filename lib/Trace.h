@@ -11,14 +11,17 @@
 
 #include "lib/Record.h"
 
+#include <memory>
 #include <vector>
 
 namespace ej::detail {
 
-/// A record kept after it ran, holding references to its inputs and result.
+/// A record kept after it ran, holding references to its inputs and result
+/// (and to its variable, if any).
 struct CapturedRecord {
   Record record;
   std::vector<Tensor> refs; // inputs, then the result
+  std::shared_ptr<VariableImpl> var;
 };
 
 struct TraceStats {

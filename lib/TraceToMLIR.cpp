@@ -10,6 +10,7 @@
 #include "ej/jit.h"
 #include "lib/OpSupport.h"
 #include "lib/Trace.h"
+#include "lib/VariableImpl.h"
 
 #include "dialects/Ej/IR/EjOps.h"
 #include "dialects/Ej/IR/EjRegistration.h"
@@ -48,6 +49,13 @@ mlir::Type element_type(mlir::MLIRContext &ctx, DType t) {
     return mlir::Float64Type::get(&ctx);
   }
   return {};
+}
+
+std::string type_str(mlir::Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
 }
 
 // "file:line:col: message\n", as mlir-opt writes diagnostics.
@@ -153,6 +161,18 @@ public:
   }
 
 private:
+  mlir::Value variable_of(const VariableImpl *v) {
+    auto it = variables_.find(v);
+    if (it != variables_.end())
+      return it->second;
+    auto value =
+        mlir::RankedTensorType::get(v->shape, element_type(ctx_, v->dtype));
+    mlir::Value arg = body_->addArgument(
+        mlir::ej::VariableType::get(&ctx_, value), b_.getUnknownLoc());
+    variables_[v] = arg;
+    return arg;
+  }
+
   mlir::Value value_of(const TensorImpl *t) {
     auto it = values_.find(t);
     if (it != values_.end())
@@ -190,6 +210,8 @@ private:
     const TensorImpl *out = r.result;
     mlir::RankedTensorType type = tensor_type(ctx_, out);
     mlir::OperationState state(loc_, std::string("ej.") + op_name(r.op));
+    if (r.attrs.var)
+      state.addOperands(variable_of(r.attrs.var));
     for (size_t i = 0; i < r.size(); ++i)
       state.addOperands(value_of(r.input(i)));
     const Attrs &a = r.attrs;
@@ -299,6 +321,7 @@ private:
   llvm::DenseMap<const TensorImpl *, mlir::Value> values_;
   const std::vector<CapturedRecord> *records_ = nullptr;
   llvm::DenseMap<const TensorImpl *, size_t> deferred_;
+  llvm::DenseMap<const VariableImpl *, mlir::Value> variables_;
   mlir::Value seed_, offset_;
   std::optional<uint64_t> seed_value_, base_offset_;
 };
@@ -367,9 +390,12 @@ double f64(mlir::Operation *op, llvm::StringRef name) {
 }
 
 // Runs one ej op: its record, with the attributes `convert` wrote.
-Tensor decode_and_run(mlir::Operation *op, const std::vector<Tensor> &inputs) {
+// `variable` is the op's variable operand, if it has one.
+Tensor decode_and_run(mlir::Operation *op, const std::vector<Tensor> &inputs,
+                      const Variable &variable) {
   OpCode code = opcode_of(op->getName().stripDialect());
   Record r(code);
+  r.attrs.var = variable.impl();
   // A random op's seed and offset operands are attributes of its record.
   bool counters = code == OpCode::RandomUniform || code == OpCode::RandomNormal;
   for (const Tensor &t : inputs)
@@ -491,10 +517,14 @@ std::vector<TensorType> mlir_arguments(const std::string &text,
   Program p(text, name, source, "mlir_arguments");
   std::vector<TensorType> types;
   for (mlir::Type t : p.func.getArgumentTypes()) {
-    auto rt = mlir::dyn_cast<mlir::RankedTensorType>(t);
+    auto var = mlir::dyn_cast<mlir::ej::VariableType>(t);
+    auto rt =
+        var ? var.getValueType() : mlir::dyn_cast<mlir::RankedTensorType>(t);
     if (!rt)
-      fail("mlir_arguments", "argument types must be ranked tensors");
-    types.push_back({rt.getShape().vec(), dtype_of_type(rt.getElementType())});
+      fail("mlir_arguments",
+           "argument types must be ranked tensors or variables");
+    types.push_back(
+        {rt.getShape().vec(), dtype_of_type(rt.getElementType()), bool(var)});
   }
   return types;
 }
@@ -510,29 +540,44 @@ std::vector<Tensor> run_mlir(const std::string &text,
                          std::to_string(body.getNumArguments()) +
                          " arguments, got " + std::to_string(inputs.size()));
   llvm::DenseMap<mlir::Value, Tensor> values;
+  llvm::DenseMap<mlir::Value, Variable> variables;
+  std::vector<Variable> variable_args;
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     TensorImpl *t = need(inputs[i], "run_mlir", "inputs");
-    if (tensor_type(p.ctx, t) != arg.getType()) {
-      std::string want;
-      llvm::raw_string_ostream os(want);
-      os << arg.getType();
+    mlir::Type want = arg.getType();
+    if (auto v = mlir::dyn_cast<mlir::ej::VariableType>(want))
+      want = v.getValueType();
+    if (tensor_type(p.ctx, t) != want) {
       fail("run_mlir", "input " + std::to_string(i) + " has shape " +
                            shape_of(t) + " and dtype " + dtype_name(t->dtype) +
-                           ", but the argument is " + want);
+                           ", but the argument is " + type_str(arg.getType()));
     }
-    values[arg] = inputs[i];
+    if (mlir::isa<mlir::ej::VariableType>(arg.getType())) {
+      variables[arg] = Variable(inputs[i]);
+      variable_args.push_back(variables[arg]);
+    } else {
+      values[arg] = inputs[i];
+    }
   }
   for (mlir::Operation &op : body) {
     std::vector<Tensor> in;
-    for (mlir::Value v : op.getOperands())
-      in.push_back(values.lookup(v));
-    if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op))
+    Variable variable;
+    for (mlir::Value v : op.getOperands()) {
+      if (mlir::isa<mlir::ej::VariableType>(v.getType()))
+        variable = variables.lookup(v);
+      else
+        in.push_back(values.lookup(v));
+    }
+    if (mlir::isa<mlir::func::ReturnOp>(op)) {
+      for (const Variable &v : variable_args)
+        in.push_back(v.read());
       return in;
+    }
     if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "ej" ||
         op.getNumResults() != 1)
       fail("run_mlir", "cannot run '" + op.getName().getStringRef().str() +
                            "': only ej ops run in the interpreter");
-    values[op.getResult(0)] = decode_and_run(&op, in);
+    values[op.getResult(0)] = decode_and_run(&op, in, variable);
   }
   fail("run_mlir", "@" + p.func.getSymName().str() + " has no return");
 }

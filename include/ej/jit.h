@@ -11,7 +11,8 @@
 //       ...
 //
 // The function's arguments are `args`, then every other tensor the calls
-// read but did not make (in order of first use), then, when random ops ran,
+// read but did not make and every Variable they read or assigned (as
+// `!ej.variable<...>`, in order of first use), then, when random ops ran,
 // the generator's seed and base offset (0-d i64). Its results are the
 // tensors `fn` returns. Constants made inside appear as ej.constant with
 // their values. Locations give each op's position in the trace. The text is
@@ -44,10 +45,11 @@ std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
 void dump_trace(const TracedFn &fn, const std::vector<Tensor> &args,
                 const std::string &path, const std::string &name = "trace");
 
-/// The type of a function argument or result.
+/// The type of a function argument: a tensor, or a variable holding one.
 struct TensorType {
   std::vector<int64_t> shape;
   DType dtype;
+  bool variable = false;
 };
 
 /// The argument types of function `name` (the first function when empty)
@@ -58,7 +60,9 @@ std::vector<TensorType> mlir_arguments(const std::string &text,
 
 /// Runs function `name` (the first when empty) of an ej program -- a dump,
 /// or any ej func.func that verifies -- on `inputs` with the interpreter,
-/// one eager kernel per op, and returns its results. Throws ej::Error when
+/// one eager kernel per op, and returns its results followed by the final
+/// values of its variable arguments (whose initial values are the inputs
+/// in their places). Throws ej::Error when
 /// the text does not parse or verify, names no such function, or the inputs
 /// do not match its arguments.
 std::vector<Tensor> run_mlir(const std::string &text,

@@ -209,3 +209,32 @@ TEST(RunMLIR, BadProgramsAndInputsAreErrors) {
                         {ej::ones({2})}),
       ej::Error);
 }
+
+TEST(RunMLIR, VariablesAreArgumentsAndTheirFinalValuesComeBack) {
+  ej::Variable w(ej::constant({1.f, 2.f}), "w");
+  auto step = [&](const std::vector<ej::Tensor> &a) {
+    ej::Tensor before = w.read();
+    w.assign_sub(a[0] * before);
+    return std::vector<ej::Tensor>{ej::reduce_sum(w.read())};
+  };
+  ej::Tensor lr = ej::constant(0.5f);
+  std::string text = ej::jit::trace_to_mlir(step, {lr});
+  EXPECT_NE(without_arg_locs(text).find("func.func @trace(%arg0: tensor<f32>, "
+                                        "%arg1: !ej.variable<tensor<2xf32>>)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ej.variable_read %arg1 : !ej.variable<tensor<2xf32>>"),
+            std::string::npos);
+  EXPECT_NE(text.find("ej.assign %arg1"), std::string::npos);
+  EXPECT_EQ(reparse(text), text);
+  std::vector<ej::jit::TensorType> args = ej::jit::mlir_arguments(text);
+  ASSERT_EQ(args.size(), 2u);
+  EXPECT_TRUE(args[1].variable);
+  // w went 1, 2 -> 0.5, 1 eagerly; replaying from 0.5, 1 gives 0.25, 0.5.
+  std::vector<ej::Tensor> out =
+      ej::jit::run_mlir(text, {lr, ej::constant({0.5f, 1.f})});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].item<float>(), 0.75f);
+  EXPECT_EQ(out[1].to_vector<float>(), (std::vector<float>{0.25f, 0.5f}));
+  EXPECT_EQ(w.read().to_vector<float>(), (std::vector<float>{0.5f, 1.f}));
+}

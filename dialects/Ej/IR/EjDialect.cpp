@@ -5,9 +5,19 @@
 using namespace mlir;
 using namespace mlir::ej;
 
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
 #include "dialects/Ej/IR/EjDialect.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Ej/IR/EjTypes.cpp.inc"
+
 void EjDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/Ej/IR/EjTypes.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Ej/IR/EjOps.cpp.inc"

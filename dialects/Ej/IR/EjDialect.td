@@ -13,7 +13,7 @@ def Ej_Dialect : Dialect {
     recorded region of eager calls becomes a `func.func` of `ej` ops on
     ranked tensors of f32, f64, i1, i32 and i64, which passes fuse and lower.
   }];
-  let useDefaultTypePrinterParser = 0;
+  let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 0;
   let hasConstantMaterializer = 1;
 }

@@ -11,6 +11,9 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Ej/IR/EjTypes.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/Ej/IR/EjOps.h.inc"
 

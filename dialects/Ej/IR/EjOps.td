@@ -11,6 +11,7 @@
 #define EJ_OPS_TD
 
 include "EjDialect.td"
+include "EjTypes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -633,6 +634,61 @@ def Ej_RandomNormalOp : Ej_RandomOp<"random_normal",
   let assemblyFormat = "$seed `,` $offset `mean` `=` $mean `stddev` `=` "
                        "$stddev attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Variables: reads and writes of a resource, declared as such, so CSE never
+// merges reads across an assignment and DCE never drops an assignment.
+//===----------------------------------------------------------------------===//
+
+def Ej_VariableReadOp : Ej_Op<"variable_read", [InferTypeOpAdaptor]> {
+  let summary = "The current value of a variable";
+  let description = [{
+    Reads the variable's value (a memory read of the variable).
+
+    ```mlir
+    %0 = ej.variable_read %w : !ej.variable<tensor<3x2xf32>>
+    ```
+  }];
+  let arguments = (ins Arg<Ej_VariableType, "the variable", [MemRead]>:$variable);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$variable attr-dict `:` qualified(type($variable))";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location>,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      inferred.push_back(::mlir::cast<VariableType>(adaptor.getVariable().getType())
+                             .getValueType());
+      return ::mlir::success();
+    }
+  }];
+}
+
+def Ej_AssignOp : Ej_Op<"assign", [InferTypeOpAdaptor,
+    TypesMatchWith<"the value has the variable's value type", "variable",
+                   "value", "::mlir::cast<VariableType>($_self).getValueType()">]> {
+  let summary = "Replaces a variable's value";
+  let description = [{
+    Writes `value` (of the variable's value type) to the variable (a memory
+    write) and returns it.
+
+    ```mlir
+    %1 = ej.assign %w, %0 : !ej.variable<tensor<3x2xf32>>
+    ```
+  }];
+  let arguments = (ins Arg<Ej_VariableType, "the variable", [MemWrite]>:$variable,
+                       Ej_Tensor:$value);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$variable `,` $value attr-dict `:` qualified(type($variable))";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location>,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      inferred.push_back(::mlir::cast<VariableType>(adaptor.getVariable().getType())
+                             .getValueType());
+      return ::mlir::success();
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//

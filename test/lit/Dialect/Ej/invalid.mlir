@@ -463,3 +463,28 @@ func.func @yield_outside_fusion(%a: tensor<8xf32>) {
   // expected-error @+1 {{'ej.yield' op expects parent op 'ej.fusion'}}
   ej.yield %a : tensor<8xf32>
 }
+
+// -----
+
+func.func @assign_wrong_type(%w: !ej.variable<tensor<2xf32>>, %x: tensor<3xf32>) {
+  // expected-error @+1 {{'ej.assign' op failed to verify that the value has the variable's value type}}
+  %0 = "ej.assign"(%w, %x) : (!ej.variable<tensor<2xf32>>, tensor<3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @read_result_type(%w: !ej.variable<tensor<2xf32>>) {
+  // expected-error @+2 {{'ej.variable_read' op inferred type(s) 'tensor<2xf32>' are incompatible with return type(s) of operation 'tensor<2xf64>'}}
+  // expected-error @+1 {{'ej.variable_read' op failed to infer returned types}}
+  %0 = "ej.variable_read"(%w) : (!ej.variable<tensor<2xf32>>) -> tensor<2xf64>
+  return
+}
+
+// -----
+
+// expected-error @+2 {{invalid kind of type specified: expected builtin.tensor, but found 'f32'}}
+// expected-error @+1 {{failed to parse Ej_VariableType parameter 'valueType' which is to be a `::mlir::RankedTensorType`}}
+func.func @variable_of_a_non_tensor(%w: !ej.variable<f32>) {
+  return
+}
