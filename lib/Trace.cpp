@@ -17,7 +17,7 @@ void Trace::run(Record &r) {
   ++stats_.ops_cold;
   interpret(r);
   if (capture_) {
-    CapturedRecord c{r, {}};
+    CapturedRecord c{r, {}, nullptr};
     c.record.attrs.host = nullptr; // staged constants live in the result
     for (size_t i = 0; i < r.size(); ++i) {
       retain(r.input(i));
