@@ -5,8 +5,9 @@
 //          [--output DIR] [--quiet]
 //
 // Arguments without --input get random values drawn from --seed (normal
-// floats, small integers, fair bools). Results are printed (unless --quiet)
-// and, with --output, saved as DIR/result<i>.npy. --bench N times N runs
+// floats, small integers, fair bools); a variable argument's input is its
+// initial value. Results, then the variables' final values, are printed
+// (unless --quiet) and, with --output, saved as DIR/result<i>.npy. --bench N times N runs
 // after one warm-up and prints median, min and max.
 //
 //===----------------------------------------------------------------------===//
@@ -166,9 +167,21 @@ int run(const Options &o) {
       ejrun::write_npy(o.output + "/result" + std::to_string(i) + ".npy",
                        results[i]);
   }
-  if (!o.quiet)
-    for (size_t i = 0; i < results.size(); ++i)
-      std::cout << "result " << i << ": " << results[i] << "\n";
+  if (!o.quiet) {
+    // run_mlir returns the results, then the variables' final values.
+    std::vector<size_t> variables;
+    for (size_t i = 0; i < types.size(); ++i)
+      if (types[i].variable)
+        variables.push_back(i);
+    size_t n = results.size() - variables.size();
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (i < n)
+        std::cout << "result " << i << ": ";
+      else
+        std::cout << "variable arg" << variables[i - n] << ": ";
+      std::cout << results[i] << "\n";
+    }
+  }
   return 0;
 }
 
