@@ -7,8 +7,8 @@
 // Arguments without --input get random values drawn from --seed (normal
 // floats, small integers, fair bools); a variable argument's input is its
 // initial value. Results, then the variables' final values, are printed
-// (unless --quiet) and, with --output, saved as DIR/result<i>.npy. --bench N times N runs
-// after one warm-up and prints median, min and max.
+// (unless --quiet) and, with --output, saved as DIR/result<i>.npy. --bench N
+// times N runs after one warm-up and prints median, min and max.
 //
 //===----------------------------------------------------------------------===//
 #include "Npy.h"

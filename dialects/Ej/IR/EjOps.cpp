@@ -1,6 +1,7 @@
 //===- EjOps.cpp - Ops of the ej dialect: types, verifiers, folders ------===//
 #include "dialects/Ej/IR/EjOps.h"
 #include "lib/ShapeRules.h"
+#include "runtime/cpu/Math.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -271,13 +272,129 @@ OpFoldResult foldIdentity(Value lhs, Attribute rhs, Type result,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  return foldIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0);
+// Constant folding of the elementwise ops, with the interpreter's functors
+// (runtime/cpu/Math.h), so a folded value is the value the kernel computes.
+// Only results of up to kMaxFoldedElements elements fold.
+namespace {
+
+constexpr int64_t kMaxFoldedElements = 1024;
+
+template <class T> SmallVector<T> valuesOf(DenseElementsAttr a) {
+  SmallVector<T> out;
+  if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, bool>) {
+    for (T v : a.getValues<T>())
+      out.push_back(v);
+  } else {
+    for (const APInt &v : a.getValues<APInt>())
+      out.push_back(T(v.getSExtValue()));
+  }
+  return out;
 }
 
-OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  return foldIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0);
+// The flat index into an operand of `shape` broadcast to `out`.
+int64_t broadcastIndex(ArrayRef<int64_t> shape, ArrayRef<int64_t> out,
+                       int64_t flat) {
+  int64_t index = 0, stride = 1;
+  for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
+    int64_t i = flat % out[size_t(d)];
+    flat /= out[size_t(d)];
+    int64_t sd = d - int64_t(out.size() - shape.size());
+    if (sd >= 0) {
+      if (shape[size_t(sd)] != 1)
+        index += i * stride;
+      stride *= shape[size_t(sd)];
+    }
+  }
+  return index;
 }
+
+// Calls f(T{}) with T the C++ type of element type `t`, for the types in
+// `Types` (a mask of runtime::math::k*); returns {} for the others.
+template <unsigned Types, class F> OpFoldResult withType(Type t, F &&f) {
+  namespace m = ::ej::runtime::math;
+  if constexpr ((Types & m::kFloat32) != 0)
+    if (t.isF32())
+      return f(float{});
+  if constexpr ((Types & m::kFloat64) != 0)
+    if (t.isF64())
+      return f(double{});
+  if constexpr ((Types & m::kInt32) != 0)
+    if (t.isInteger(32))
+      return f(int32_t{});
+  if constexpr ((Types & m::kInt64) != 0)
+    if (t.isInteger(64))
+      return f(int64_t{});
+  if constexpr ((Types & m::kBool) != 0)
+    if (t.isInteger(1))
+      return f(bool{});
+  return {};
+}
+
+template <class F>
+OpFoldResult foldUnary(RankedTensorType type, Attribute operand) {
+  auto a = dyn_cast_if_present<DenseElementsAttr>(operand);
+  if (!a || type.getNumElements() > kMaxFoldedElements)
+    return {};
+  return withType<F::kTypes>(
+      type.getElementType(), [&](auto tag) -> OpFoldResult {
+        using T = decltype(tag);
+        SmallVector<T> x = valuesOf<T>(a), out;
+        for (T v : x)
+          out.push_back(F::f(v));
+        return DenseElementsAttr::get(type, ArrayRef<T>(out));
+      });
+}
+
+template <class F>
+OpFoldResult foldBinary(RankedTensorType type, Value lhs, Attribute l,
+                        Attribute r) {
+  auto a = dyn_cast_if_present<DenseElementsAttr>(l);
+  auto b = dyn_cast_if_present<DenseElementsAttr>(r);
+  if (!a || !b || type.getNumElements() > kMaxFoldedElements)
+    return {};
+  Type elt = cast<RankedTensorType>(lhs.getType()).getElementType();
+  return withType<F::kTypes>(elt, [&](auto tag) -> OpFoldResult {
+    using T = decltype(tag);
+    using R = decltype(F::f(T{}, T{}));
+    SmallVector<T> x = valuesOf<T>(a), y = valuesOf<T>(b);
+    SmallVector<R> out;
+    for (int64_t i = 0; i < type.getNumElements(); ++i)
+      out.push_back(F::f(
+          x[size_t(broadcastIndex(a.getType().getShape(), type.getShape(), i))],
+          y[size_t(
+              broadcastIndex(b.getType().getShape(), type.getShape(), i))]));
+    return DenseElementsAttr::get(type, ArrayRef<R>(out));
+  });
+}
+
+// The value `x op c` leaves x alone for, if the op has one.
+template <class Op> std::optional<double> identityOf() { return {}; }
+template <> std::optional<double> identityOf<AddOp>() { return 0.0; }
+template <> std::optional<double> identityOf<MulOp>() { return 1.0; }
+
+template <class Op, class F>
+OpFoldResult foldBinaryOp(Op op, Attribute l, Attribute r) {
+  if (OpFoldResult folded = foldBinary<F>(op.getType(), op.getLhs(), l, r))
+    return folded;
+  if (std::optional<double> identity = identityOf<Op>())
+    return foldIdentity(op.getLhs(), r, op.getType(), *identity);
+  return {};
+}
+
+} // namespace
+
+#define EJ_UNARY(Name, name)                                                   \
+  OpFoldResult Name##Op::fold(FoldAdaptor adaptor) {                           \
+    return foldUnary<::ej::runtime::math::Name>(getType(),                     \
+                                                adaptor.getOperand());         \
+  }
+#define EJ_BINARY(Name, name)                                                  \
+  OpFoldResult Name##Op::fold(FoldAdaptor adaptor) {                           \
+    return foldBinaryOp<Name##Op, ::ej::runtime::math::Name>(                  \
+        *this, adaptor.getLhs(), adaptor.getRhs());                            \
+  }
+#define EJ_COMPARE(Name, name) EJ_BINARY(Name, name)
+#include "lib/Ops.def"
 
 OpFoldResult CastOp::fold(FoldAdaptor) {
   return getOperand().getType() == getType() ? getOperand() : Value();
@@ -294,8 +411,19 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return getOperand().getType() == getType() ? getOperand() : Value();
 }
 
-OpFoldResult BroadcastToOp::fold(FoldAdaptor) {
-  return getOperand().getType() == getType() ? getOperand() : Value();
+OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  // A small constant broadcasts into a constant.
+  auto a = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand());
+  if (!a || getType().getNumElements() > kMaxFoldedElements)
+    return {};
+  SmallVector<Attribute> values(a.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  for (int64_t i = 0; i < getType().getNumElements(); ++i)
+    out.push_back(values[size_t(
+        broadcastIndex(a.getType().getShape(), getType().getShape(), i))]);
+  return DenseElementsAttr::get(getType(), out);
 }
 
 //===----------------------------------------------------------------------===//

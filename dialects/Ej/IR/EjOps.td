@@ -67,6 +67,8 @@ class Ej_UnaryOp<string mnemonic, TypeConstraint operandType, string math,
   let arguments = (ins operandType:$operand);
   let results = (outs operandType:$result);
   let assemblyFormat = "$operand attr-dict `:` type($operand)";
+  // Small constant operands fold (EjOps.cpp, from the op table).
+  let hasFolder = 1;
 }
 
 class Ej_FloatUnaryOp<string mnemonic, string math> :
@@ -122,6 +124,8 @@ class Ej_BroadcastOp<string mnemonic, TypeConstraint operandType,
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
   let hasVerifier = 1;
+  // Small constant operands fold (EjOps.cpp, from the op table).
+  let hasFolder = 1;
   // Comparisons give i1; the others the operands' element type.
   bit boolResult = 0;
   let extraClassDefinition = [{
@@ -146,6 +150,8 @@ class Ej_BinaryOp<string mnemonic, TypeConstraint operandType, string math,
   let description = "Computes the " # math # [{ of `lhs` and `rhs`
     elementwise. Their shapes broadcast as in NumPy and their element types
     must match (the API inserts casts first); the result type is inferred.
+    Small constant operands fold, with the interpreter's own arithmetic;
+    `x + 0` and `x * 1` fold to `x` when no broadcast happens.
 
     ```mlir
     %0 = ej.}] # mnemonic # " %a, %b : " # exampleType # [{
@@ -155,15 +161,11 @@ class Ej_BinaryOp<string mnemonic, TypeConstraint operandType, string math,
 }
 
 def Ej_AddOp : Ej_BinaryOp<"add", Ej_NumberTensor, "sum",
-                           "tensor<2x3xf32>, tensor<3xf32>", [Commutative]> {
-  let hasFolder = 1;
-}
+                           "tensor<2x3xf32>, tensor<3xf32>", [Commutative]>;
 def Ej_SubOp : Ej_BinaryOp<"sub", Ej_NumberTensor, "difference",
                            "tensor<2x3xf32>, tensor<2x1xf32>">;
 def Ej_MulOp : Ej_BinaryOp<"mul", Ej_NumberTensor, "product",
-                           "tensor<4x1xf64>, tensor<1x5xf64>", [Commutative]> {
-  let hasFolder = 1;
-}
+                           "tensor<4x1xf64>, tensor<1x5xf64>", [Commutative]>;
 def Ej_DivOp : Ej_BinaryOp<"div", Ej_FloatTensor, "true quotient",
                            "tensor<8xf32>, tensor<f32>">;
 def Ej_PowOp : Ej_BinaryOp<"pow", Ej_NumberTensor, "power (lhs to the rhs)",

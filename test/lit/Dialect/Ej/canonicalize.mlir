@@ -177,3 +177,63 @@ func.func @random_cse(%s: tensor<i64>, %o: tensor<i64>, %o2: tensor<i64>) -> (te
   %2 = ej.random_uniform %s, %o2 minval = 0.0 maxval = 1.0 : tensor<3xf32>
   return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// Small constants fold with the interpreter's arithmetic, broadcasting too.
+// CHECK-LABEL: func.func @constants_fold
+func.func @constants_fold() -> (tensor<2x2xf32>, tensor<3xi1>, tensor<2xi32>, tensor<2xf64>, tensor<2xi1>) {
+  // CHECK-DAG: ej.constant dense<{{\[\[}}1.100000e+01, 1.200000e+01], [2.200000e+01, 2.300000e+01]]> : tensor<2x2xf32>
+  // CHECK-DAG: ej.constant dense<[false, true, true]> : tensor<3xi1>
+  // CHECK-DAG: ej.constant dense<[10, 14]> : tensor<2xi32>
+  // CHECK-DAG: ej.constant dense<[2.000000e+00, 3.000000e+00]> : tensor<2xf64>
+  // CHECK-DAG: ej.constant dense<[false, true]> : tensor<2xi1>
+  // CHECK-NOT: ej.add
+  // CHECK-NOT: ej.broadcast_to
+  // CHECK-NOT: ej.less
+  // CHECK-NOT: ej.pow
+  // CHECK-NOT: ej.sqrt
+  // CHECK-NOT: ej.logical_not
+  %a = ej.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %b = ej.constant dense<[10.0, 20.0]> : tensor<2xf32>
+  %ten = ej.constant dense<10.0> : tensor<f32>
+  %0 = ej.mul %a, %ten : tensor<2x1xf32>, tensor<f32>
+  %1 = ej.add %0, %a : tensor<2x1xf32>, tensor<2x1xf32>
+  %2 = ej.add %1, %a : tensor<2x1xf32>, tensor<2x1xf32>
+  %3 = ej.sub %2, %a : tensor<2x1xf32>, tensor<2x1xf32>
+  %4 = ej.sub %3, %a : tensor<2x1xf32>, tensor<2x1xf32>
+  %5 = ej.add %4, %a : tensor<2x1xf32>, tensor<2x1xf32>
+  %6 = ej.broadcast_to %5 : tensor<2x1xf32> to tensor<2x2xf32>
+  %sum = ej.constant dense<[[0.0, 1.0], [0.0, 1.0]]> : tensor<2x2xf32>
+  %7 = ej.add %6, %sum : tensor<2x2xf32>, tensor<2x2xf32>
+  %i = ej.constant dense<[1, 5, 9]> : tensor<3xi32>
+  %four = ej.constant dense<4> : tensor<i32>
+  %8 = ej.less %four, %i : tensor<i32>, tensor<3xi32>
+  %9 = ej.logical_not %8 : tensor<3xi1>
+  %10 = ej.logical_not %9 : tensor<3xi1>
+  %p = ej.constant dense<[3, -2]> : tensor<2xi32>
+  %two = ej.constant dense<2> : tensor<i32>
+  %11 = ej.pow %p, %two : tensor<2xi32>, tensor<i32>
+  %m = ej.constant dense<[-1, -4]> : tensor<2xi32>
+  %12 = ej.minimum %11, %m : tensor<2xi32>, tensor<2xi32>
+  %13 = ej.sub %11, %12 : tensor<2xi32>, tensor<2xi32>
+  %14 = ej.sub %13, %two : tensor<2xi32>, tensor<i32>
+  %15 = ej.sub %14, %m : tensor<2xi32>, tensor<2xi32>
+  %16 = ej.sub %15, %m : tensor<2xi32>, tensor<2xi32>
+  %q = ej.constant dense<[4.0, 9.0]> : tensor<2xf64>
+  %17 = ej.sqrt %q : tensor<2xf64>
+  %t = ej.constant dense<[true, false]> : tensor<2xi1>
+  %18 = ej.logical_not %t : tensor<2xi1>
+  return %7, %10, %16, %17, %18 : tensor<2x2xf32>, tensor<3xi1>, tensor<2xi32>, tensor<2xf64>, tensor<2xi1>
+}
+
+// -----
+
+// Large constant results stay as ops.
+// CHECK-LABEL: func.func @large_constants_stay
+func.func @large_constants_stay() -> tensor<2048xf32> {
+  // CHECK: ej.add
+  %a = ej.constant dense<1.0> : tensor<2048xf32>
+  %0 = ej.add %a, %a : tensor<2048xf32>, tensor<2048xf32>
+  return %0 : tensor<2048xf32>
+}
