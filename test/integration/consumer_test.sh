@@ -47,7 +47,7 @@ echo "== (b) find_package after cmake --install"
 # make the test pass.
 rm -rf "$prefix"
 step lib-configure cmake "${common[@]}" -S "$src" -B "$scratch/lib" \
-  -DEJ_BUILD_MLIR=OFF -DEJ_BUILD_TESTS=OFF -DEJ_BUILD_BENCH=OFF \
+  -DEJ_BUILD_TOOLS=OFF -DEJ_BUILD_TESTS=OFF -DEJ_BUILD_BENCH=OFF \
   -DEJ_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX="$prefix"
 step lib-build cmake --build "$scratch/lib" -j "$jobs"
 step lib-install cmake --install "$scratch/lib"
