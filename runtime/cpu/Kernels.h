@@ -31,6 +31,15 @@ inline Operand operand(const detail::TensorImpl *t) {
 
 [[noreturn]] void no_kernel(const char *op, DType dtype);
 
+/// Makes `out` share `x`'s storage from the same offset (views keep their
+/// own strides; see the view kernels).
+inline void share_storage(detail::TensorImpl *out,
+                          const detail::TensorImpl *x) {
+  out->storage = x->storage;
+  retain(out->storage);
+  out->offset = x->offset;
+}
+
 /// Calls f(T{}) with T the C++ type of `dtype`, for the dtypes in `Types`
 /// (a mask of math::k*); others throw.
 template <unsigned Types, class F>

@@ -11,21 +11,11 @@ namespace ej::runtime {
 using detail::Record;
 using detail::TensorImpl;
 
-namespace {
-
-void share(TensorImpl *out, const TensorImpl *x) {
-  out->storage = x->storage;
-  retain(out->storage);
-  out->offset = x->offset;
-}
-
-} // namespace
-
 void kernel_Reshape(Record &r) {
   const TensorImpl *x = r.input(0);
   TensorImpl *out = r.result; // row-major strides already set
   if (x->contiguous) {
-    share(out, x);
+    share_storage(out, x);
     return;
   }
   detail::allocate(out);
@@ -42,7 +32,7 @@ void kernel_Reshape(Record &r) {
 void kernel_Transpose(Record &r) {
   const TensorImpl *x = r.input(0);
   TensorImpl *out = r.result;
-  share(out, x);
+  share_storage(out, x);
   for (int d = 0; d < out->rank; ++d)
     out->strides[d] = x->strides[r.attrs.ints[d]];
   detail::update_contiguous(out);
@@ -51,7 +41,7 @@ void kernel_Transpose(Record &r) {
 void kernel_BroadcastTo(Record &r) {
   const TensorImpl *x = r.input(0);
   TensorImpl *out = r.result;
-  share(out, x);
+  share_storage(out, x);
   int lead = out->rank - x->rank;
   for (int d = 0; d < out->rank; ++d) {
     int xd = d - lead;
@@ -65,7 +55,7 @@ void kernel_BroadcastTo(Record &r) {
 void kernel_Slice(Record &r) {
   const TensorImpl *x = r.input(0);
   TensorImpl *out = r.result;
-  share(out, x);
+  share_storage(out, x);
   // Per input axis: start, then step; step 0 marks an integer index,
   // which drops the axis.
   int rank = x->rank, k = 0;

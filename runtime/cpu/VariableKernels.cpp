@@ -16,9 +16,7 @@ namespace {
 
 // `out` becomes a view of `x` (same storage, offset and strides).
 void alias(TensorImpl *out, const TensorImpl *x) {
-  out->storage = x->storage;
-  retain(out->storage);
-  out->offset = x->offset;
+  share_storage(out, x);
   for (int d = 0; d < x->rank; ++d)
     out->strides[d] = x->strides[d];
   detail::update_contiguous(out);
