@@ -13,7 +13,7 @@
 #include "lib/VariableImpl.h"
 
 #include "dialects/Ej/IR/EjOps.h"
-#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Ej/IR/EjDialect.h"
 #include "dialects/Ej/IR/EjOps.h"
-#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectRegistry.h"

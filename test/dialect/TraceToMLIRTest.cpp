@@ -4,7 +4,7 @@
 // in a separate MLIR context (as ej-opt would read a dump).
 //
 //===----------------------------------------------------------------------===//
-#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"

@@ -4,7 +4,7 @@
 // pipeline lowers to, the ej passes and the upstream ones they build on.
 //
 //===----------------------------------------------------------------------===//
-#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

@@ -1,5 +1,5 @@
 //===- EjRegistration.cpp - Registering ej with MLIR ---------------------===//
-#include "dialects/Ej/IR/EjRegistration.h"
+#include "dialects/Ej/EjRegistration.h"
 #include "dialects/Ej/IR/EjDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -5,8 +5,8 @@
 // ej dialect, the upstream dialects its programs use, and the ej passes.
 //
 //===----------------------------------------------------------------------===//
-#ifndef EJ_DIALECTS_EJ_IR_EJREGISTRATION_H
-#define EJ_DIALECTS_EJ_IR_EJREGISTRATION_H
+#ifndef EJ_DIALECTS_EJ_EJREGISTRATION_H
+#define EJ_DIALECTS_EJ_EJREGISTRATION_H
 
 namespace mlir {
 class DialectRegistry;
@@ -23,4 +23,4 @@ void registerAllEjPasses();
 
 } // namespace mlir::ej
 
-#endif // EJ_DIALECTS_EJ_IR_EJREGISTRATION_H
+#endif // EJ_DIALECTS_EJ_EJREGISTRATION_H
