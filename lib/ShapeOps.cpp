@@ -277,6 +277,13 @@ Tensor slice(const Tensor &x, const std::vector<Index> &indices) {
   return run(r, t->dtype, shape.list());
 }
 
+Tensor stop_gradient(const Tensor &x) {
+  TensorImpl *t = need(x, "stop_gradient", "x");
+  Record r(OpCode::StopGradient);
+  r.add_input(t);
+  return run(r, t->dtype, t->dims());
+}
+
 Tensor identity(const Tensor &x) {
   TensorImpl *t = need(x, "identity", "x");
   Record r(OpCode::Copy);

@@ -2,6 +2,8 @@
 #include "lib/Trace.h"
 #include "lib/VariableImpl.h"
 
+#include <algorithm>
+
 namespace ej::detail {
 
 const char *op_name(OpCode op) {
@@ -16,19 +18,25 @@ void Trace::run(Record &r) {
   ++stats_.ops_recorded;
   ++stats_.ops_cold;
   interpret(r);
-  if (capture_) {
-    CapturedRecord c{r, {}, nullptr};
-    c.record.attrs.host = nullptr; // staged constants live in the result
-    for (size_t i = 0; i < r.size(); ++i) {
-      retain(r.input(i));
-      c.refs.emplace_back(r.input(i));
-    }
-    retain(r.result);
-    c.refs.emplace_back(r.result);
-    if (r.attrs.var)
-      c.var = r.attrs.var->shared_from_this();
-    capture_->push_back(std::move(c));
+  if (captures_.empty())
+    return;
+  CapturedRecord c{r, {}, nullptr};
+  c.record.attrs.host = nullptr; // staged constants live in the result
+  for (size_t i = 0; i < r.size(); ++i) {
+    retain(r.input(i));
+    c.refs.emplace_back(r.input(i));
   }
+  retain(r.result);
+  c.refs.emplace_back(r.result);
+  if (r.attrs.var)
+    c.var = r.attrs.var->shared_from_this();
+  for (size_t i = 1; i < captures_.size(); ++i)
+    captures_[i]->push_back(c);
+  captures_.front()->push_back(std::move(c));
+}
+
+void Trace::remove_capture(std::vector<CapturedRecord> *c) {
+  captures_.erase(std::find(captures_.begin(), captures_.end(), c));
 }
 
 } // namespace ej::detail

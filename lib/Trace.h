@@ -39,16 +39,15 @@ public:
   void run(Record &r);
   const TraceStats &stats() const { return stats_; }
 
-  /// While a capture is set, every record run is also appended to it.
-  /// Returns the previous capture (captures nest).
-  std::vector<CapturedRecord> *set_capture(std::vector<CapturedRecord> *c) {
-    std::swap(c, capture_);
-    return c;
-  }
+  /// While a capture is active, every record run is also appended to it.
+  /// Several can be active at once (nested tapes, a trace inside a tape):
+  /// each gets every record.
+  void add_capture(std::vector<CapturedRecord> *c) { captures_.push_back(c); }
+  void remove_capture(std::vector<CapturedRecord> *c);
 
 private:
   TraceStats stats_;
-  std::vector<CapturedRecord> *capture_ = nullptr;
+  std::vector<std::vector<CapturedRecord> *> captures_;
 };
 
 /// Runs a record on the CPU (the interpreter): one kernel per op.

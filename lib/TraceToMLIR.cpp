@@ -329,9 +329,8 @@ private:
 // Clears a capture on every way out.
 struct CaptureScope {
   std::vector<CapturedRecord> records;
-  std::vector<CapturedRecord> *previous;
-  CaptureScope() : previous(Trace::current().set_capture(&records)) {}
-  ~CaptureScope() { Trace::current().set_capture(previous); }
+  CaptureScope() { Trace::current().add_capture(&records); }
+  ~CaptureScope() { Trace::current().remove_capture(&records); }
 };
 
 } // namespace

@@ -152,6 +152,9 @@ Tensor pad(const Tensor &x,
            double constant_value = 0);
 /// Basic slicing, as `x.index(...)`: `slice(x, {Slice(1, 3)})`.
 Tensor slice(const Tensor &x, const std::vector<Index> &indices);
+/// `x` itself (a view), but gradients do not flow through it: to autodiff
+/// it is a constant.
+Tensor stop_gradient(const Tensor &x);
 /// A copy of `x` (a new buffer, row-major).
 Tensor identity(const Tensor &x);
 

@@ -40,6 +40,14 @@ inline void share_storage(detail::TensorImpl *out,
   out->offset = x->offset;
 }
 
+/// Makes `out` a view of `x`: the same storage, offset and strides.
+inline void alias(detail::TensorImpl *out, const detail::TensorImpl *x) {
+  share_storage(out, x);
+  for (int d = 0; d < x->rank; ++d)
+    out->strides[d] = x->strides[d];
+  detail::update_contiguous(out);
+}
+
 /// Calls f(T{}) with T the C++ type of `dtype`, for the dtypes in `Types`
 /// (a mask of math::k*); others throw.
 template <unsigned Types, class F>

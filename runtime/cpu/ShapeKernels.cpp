@@ -1,6 +1,6 @@
 //===- ShapeKernels.cpp - Views and data-movement kernels -----------------===//
 //
-// reshape, transpose, broadcast_to and slice make views: the result shares
+// reshape, transpose, broadcast_to, slice and stop_gradient make views: the result shares
 // the input's storage with new strides and offset (reshape copies first when
 // the input's layout cannot be viewed row-major). The others copy.
 //
@@ -66,6 +66,8 @@ void kernel_Slice(Record &r) {
   }
   detail::update_contiguous(out);
 }
+
+void kernel_StopGradient(Record &r) { alias(r.result, r.input(0)); }
 
 void kernel_Copy(Record &r) {
   const TensorImpl *x = r.input(0);

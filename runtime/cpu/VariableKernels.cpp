@@ -12,18 +12,6 @@ namespace ej::runtime {
 using detail::Record;
 using detail::TensorImpl;
 
-namespace {
-
-// `out` becomes a view of `x` (same storage, offset and strides).
-void alias(TensorImpl *out, const TensorImpl *x) {
-  share_storage(out, x);
-  for (int d = 0; d < x->rank; ++d)
-    out->strides[d] = x->strides[d];
-  detail::update_contiguous(out);
-}
-
-} // namespace
-
 void kernel_VariableRead(Record &r) {
   detail::VariableImpl *v = r.attrs.var;
   std::lock_guard<std::mutex> lock(v->mu);

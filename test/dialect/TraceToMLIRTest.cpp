@@ -75,6 +75,7 @@ std::vector<ej::Tensor> every_op(const std::vector<ej::Tensor> &a) {
           ej::one_hot(i, 4),
           ej::pad(x, {{1, 0}, {0, 2}}, 7),
           ej::identity(x),
+          ej::stop_gradient(x * 2),
           ej::arange(5),
           ej::linspace(0, 1, 3),
           ej::eye(2),

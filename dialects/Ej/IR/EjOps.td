@@ -534,6 +534,23 @@ def Ej_CopyOp : Ej_Op<"copy", [Pure, SameOperandsAndResultType,
   let hasFolder = 1;
 }
 
+def Ej_StopGradientOp : Ej_Op<"stop_gradient", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "The operand, as a constant to differentiation";
+  let description = [{
+    As a value the result is the operand, but `ej-autodiff` sends no
+    cotangent through it. It does not fold: differentiation may run after
+    canonicalization.
+
+    ```mlir
+    %0 = ej.stop_gradient %x : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Ej_Tensor:$operand);
+  let results = (outs Ej_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+}
+
 //===----------------------------------------------------------------------===//
 // Creation and random draws
 //===----------------------------------------------------------------------===//

@@ -254,6 +254,8 @@ func.func @data_movement(%x: tensor<6x4xf32>, %a: tensor<2x3xf32>, %b: tensor<2x
   %4 = ej.pad %a low = [1, 0] high = [0, 2] value = 0.0 : tensor<2x3xf32>
   // CHECK: ej.copy %{{.*}} : tensor<2x3xf32>
   %5 = ej.copy %a : tensor<2x3xf32>
+  // CHECK: ej.stop_gradient %{{.*}} : tensor<2x3xf32>
+  %6 = ej.stop_gradient %a : tensor<2x3xf32>
   return
 }
 
