@@ -1,5 +1,7 @@
 //===- EjRegistration.cpp - Registering ej with MLIR ---------------------===//
 #include "dialects/Ej/EjRegistration.h"
+#include "autodiff/DifferentiableOpInterface.h"
+#include "autodiff/Passes.h"
 #include "dialects/Ej/IR/EjDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -11,9 +13,11 @@
 void mlir::ej::registerAllEjDialects(DialectRegistry &registry) {
   registry.insert<EjDialect, arith::ArithDialect, func::FuncDialect,
                   tensor::TensorDialect>();
+  registerDifferentiableOpInterfaceModels(registry);
 }
 
 void mlir::ej::registerAllEjPasses() {
   registerCanonicalizerPass();
   registerCSEPass();
+  registerEjAutodiffPasses();
 }

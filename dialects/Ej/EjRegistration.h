@@ -15,7 +15,7 @@ class DialectRegistry;
 namespace mlir::ej {
 
 /// ej plus the upstream dialects that ej programs are written in (func,
-/// arith, tensor).
+/// arith, tensor), and the models of ej's interfaces (the VJP rules).
 void registerAllEjDialects(DialectRegistry &registry);
 
 /// The ej passes and the upstream passes the ej pipelines use.

@@ -60,6 +60,9 @@ public:
   uint64_t id() const;
 
   detail::VariableImpl *impl() const { return impl_.get(); }
+  /// Another handle to an existing variable (used by the library).
+  explicit Variable(std::shared_ptr<detail::VariableImpl> impl)
+      : impl_(std::move(impl)) {}
 
 private:
   std::shared_ptr<detail::VariableImpl> impl_;

@@ -12,6 +12,7 @@
 
 #include "ej/DType.h"
 #include "ej/Error.h"
+#include "ej/autodiff.h"
 #include "ej/Tensor.h"
 #include "ej/Variable.h"
 #include "ej/device.h"

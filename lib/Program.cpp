@@ -1,0 +1,243 @@
+//===- Program.cpp - An ej function decoded for the interpreter ----------===//
+//
+// `decode` reads back the attributes that TraceToMLIR.cpp's converter
+// writes: the two are each other's inverse, op by op.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Program.h"
+#include "lib/TraceToMLIR.h"
+#include "lib/VariableImpl.h"
+
+#include "dialects/Ej/IR/EjOps.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace ej::detail {
+
+namespace {
+
+OpCode opcode_of(llvm::StringRef name, const char *what) {
+  static const llvm::StringMap<OpCode> codes = [] {
+    llvm::StringMap<OpCode> m;
+#define EJ_OP(Name, name) m[#name] = OpCode::Name;
+#include "lib/Ops.def"
+    return m;
+  }();
+  auto it = codes.find(name);
+  if (it == codes.end())
+    fail(what, "'" + name.str() + "' is not an ej op");
+  return it->second;
+}
+
+// The bytes of a dense attribute in the storage type of `dtype`.
+std::vector<uint8_t> host_bytes(mlir::DenseElementsAttr attr, DType dtype) {
+  std::vector<uint8_t> bytes;
+  auto append = [&](auto v) {
+    const auto *p = reinterpret_cast<const uint8_t *>(&v);
+    bytes.insert(bytes.end(), p, p + sizeof(v));
+  };
+  switch (dtype) {
+  case DType::Bool:
+    for (bool v : attr.getValues<bool>())
+      append(v);
+    break;
+  case DType::Int32:
+    for (const llvm::APInt &v : attr.getValues<llvm::APInt>())
+      append(int32_t(v.getSExtValue()));
+    break;
+  case DType::Int64:
+    for (const llvm::APInt &v : attr.getValues<llvm::APInt>())
+      append(int64_t(v.getSExtValue()));
+    break;
+  case DType::Float32:
+    for (float v : attr.getValues<float>())
+      append(v);
+    break;
+  case DType::Float64:
+    for (double v : attr.getValues<double>())
+      append(v);
+    break;
+  }
+  return bytes;
+}
+
+double f64(mlir::Operation *op, llvm::StringRef name) {
+  return mlir::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
+}
+
+} // namespace
+
+Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
+                 llvm::ArrayRef<mlir::Value> outputs, const char *what)
+    : reads_(inputs.size(), false), what_(what) {
+  llvm::DenseMap<mlir::Value, int> slots;
+  for (auto [i, v] : llvm::enumerate(inputs))
+    slots.try_emplace(v, int(i));
+  num_slots_ = inputs.size();
+
+  // The ops to run: those the outputs need, and assignments, back to the
+  // inputs.
+  llvm::DenseSet<mlir::Value> needed(outputs.begin(), outputs.end());
+  llvm::DenseSet<mlir::Operation *> keep;
+  for (mlir::Operation &op : llvm::reverse(body)) {
+    if (op.hasTrait<mlir::OpTrait::IsTerminator>())
+      continue;
+    bool given = llvm::all_of(op.getResults(),
+                              [&](mlir::Value r) { return slots.count(r); });
+    if (given)
+      continue;
+    bool writes = !mlir::isMemoryEffectFree(&op) &&
+                  mlir::hasEffect<mlir::MemoryEffects::Write>(&op);
+    if (!writes && llvm::none_of(op.getResults(), [&](mlir::Value r) {
+          return needed.contains(r);
+        }))
+      continue;
+    keep.insert(&op);
+    for (mlir::Value v : op.getOperands())
+      needed.insert(v);
+  }
+  for (auto [i, v] : llvm::enumerate(inputs))
+    if (needed.contains(v))
+      reads_[i] = true;
+
+  for (mlir::Operation &op : body) {
+    if (!keep.contains(&op))
+      continue;
+    if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "ej" ||
+        op.getNumResults() != 1 || op.getNumRegions() != 0)
+      fail(what, "cannot run '" + op.getName().getStringRef().str() +
+                     "': only ej ops run in the interpreter");
+    OpCode code = opcode_of(op.getName().stripDialect(), what);
+    Step s(code);
+    s.counters = code == OpCode::RandomUniform || code == OpCode::RandomNormal;
+    for (mlir::Value v : op.getOperands()) {
+      auto it = slots.find(v);
+      if (it == slots.end())
+        fail(what, "an operand of '" + op.getName().getStringRef().str() +
+                       "' is defined outside the function");
+      if (mlir::isa<mlir::ej::VariableType>(v.getType()))
+        s.var = it->second;
+      else
+        s.in.push_back(it->second);
+    }
+    auto type = mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType());
+    s.dtype = dtype_of_type(type.getElementType());
+    for (int64_t d : type.getShape())
+      s.shape.push(d);
+    Attrs &a = s.record.attrs;
+    a.dtype = s.dtype;
+    auto ints = [&](llvm::ArrayRef<int64_t> v) {
+      for (int64_t x : v)
+        a.push(x);
+    };
+    auto i64s = [&](llvm::StringRef name) {
+      return mlir::cast<mlir::DenseI64ArrayAttr>(op.getAttr(name)).asArrayRef();
+    };
+    switch (code) {
+    case OpCode::Constant:
+      s.constant = int(constants_.size());
+      constants_.push_back(host_bytes(
+          mlir::cast<mlir::DenseElementsAttr>(op.getAttr("value")), s.dtype));
+      break;
+    case OpCode::Fill:
+      a.f[0] = f64(&op, "value");
+      break;
+    case OpCode::Arange:
+      a.f[0] = f64(&op, "start");
+      a.f[1] = f64(&op, "step");
+      break;
+    case OpCode::Linspace:
+      a.f[0] = f64(&op, "start");
+      a.f[1] = f64(&op, "stop");
+      break;
+    case OpCode::RandomUniform:
+    case OpCode::RandomNormal: {
+      bool uniform = code == OpCode::RandomUniform;
+      a.f[0] = f64(&op, uniform ? "minval" : "mean");
+      a.f[1] = f64(&op, uniform ? "maxval" : "stddev");
+      break;
+    }
+#define EJ_REDUCE(Name, name) case OpCode::Name:
+#include "lib/Ops.def"
+    {
+      ints(i64s("axes"));
+      a.keepdims = op.hasAttr("keepdims");
+      auto x = mlir::cast<mlir::RankedTensorType>(op.getOperand(0).getType());
+      for (int64_t d : i64s("axes"))
+        if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
+            x.getDimSize(d) == 0)
+          fail(what, op.getName().getStringRef().str() +
+                         ": cannot reduce an empty axis");
+      break;
+    }
+    case OpCode::ArgMax:
+    case OpCode::ArgMin:
+    case OpCode::Concat:
+    case OpCode::Gather:
+      a.push(mlir::cast<mlir::IntegerAttr>(op.getAttr("axis")).getInt());
+      break;
+    case OpCode::Transpose:
+      ints(i64s("perm"));
+      break;
+    case OpCode::OneHot:
+      a.push(type.getShape().back());
+      a.f[0] = f64(&op, "on");
+      a.f[1] = f64(&op, "off");
+      break;
+    case OpCode::Pad:
+      ints(i64s("low"));
+      a.f[0] = f64(&op, "value");
+      break;
+    case OpCode::Slice:
+      ints(i64s("starts"));
+      ints(i64s("steps"));
+      break;
+    default:
+      break;
+    }
+    s.out = int(num_slots_++);
+    slots[op.getResult(0)] = s.out;
+    steps_.push_back(std::move(s));
+  }
+  for (mlir::Value v : outputs)
+    outputs_.push_back(slots.at(v));
+}
+
+std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
+                                 const std::vector<Variable> &variables) const {
+  std::vector<Tensor> values(num_slots_);
+  std::vector<VariableImpl *> vars(num_slots_, nullptr);
+  for (size_t i = 0; i < reads_.size(); ++i) {
+    if (!reads_[i])
+      continue;
+    if (i < variables.size() && variables[i].defined())
+      vars[i] = variables[i].impl();
+    else
+      values[i] = tensors.at(i);
+  }
+  for (const Step &s : steps_) {
+    Record r = s.record;
+    if (s.var >= 0)
+      r.attrs.var = vars[s.var];
+    if (s.constant >= 0)
+      r.attrs.host = constants_[s.constant].data();
+    if (s.counters) {
+      r.attrs.u[0] = uint64_t(values[s.in[0]].item<int64_t>());
+      r.attrs.u[1] = uint64_t(values[s.in[1]].item<int64_t>());
+    } else {
+      for (int slot : s.in)
+        r.add_input(values[slot].impl());
+    }
+    values[s.out] = ej::detail::run(r, s.dtype, s.shape.list());
+  }
+  std::vector<Tensor> out;
+  out.reserve(outputs_.size());
+  for (int slot : outputs_)
+    out.push_back(values[slot]);
+  return out;
+}
+
+} // namespace ej::detail

@@ -1,0 +1,65 @@
+//===- Program.h - An ej function decoded for the interpreter -----*- C++ -*-===//
+//
+// The ops of an ej function (or the part of one that some values need),
+// decoded once into records and run many times through the eager kernels.
+// run_mlir and the gradient programs of GradientTape run this way. Every
+// op runs through the API's record path, so an active tape records it: a
+// gradient program run under an outer tape can be differentiated again.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_LIB_PROGRAM_H
+#define EJ_LIB_PROGRAM_H
+
+#include "ej/Variable.h"
+#include "lib/OpSupport.h"
+
+#include "mlir/IR/Block.h"
+#include "mlir/IR/Value.h"
+
+#include <vector>
+
+namespace ej::detail {
+
+class Program {
+public:
+  /// Computes `outputs` from `inputs`: values of `body` (block arguments or
+  /// op results) that run() is given. Ops whose result is an input are not
+  /// run; of the others, only those the outputs need and those that write a
+  /// variable are kept. Throws ej::Error (op `what`) for an op the
+  /// interpreter cannot run.
+  Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
+          llvm::ArrayRef<mlir::Value> outputs, const char *what);
+
+  /// Runs the program. Input i is tensors[i], or variables[i] when it is a
+  /// `!ej.variable`; entries the program does not read may be undefined.
+  std::vector<Tensor> run(const std::vector<Tensor> &tensors,
+                          const std::vector<Variable> &variables) const;
+
+  /// Whether the program reads input i.
+  bool reads(size_t input) const { return reads_[input]; }
+  /// The number of ops it runs.
+  size_t size() const { return steps_.size(); }
+
+private:
+  struct Step {
+    Record record;         // opcode and attributes; inputs set by run()
+    std::vector<int> in;   // value slots
+    int var = -1;          // variable slot
+    int out = 0;           // value slot
+    int constant = -1;     // index in constants_
+    bool counters = false; // a random op: the inputs are its seed and offset
+    DType dtype = float32;
+    Dims shape;
+    explicit Step(OpCode op) : record(op) {}
+  };
+  std::vector<Step> steps_;
+  std::vector<std::vector<uint8_t>> constants_;
+  std::vector<int> outputs_;
+  std::vector<bool> reads_;
+  size_t num_slots_ = 0;
+  const char *what_;
+};
+
+} // namespace ej::detail
+
+#endif // EJ_LIB_PROGRAM_H
