@@ -181,13 +181,12 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
   mlir::Block &body = conv.function().getBody().front();
   mlir::Operation *ret = body.getTerminator();
 
-  auto result = std::make_shared<Compiled>(Compiled{
-      Program(body, {}, {}, "gradient"), {}, {}});
+  std::vector<bool> is_present;
   llvm::SmallVector<mlir::Value> present;
   for (const Source &s : sources) {
     mlir::Value v = s.variable ? conv.lookup(s.variable.get())
                                : conv.lookup(s.tensor);
-    result->present.push_back(bool(v));
+    is_present.push_back(bool(v));
     if (v)
       present.push_back(v);
   }
@@ -200,22 +199,24 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
   // Every value the tape holds is an input; the program reads those the
   // VJP rules need.
   llvm::SmallVector<mlir::Value> inputs;
+  std::vector<Ref> refs;
   for (auto [i, arg] : llvm::enumerate(conv.arguments())) {
     inputs.push_back(body.getArgument(unsigned(i)));
     if (arg.variable)
-      result->inputs.push_back({Ref::Var, sig.variable_index.at(arg.variable)});
+      refs.push_back({Ref::Var, sig.variable_index.at(arg.variable)});
     else
-      result->inputs.push_back(sig.tensors.at(arg.tensor));
+      refs.push_back(sig.tensors.at(arg.tensor));
   }
   for (size_t i = 0; i < records.size(); ++i) {
     mlir::Value v = conv.lookup(records[i].record.result);
     if (v && mlir::isa<mlir::OpResult>(v)) {
       inputs.push_back(v);
-      result->inputs.push_back({Ref::Result, i});
+      refs.push_back({Ref::Result, i});
     }
   }
-  result->program = Program(body, inputs, *grads, "gradient");
-  return result;
+  return std::make_shared<const Compiled>(
+      Compiled{Program(body, inputs, *grads, "gradient"), std::move(refs),
+               std::move(is_present)});
 }
 
 bool is_float(DType t) { return category(t) == Category::Float; }
