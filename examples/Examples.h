@@ -12,6 +12,9 @@ void first_program();
 void control_flow();
 /// Seed 002, "GPU acceleration": timing a 1000x1000 matmul, devices.
 void devices();
+/// Seeds 000, 002 and 003 on gradients: tape gradients, derivatives of
+/// every order, implicit gradients over Variables, the linear regressions.
+void gradients();
 } // namespace examples
 
 #endif // EJ_EXAMPLES_EXAMPLES_H

@@ -12,6 +12,8 @@ int main() {
     examples::control_flow();
     std::cout << "\n== Timing and devices (seed 002) ==\n";
     examples::devices();
+    std::cout << "\n== Automatic differentiation (seeds 000, 002, 003) ==\n";
+    examples::gradients();
   } catch (const ej::Error &e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
