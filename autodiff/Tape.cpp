@@ -30,6 +30,7 @@
 #include <list>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ej {
 using namespace detail;
@@ -221,6 +222,17 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
 
 bool is_float(DType t) { return category(t) == Category::Float; }
 
+// Bytes of distinct buffers: views share their base's.
+struct BufferBytes {
+  std::unordered_set<const runtime::Storage *> seen;
+  size_t total = 0;
+  void add(const Tensor &t) {
+    const runtime::Storage *s = t.impl()->storage;
+    if (s && seen.insert(s).second)
+      total += s->capacity;
+  }
+};
+
 } // namespace
 
 struct GradientTape::Impl {
@@ -231,6 +243,7 @@ struct GradientTape::Impl {
   bool used = false;
   std::vector<Tensor> watched; // held, so that the pointers stay unique
   std::vector<std::shared_ptr<VariableImpl>> watched_variables;
+  GradientTape::Memory memory;
 
   void stop() {
     if (recording)
@@ -345,6 +358,10 @@ std::vector<Tensor> GradientTape::Impl::gradient(
   }
   std::vector<Tensor> tensors;
   std::vector<Variable> variables;
+  BufferBytes held, read;
+  for (const CapturedRecord &c : records)
+    for (const Tensor &t : c.refs)
+      held.add(t);
   for (const Ref &ref : program->inputs) {
     switch (ref.kind) {
     case Ref::Result:
@@ -361,6 +378,10 @@ std::vector<Tensor> GradientTape::Impl::gradient(
       break;
     }
   }
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (program->program.reads(i) && tensors[i].defined())
+      read.add(tensors[i]);
+  memory = {held.total, read.total};
   std::vector<Tensor> computed = program->program.run(tensors, variables);
   std::vector<Tensor> grads;
   size_t next = 0;
@@ -397,6 +418,10 @@ std::vector<Tensor> GradientTape::gradient(const Tensor &target,
     s.push_back({nullptr, v.impl()->shared_from_this()});
   }
   return impl_->gradient(target, s);
+}
+
+GradientTape::Memory GradientTape::last_gradient_memory() const {
+  return impl_->memory;
 }
 
 std::vector<Variable> GradientTape::watched_variables() const {

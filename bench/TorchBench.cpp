@@ -4,6 +4,7 @@
 // mode turns off autograd bookkeeping: the fairest eager baseline.
 //
 //===----------------------------------------------------------------------===//
+#include "Mlp.h"
 #include "Sizes.h"
 
 #include <torch/torch.h>
@@ -100,3 +101,49 @@ static void BM_Torch_ReduceSumRows(benchmark::State &state) {
   set_traffic(state, int64_t(1) << 22, 1);
 }
 BENCHMARK(BM_Torch_ReduceSumRows)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The MLP of AutodiffBench.cpp: the forward alone (no autograd), and the
+// forward plus backward through autograd.
+namespace {
+struct TorchMlp {
+  torch::Tensor x, labels, w1, b1, w2, b2;
+  TorchMlp() {
+    using namespace mlp;
+    torch::manual_seed(1);
+    x = torch::randn({kBatch, kIn});
+    labels = torch::one_hot(torch::randint(0, kClasses, {kBatch}), kClasses)
+                 .to(torch::kFloat);
+    w1 = (torch::randn({kIn, kHidden}) * 0.05).requires_grad_();
+    b1 = torch::zeros({kHidden}).requires_grad_();
+    w2 = (torch::randn({kHidden, kClasses}) * 0.05).requires_grad_();
+    b2 = torch::zeros({kClasses}).requires_grad_();
+  }
+  torch::Tensor loss() const {
+    torch::Tensor h = torch::relu(torch::matmul(x, w1) + b1);
+    torch::Tensor logits = torch::matmul(h, w2) + b2;
+    torch::Tensor m = std::get<0>(logits.max(1, true));
+    torch::Tensor lse = torch::log(torch::exp(logits - m).sum(1, true)) + m;
+    return ((lse - logits) * labels).sum(1).mean();
+  }
+};
+} // namespace
+
+static void BM_Torch_MlpForward(benchmark::State &state) {
+  TorchMlp m;
+  torch::NoGradGuard no_grad;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(m.loss().item<float>());
+}
+BENCHMARK(BM_Torch_MlpForward)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+static void BM_Torch_MlpValueAndGradients(benchmark::State &state) {
+  TorchMlp m;
+  for (auto _ : state) {
+    torch::Tensor l = m.loss();
+    auto grads = torch::autograd::grad({l}, {m.w1, m.b1, m.w2, m.b2});
+    benchmark::DoNotOptimize(grads[0].data_ptr());
+  }
+}
+BENCHMARK(BM_Torch_MlpValueAndGradients)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();

@@ -69,6 +69,15 @@ public:
   /// first read.
   std::vector<Variable> watched_variables() const;
 
+  /// Residual memory of the last gradient() call: the bytes of the distinct
+  /// values the tape held then, and the bytes of those the gradient program
+  /// read (the forward values its VJP rules need).
+  struct Memory {
+    size_t held_bytes = 0;
+    size_t read_bytes = 0;
+  };
+  Memory last_gradient_memory() const;
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -184,6 +184,22 @@ TEST(Tape, AnAssignedValueCarriesItsGradient) {
   EXPECT_EQ(tape.gradient(y, x).item<double>(), 6);
 }
 
+TEST(Tape, TheGradientProgramReadsOnlyTheResidualsItNeeds) {
+  // d/dx sum(sin(x) * 2 + x): the backward needs cos(x), so x; not sin(x),
+  // nor the products and sums.
+  T x = ej::random_normal({1000}, ej::float64);
+  ej::GradientTape tape;
+  tape.watch(x);
+  T y = ej::reduce_sum(ej::sin(x) * 2 + x);
+  T g = tape.gradient(y, x);
+  ej::GradientTape::Memory m = tape.last_gradient_memory();
+  EXPECT_GE(m.held_bytes, 3 * 8000u); // x, sin(x), sin(x) * 2, ...
+  EXPECT_GE(m.read_bytes, 8000u);     // x
+  EXPECT_LT(m.read_bytes, 2 * 8000u);
+  ref::expect_close(ref::values(g), ref::values(ej::cos(x) * 2 + 1), 1e-15,
+                    1e-15);
+}
+
 // Seed 002's linear regression, with gradients_function.
 TEST(Tape, LinearRegressionWithGradientsFunctionFindsTheLine) {
   ej::set_seed(2);
