@@ -45,20 +45,20 @@ std::string typeName(Type t) {
 
 } // namespace
 
-FailureOr<SmallVector<Value>> mlir::ej::buildGradients(OpBuilder &b,
-                                                       Location loc,
-                                                       Value target,
-                                                       ArrayRef<Value> sources) {
+FailureOr<SmallVector<Value>>
+mlir::ej::buildGradients(OpBuilder &b, Location loc, Value target,
+                         ArrayRef<Value> sources) {
   if (!isFloat(target))
-    return emitError(loc) << "the target has type " << typeName(target.getType())
+    return emitError(loc) << "the target has type "
+                          << typeName(target.getType())
                           << "; only f32 and f64 tensors are differentiable",
            failure();
   for (auto [i, s] : llvm::enumerate(sources))
     if (!isFloat(s))
-      return emitError(loc) << "source " << i << " has type "
-                            << typeName(s.getType())
-                            << "; only f32 and f64 tensors (or variables of "
-                               "them) are differentiable",
+      return emitError(loc)
+                 << "source " << i << " has type " << typeName(s.getType())
+                 << "; only f32 and f64 tensors (or variables of "
+                    "them) are differentiable",
              failure();
   Block *block = target.getParentBlock();
 

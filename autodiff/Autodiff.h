@@ -1,4 +1,5 @@
-//===- Autodiff.h - Reverse-mode differentiation of ej functions --*- C++ -*-===//
+//===- Autodiff.h - Reverse-mode differentiation of ej functions --*- C++
+//-*-===//
 //
 // The transformation behind both `ej-autodiff` and ej::GradientTape: given a
 // target value and sources in one block of ej ops, append the ops that

@@ -49,9 +49,9 @@ struct EjAutodiffPass : mlir::ej::impl::EjAutodiffBase<EjAutodiffPass> {
     } else {
       for (unsigned i : wrt) {
         if (i >= body.getNumArguments())
-          return f.emitError() << "wrt names argument " << i << ", but @"
-                               << f.getSymName() << " has "
-                               << body.getNumArguments();
+          return f.emitError()
+                 << "wrt names argument " << i << ", but @" << f.getSymName()
+                 << " has " << body.getNumArguments();
         sources.push_back(body.getArgument(i));
       }
     }

@@ -1,4 +1,5 @@
-//===- DifferentiableOpInterface.h - Ops with a VJP rule ----------*- C++ -*-===//
+//===- DifferentiableOpInterface.h - Ops with a VJP rule ----------*- C++
+//-*-===//
 //
 // The interface (from DifferentiableOpInterface.td) and the registration of
 // its implementations for the ej ops (VJPRules.cpp).

@@ -1,4 +1,5 @@
-//===- Passes.h - The autodiff passes ------------------------------*- C++ -*-===//
+//===- Passes.h - The autodiff passes ------------------------------*- C++
+//-*-===//
 #ifndef EJ_AUTODIFF_PASSES_H
 #define EJ_AUTODIFF_PASSES_H
 

@@ -185,8 +185,8 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
   std::vector<bool> is_present;
   llvm::SmallVector<mlir::Value> present;
   for (const Source &s : sources) {
-    mlir::Value v = s.variable ? conv.lookup(s.variable.get())
-                               : conv.lookup(s.tensor);
+    mlir::Value v =
+        s.variable ? conv.lookup(s.variable.get()) : conv.lookup(s.tensor);
     is_present.push_back(bool(v));
     if (v)
       present.push_back(v);
@@ -195,7 +195,8 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> grads =
       mlir::ej::buildGradients(b, ret->getLoc(), ret->getOperand(0), present);
   if (mlir::failed(grads))
-    fail("gradient", "cannot differentiate the recorded calls:\n" + diagnostics);
+    fail("gradient",
+         "cannot differentiate the recorded calls:\n" + diagnostics);
 
   // Every value the tape holds is an input; the program reads those the
   // VJP rules need.
@@ -283,8 +284,9 @@ void GradientTape::watch(const Variable &v) {
   impl_->watched_variables.push_back(v.impl()->shared_from_this());
 }
 
-std::vector<Tensor> GradientTape::Impl::gradient(
-    const Tensor &target, const std::vector<Source> &sources) {
+std::vector<Tensor>
+GradientTape::Impl::gradient(const Tensor &target,
+                             const std::vector<Source> &sources) {
   TensorImpl *t = need(target, "gradient", "target");
   if (used && !persistent)
     fail("gradient", "this tape already computed a gradient; make it "
@@ -308,7 +310,8 @@ std::vector<Tensor> GradientTape::Impl::gradient(
                            "', which is not trainable and was not watched");
     if (s.tensor) {
       auto it = sig.tensors.find(s.tensor);
-      bool made_here = it != sig.tensors.end() && it->second.kind == Ref::Result;
+      bool made_here =
+          it != sig.tensors.end() && it->second.kind == Ref::Result;
       if (!made_here && !is_watched(s.tensor))
         fail("gradient", which + " was made before the tape and not watched "
                                  "(call watch() on it first)");
@@ -409,8 +412,9 @@ Tensor GradientTape::gradient(const Tensor &target, const Tensor &source) {
   return gradient(target, std::vector<Tensor>{source})[0];
 }
 
-std::vector<Tensor> GradientTape::gradient(const Tensor &target,
-                                           const std::vector<Variable> &sources) {
+std::vector<Tensor>
+GradientTape::gradient(const Tensor &target,
+                       const std::vector<Variable> &sources) {
   std::vector<Source> s;
   for (const Variable &v : sources) {
     if (!v.defined())

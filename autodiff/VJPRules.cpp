@@ -21,9 +21,7 @@ using namespace mlir::ej;
 
 namespace {
 
-RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// Builds the ej ops the rules are written in, at one location.
 struct Emit {
@@ -232,7 +230,8 @@ void rule(ReduceMeanOp op, Emit &e, Value g, Grads &out) {
     if (op.getAxes().empty() || llvm::is_contained(op.getAxes(), d))
       count *= xt.getDimSize(d);
   Value spread = e.unreduce(g, op.getOperand(), op.getAxes());
-  out[0] = e.mul(spread, e.scalar(g, 1.0 / double(std::max<int64_t>(count, 1))));
+  out[0] =
+      e.mul(spread, e.scalar(g, 1.0 / double(std::max<int64_t>(count, 1))));
 }
 // The cotangent goes to the elements equal to the extremum, shared equally
 // among ties.
@@ -240,8 +239,8 @@ template <class OpTy> void extremumRule(OpTy op, Emit &e, Value g, Grads &out) {
   Value x = op.getOperand();
   ArrayRef<int64_t> axes = op.getAxes();
   Value y = e.keepdims(op.getResult(), x, axes);
-  Value hit = e.cast(EqualOp::create(e.b, e.loc, x, y),
-                     typeOf(x).getElementType());
+  Value hit =
+      e.cast(EqualOp::create(e.b, e.loc, x, y), typeOf(x).getElementType());
   Value ties = e.sum(hit, axes, /*keepdims=*/true);
   out[0] = e.mul(e.unreduce(g, x, axes), e.div(hit, ties));
 }
@@ -261,17 +260,15 @@ void rule(ReduceProdOp op, Emit &e, Value g, Grads &out) {
   Value isZero = EqualOp::create(e.b, e.loc, x, e.scalar(x, 0));
   Value zeros = e.sum(e.cast(isZero, element), axes, /*keepdims=*/true);
   Value nonzero = e.where(isZero, e.scalar(x, 1), x);
-  Value rest = ReduceProdOp::create(e.b, e.loc, nonzero,
-                                    e.b.getDenseI64ArrayAttr(axes),
-                                    e.b.getUnitAttr());
+  Value rest = ReduceProdOp::create(
+      e.b, e.loc, nonzero, e.b.getDenseI64ArrayAttr(axes), e.b.getUnitAttr());
   Value noZero = EqualOp::create(e.b, e.loc, zeros, e.scalar(x, 0));
   Value oneZero = EqualOp::create(e.b, e.loc, zeros, e.scalar(x, 1));
   Value atTheZero = LogicalAndOp::create(e.b, e.loc, oneZero, isZero);
-  Value partial =
-      e.where(noZero, e.div(rest, nonzero),
-              e.where(atTheZero, BroadcastToOp::create(e.b, e.loc, typeOf(x),
-                                                       rest),
-                      e.scalar(x, 0)));
+  Value partial = e.where(
+      noZero, e.div(rest, nonzero),
+      e.where(atTheZero, BroadcastToOp::create(e.b, e.loc, typeOf(x), rest),
+              e.scalar(x, 0)));
   out[0] = e.mul(e.unreduce(g, x, axes), partial);
 }
 
@@ -284,10 +281,10 @@ void rule(MatMulOp op, Emit &e, Value g, Grads &out) {
     return e.transpose(v, perm);
   };
   Value a = op.getLhs(), b = op.getRhs();
-  out[0] = e.unbroadcast(MatMulOp::create(e.b, e.loc, g, swapLast(b)),
-                         typeOf(a));
-  out[1] = e.unbroadcast(MatMulOp::create(e.b, e.loc, swapLast(a), g),
-                         typeOf(b));
+  out[0] =
+      e.unbroadcast(MatMulOp::create(e.b, e.loc, g, swapLast(b)), typeOf(a));
+  out[1] =
+      e.unbroadcast(MatMulOp::create(e.b, e.loc, swapLast(a), g), typeOf(b));
 }
 
 // Shapes and data movement.
@@ -332,7 +329,8 @@ void rule(SliceOp op, Emit &e, Value g, Grads &out) {
     }
     int64_t length = n;
     if (step > 1) {
-      // (.., n, ..) -> (.., n, 1, ..) -> pad to (.., n, step, ..) -> (.., n*step, ..)
+      // (.., n, ..) -> (.., n, 1, ..) -> pad to (.., n, step, ..) -> (..,
+      // n*step, ..)
       SmallVector<int64_t> split(shape);
       split.insert(split.begin() + d + 1, 1);
       h = e.reshape(h, typeOf(h).clone(split));
@@ -384,9 +382,9 @@ void rule(GatherOp op, Emit &e, Value g, Grads &out) {
   Value negative = LessOp::create(e.b, e.loc, flat, e.scalar(flat, 0));
   flat = e.where(negative, e.add(flat, e.scalar(flat, double(n))), flat);
   Type element = xt.getElementType();
-  Value hot = OneHotOp::create(e.b, e.loc,
-                               RankedTensorType::get({k, n}, element), flat,
-                               e.b.getF64FloatAttr(1), e.b.getF64FloatAttr(0));
+  Value hot =
+      OneHotOp::create(e.b, e.loc, RankedTensorType::get({k, n}, element), flat,
+                       e.b.getF64FloatAttr(1), e.b.getF64FloatAttr(0));
   Value gm = e.reshape(g, RankedTensorType::get({p, k, q}, element));
   Value scattered = MatMulOp::create(e.b, e.loc, e.transpose(hot, {1, 0}), gm);
   out[0] = e.reshape(scattered, xt);

@@ -1,4 +1,5 @@
-//===- Mlp.h - The MLP that the autodiff benchmarks differentiate -*- C++ -*-===//
+//===- Mlp.h - The MLP that the autodiff benchmarks differentiate -*- C++
+//-*-===//
 //
 // A Fashion-MNIST-sized classifier: batch 64, 784 -> 128 (relu) -> 10,
 // softmax cross-entropy written with elementary ops (max, exp, log, sum),

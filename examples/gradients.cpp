@@ -68,11 +68,13 @@ void examples::gradients() {
 
   // Seed 003: implicit gradients over the Variables a function reads.
   ej::Variable w(2.f, "w");
-  auto square_loss = [&](ej::Tensor y) { return ej::square(y - ej::pow(w, 2.f)); };
+  auto square_loss = [&](ej::Tensor y) {
+    return ej::square(y - ej::pow(w, 2.f));
+  };
   auto implicit = ej::implicit_gradients(square_loss);
-  std::cout << "loss(7) = " << square_loss(ej::constant(7.f))
-            << ", d loss / d " << implicit(ej::constant(7.f))[0].second.name()
-            << " = " << implicit(ej::constant(7.f))[0].first << "\n";
+  std::cout << "loss(7) = " << square_loss(ej::constant(7.f)) << ", d loss / d "
+            << implicit(ej::constant(7.f))[0].second.name() << " = "
+            << implicit(ej::constant(7.f))[0].first << "\n";
 
   // Seed 002: linear regression, first with gradients_function ...
   ej::set_seed(2);
@@ -132,6 +134,6 @@ void examples::gradients() {
     std::printf("Iteration %d: loss = %f\n", i, value.item<float>());
     apply_gradients(grads, 0.1f);
   }
-  std::cout << "After training: w=" << lw.read() << "\nAfter training: b="
-            << lb.read() << "\n";
+  std::cout << "After training: w=" << lw.read()
+            << "\nAfter training: b=" << lb.read() << "\n";
 }

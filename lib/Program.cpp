@@ -162,17 +162,17 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
     }
 #define EJ_REDUCE(Name, name) case OpCode::Name:
 #include "lib/Ops.def"
-    {
-      ints(i64s("axes"));
-      a.keepdims = op.hasAttr("keepdims");
-      auto x = mlir::cast<mlir::RankedTensorType>(op.getOperand(0).getType());
-      for (int64_t d : i64s("axes"))
-        if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
-            x.getDimSize(d) == 0)
-          fail(what, op.getName().getStringRef().str() +
-                         ": cannot reduce an empty axis");
-      break;
-    }
+      {
+        ints(i64s("axes"));
+        a.keepdims = op.hasAttr("keepdims");
+        auto x = mlir::cast<mlir::RankedTensorType>(op.getOperand(0).getType());
+        for (int64_t d : i64s("axes"))
+          if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
+              x.getDimSize(d) == 0)
+            fail(what, op.getName().getStringRef().str() +
+                           ": cannot reduce an empty axis");
+        break;
+      }
     case OpCode::ArgMax:
     case OpCode::ArgMin:
     case OpCode::Concat:

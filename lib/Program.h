@@ -1,4 +1,5 @@
-//===- Program.h - An ej function decoded for the interpreter -----*- C++ -*-===//
+//===- Program.h - An ej function decoded for the interpreter -----*- C++
+//-*-===//
 //
 // The ops of an ej function (or the part of one that some values need),
 // decoded once into records and run many times through the eager kernels.

@@ -13,8 +13,8 @@
 #include "lib/Program.h"
 #include "lib/VariableImpl.h"
 
-#include "dialects/Ej/IR/EjOps.h"
 #include "dialects/Ej/EjRegistration.h"
+#include "dialects/Ej/IR/EjOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -186,7 +186,8 @@ mlir::Value TraceConverter::value_of(const TensorImpl *t) {
     loc_ = use;
     return values_[t];
   }
-  mlir::Value arg = body_->addArgument(tensor_type(ctx_, t), b_.getUnknownLoc());
+  mlir::Value arg =
+      body_->addArgument(tensor_type(ctx_, t), b_.getUnknownLoc());
   values_[t] = arg;
   arguments_.push_back({t, nullptr});
   return arg;
@@ -253,8 +254,7 @@ void TraceConverter::convert(size_t index) {
       offset = mlir::ej::AddOp::create(b_, loc_, offset, delta);
     }
     state.addOperands({counter(seed_), offset});
-    state.addAttribute(uniform ? "minval" : "mean",
-                       b_.getF64FloatAttr(a.f[0]));
+    state.addAttribute(uniform ? "minval" : "mean", b_.getF64FloatAttr(a.f[0]));
     state.addAttribute(uniform ? "maxval" : "stddev",
                        b_.getF64FloatAttr(a.f[1]));
     break;

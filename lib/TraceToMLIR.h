@@ -1,4 +1,5 @@
-//===- TraceToMLIR.h - Captured records as an ej function ---------*- C++ -*-===//
+//===- TraceToMLIR.h - Captured records as an ej function ---------*- C++
+//-*-===//
 //
 // The converter behind trace_to_mlir and GradientTape, and the type
 // mappings between the API and MLIR that lib/Program.cpp shares.

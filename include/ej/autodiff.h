@@ -1,4 +1,5 @@
-//===- autodiff.h - Gradients of eager code -------------------------*- C++ -*-===//
+//===- autodiff.h - Gradients of eager code -------------------------*- C++
+//-*-===//
 //
 // Reverse-mode automatic differentiation in the style of TensorFlow's eager
 // mode. The tape is the recorded trace: `gradient()` turns the records the
@@ -95,8 +96,7 @@ Tensor as_source(T v) {
 inline Tensor as_source(const Variable &v) { return as_source(v.read()); }
 
 template <class F, size_t... I>
-Tensor call_on(F &f, const std::vector<Tensor> &xs,
-               std::index_sequence<I...>) {
+Tensor call_on(F &f, const std::vector<Tensor> &xs, std::index_sequence<I...>) {
   return f(xs[I]...);
 }
 

@@ -1,4 +1,5 @@
-//===- GradCheck.h - Gradients against central finite differences -*- C++ -*-===//
+//===- GradCheck.h - Gradients against central finite differences -*- C++
+//-*-===//
 //
 // The generic gradient checker that every differentiable op's test uses:
 // the tape's gradient of sum(f(xs) * w), with w a fixed random weighting
@@ -54,8 +55,8 @@ inline void check(const Fn &f, const std::vector<ej::Tensor> &inputs,
 }
 
 /// A float64 tensor of `shape` with values in [lo, hi), |x| >= min_abs.
-inline ej::Tensor input(const ref::Shape &shape, unsigned seed,
-                        double lo = -2, double hi = 2, double min_abs = 0.1) {
+inline ej::Tensor input(const ref::Shape &shape, unsigned seed, double lo = -2,
+                        double hi = 2, double min_abs = 0.1) {
   return ref::tensor(ref::uniform(ref::numel(shape), lo, hi, seed, min_abs),
                      shape, ej::float64);
 }

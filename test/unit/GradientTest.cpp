@@ -1,4 +1,5 @@
-//===- GradientTest.cpp - Every differentiable op against finite differences -===//
+//===- GradientTest.cpp - Every differentiable op against finite differences
+//-===//
 #include "test/unit/GradCheck.h"
 
 namespace {
@@ -49,9 +50,11 @@ TEST(Gradient, PiecewiseConstantOpsAndStopGradientPassNothing) {
 }
 
 TEST(Gradient, CastsBetweenFloatsCarryTheGradientAndIntegersStopIt) {
-  check([](const V &a) { return ej::cast(ej::cast(a[0], ej::float32) * 3.f,
-                                         ej::float64); },
-        {input({5}, 4)}, 1e-4, 1e-2); // linear: a wide step, no truncation
+  check(
+      [](const V &a) {
+        return ej::cast(ej::cast(a[0], ej::float32) * 3.f, ej::float64);
+      },
+      {input({5}, 4)}, 1e-4, 1e-2); // linear: a wide step, no truncation
   // Through an integer cast nothing flows back: the gradient is zero.
   T x = input({4}, 5);
   ej::GradientTape tape;
@@ -84,8 +87,10 @@ TEST(Gradient, ReductionsMatchFiniteDifferences) {
   T x = input({2, 3, 4}, 14);
   using R = T (*)(const T &, ej::IntList, bool);
   const std::vector<std::pair<const char *, R>> reductions{
-      {"sum", ej::reduce_sum},   {"mean", ej::reduce_mean},
-      {"max", ej::reduce_max},   {"min", ej::reduce_min},
+      {"sum", ej::reduce_sum},
+      {"mean", ej::reduce_mean},
+      {"max", ej::reduce_max},
+      {"min", ej::reduce_min},
       {"prod", ej::reduce_prod}};
   for (const auto &[name, reduce] : reductions) {
     SCOPED_TRACE(name);
@@ -125,25 +130,43 @@ TEST(Gradient, ShapeOpsMatchFiniteDifferences) {
   T x = input({2, 3, 4}, 21);
   check([](const V &a) { return ej::reshape(a[0], {4, -1}); }, {x});
   check([](const V &a) { return ej::transpose(a[0], {2, 0, 1}); }, {x});
-  check([](const V &a) { return ej::broadcast_to(a[0], {5, 3, 1, 4}); },
-        {input({3, 1, 4}, 22)});
+  check(
+      [](const V &a) {
+        return ej::broadcast_to(a[0], {5, 3, 1, 4});
+      },
+      {input({3, 1, 4}, 22)});
   check([](const V &a) { return ej::squeeze(ej::expand_dims(a[0], 1)); },
         {input({3, 4}, 23)});
-  check([](const V &a) { return ej::concat({a[0], a[1], a[0]}, 1); },
-        {input({2, 3}, 24), input({2, 1}, 25)});
-  check([](const V &a) { return ej::stack({a[0], a[1]}, 0); },
-        {input({3}, 26), input({3}, 27)});
-  check([](const V &a) { return ej::pad(a[0], {{1, 2}, {0, 3}}, 5); },
-        {input({2, 3}, 28)});
+  check(
+      [](const V &a) {
+        return ej::concat({a[0], a[1], a[0]}, 1);
+      },
+      {input({2, 3}, 24), input({2, 1}, 25)});
+  check(
+      [](const V &a) {
+        return ej::stack({a[0], a[1]}, 0);
+      },
+      {input({3}, 26), input({3}, 27)});
+  check(
+      [](const V &a) {
+        return ej::pad(a[0], {{1, 2}, {0, 3}}, 5);
+      },
+      {input({2, 3}, 28)});
 }
 
 TEST(Gradient, SlicesScatterBackIncludingStridesAndReversal) {
   T x = input({7, 5}, 29);
   check([](const V &a) { return a[0].index({ej::Slice(1, 6, 2)}); }, {x});
-  check([](const V &a) { return a[0].index({ej::Slice(std::nullopt, std::nullopt, -3), 2}); },
-        {x});
-  check([](const V &a) { return a[0].index({ej::Slice(5, 0, -2), ej::Slice(1, 4)}); },
-        {x});
+  check(
+      [](const V &a) {
+        return a[0].index({ej::Slice(std::nullopt, std::nullopt, -3), 2});
+      },
+      {x});
+  check(
+      [](const V &a) {
+        return a[0].index({ej::Slice(5, 0, -2), ej::Slice(1, 4)});
+      },
+      {x});
   check([](const V &a) { return a[0].index({3}); }, {x});
   check([](const V &a) { return a[0].index({ej::Slice(2, 2)}); }, {x});
 }

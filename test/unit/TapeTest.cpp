@@ -28,8 +28,7 @@ TEST(Tape, HigherOrderDerivativesMatchCalculus) {
   for (double x : {-1.3, 0.2, 2.1}) {
     EXPECT_NEAR(df(x)[0].item<double>(),
                 (std::sin(x) + std::cos(x)) * std::exp(x), 1e-12);
-    EXPECT_NEAR(d2f(x)[0].item<double>(), 2 * std::cos(x) * std::exp(x),
-                1e-12);
+    EXPECT_NEAR(d2f(x)[0].item<double>(), 2 * std::cos(x) * std::exp(x), 1e-12);
   }
 }
 
@@ -46,7 +45,8 @@ TEST(Tape, CachedGradientProgramsReadTheNewData) {
 
 TEST(Tape, TheSameTensorPassedTwiceGetsAPartialDerivativeEach) {
   T x = ej::constant(3.0);
-  std::vector<T> g = ej::gradients_function([](T a, T b) { return a * b * b; })(x, x);
+  std::vector<T> g =
+      ej::gradients_function([](T a, T b) { return a * b * b; })(x, x);
   EXPECT_EQ(g[0].item<double>(), 9);  // b^2
   EXPECT_EQ(g[1].item<double>(), 18); // 2ab
 }
@@ -170,8 +170,9 @@ TEST(Tape, VariablesAreWatchedAndCollectTheirReads) {
   ej::GradientTape tape;
   tape.watch(frozen);
   T y = frozen * frozen;
-  EXPECT_EQ(tape.gradient(y, std::vector<ej::Variable>{frozen})[0].item<double>(),
-            10);
+  EXPECT_EQ(
+      tape.gradient(y, std::vector<ej::Variable>{frozen})[0].item<double>(),
+      10);
 }
 
 TEST(Tape, AnAssignedValueCarriesItsGradient) {
