@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ostream>
 #include <sstream>
 
@@ -116,8 +117,9 @@ template <class T> std::string format_float(T v, const FloatFormat &f) {
   return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
 }
 
-// The one-element repr NumPy gives scalars: shortest round trip, ".0" on
-// integral values, scientific when the exponent is small or large.
+// The one-element repr NumPy gives scalars (Python's float repr): the
+// shortest digits that round-trip, positional for decimal exponents in
+// [-4, 16) with ".0" on integral values, scientific otherwise.
 template <class T> std::string format_scalar(T v) {
   if (!std::isfinite(v))
     return nonfinite(double(v));
@@ -125,15 +127,27 @@ template <class T> std::string format_scalar(T v) {
   int max_p = std::is_same_v<T, float> ? 9 : 17;
   int p = 1;
   for (; p < max_p; ++p) {
-    std::snprintf(buf, sizeof buf, "%.*g", p, double(v));
+    std::snprintf(buf, sizeof buf, "%.*e", p - 1, double(v));
     if (static_cast<T>(std::strtod(buf, nullptr)) == v)
       break;
   }
-  std::snprintf(buf, sizeof buf, "%.*g", p, double(v));
-  std::string s = buf;
-  if (s.find_first_of(".en") == std::string::npos)
-    s += ".0";
-  return s;
+  std::snprintf(buf, sizeof buf, "%.*e", p - 1, double(v));
+  const char *e = std::strchr(buf, 'e');
+  int exponent = std::atoi(e + 1);
+  if (exponent < -4 || exponent >= 16)
+    return buf;
+  // The shortest digits, placed around the decimal point.
+  std::string mantissa(static_cast<const char *>(buf), e), digits;
+  for (char c : mantissa)
+    if (c >= '0' && c <= '9')
+      digits += c;
+  std::string s = v < 0 ? "-" : "";
+  if (exponent < 0)
+    return s + "0." + std::string(size_t(-exponent - 1), '0') + digits;
+  size_t point = size_t(exponent) + 1;
+  if (digits.size() <= point)
+    return s + digits + std::string(point - digits.size(), '0') + ".0";
+  return s + digits.substr(0, point) + "." + digits.substr(point);
 }
 
 // Which indices of an axis of length n are shown.

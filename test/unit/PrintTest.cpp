@@ -25,6 +25,22 @@ TEST(Print, TheSeedsOutputs) {
             "ej.Tensor(42, shape=(), dtype=int32)");
 }
 
+TEST(Print, ScalarsReadLikePythonFloats) {
+  auto scalar = [](double v, ej::DType t) {
+    std::string s = str(ej::fill({}, v, t));
+    return s.substr(10, s.find(',') - 10);
+  };
+  EXPECT_EQ(scalar(10, ej::float32), "10.0");
+  EXPECT_EQ(scalar(-250, ej::float64), "-250.0");
+  EXPECT_EQ(scalar(0.1, ej::float32), "0.1");
+  EXPECT_EQ(scalar(0.0001, ej::float64), "0.0001");
+  EXPECT_EQ(scalar(0.00001, ej::float64), "1e-05");
+  EXPECT_EQ(scalar(1e16, ej::float64), "1e+16");
+  EXPECT_EQ(scalar(1.5e16, ej::float64), "1.5e+16");
+  EXPECT_EQ(scalar(123456789, ej::float32), "123456790.0");
+  EXPECT_EQ(scalar(1.0 / 3, ej::float64), "0.3333333333333333");
+}
+
 TEST(Print, FloatsAlignLikeNumPy) {
   EXPECT_EQ(str(ej::linspace(0, 1, 5)),
             "ej.Tensor([0.   0.25 0.5  0.75 1.  ], shape=(5,), dtype=float32)");
