@@ -10,6 +10,7 @@
 #include "dialects/Ej/IR/EjOps.h"
 
 #include "mlir/IR/Block.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -61,6 +62,11 @@ mlir::ej::buildGradients(OpBuilder &b, Location loc, Value target,
                     "them) are differentiable",
              failure();
   Block *block = target.getParentBlock();
+  // The op before the first one this function builds.
+  Block *into = b.getInsertionBlock();
+  Operation *before = b.getInsertionPoint() == into->begin()
+                          ? nullptr
+                          : &*std::prev(b.getInsertionPoint());
 
   // Values that depend on a source through float values.
   llvm::DenseSet<Value> varied(sources.begin(), sources.end());
@@ -111,6 +117,21 @@ mlir::ej::buildGradients(OpBuilder &b, Location loc, Value target,
   for (Value s : sources) {
     Value c = cotangents.lookup(s);
     gradients.push_back(c ? c : full(b, loc, valueType(s), 0.0));
+  }
+  // Rules may build cotangents that nothing uses (the operand of a sum whose
+  // other side sends nothing); drop them, last first.
+  Operation *op = b.getInsertionPoint() == into->begin()
+                      ? nullptr
+                      : &*std::prev(b.getInsertionPoint());
+  auto isGradient = [&](Operation *o) {
+    return llvm::any_of(gradients,
+                        [&](Value g) { return g.getDefiningOp() == o; });
+  };
+  while (op && op != before) {
+    Operation *previous = op->getPrevNode();
+    if (!isGradient(op) && isOpTriviallyDead(op))
+      op->erase();
+    op = previous;
   }
   return gradients;
 }

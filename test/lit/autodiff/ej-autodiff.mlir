@@ -315,3 +315,37 @@ func.func @assign_copy(%v: !ej.variable<tensor<2xf32>>, %x: tensor<2xf32>) -> te
   %2 = ej.square %1 : tensor<2xf32>
   return %2 : tensor<2xf32>
 }
+
+// -----
+
+// neg' = -1, square' = 2x, minimum sends ties left, ceil and sign send
+// nothing, reduce_min shares among ties. The cotangent built for sign's
+// side of the sub is dead and dropped.
+// CHECK-LABEL: func.func @more_grad
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3xf32>)
+// CHECK: %[[N:.*]] = ej.neg %[[A]]
+// CHECK: %[[M:.*]] = ej.minimum %[[N]], %[[B]]
+// CHECK: ej.equal
+// CHECK: %[[G:.*]] = ej.mul %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xf32>
+// CHECK-NOT: ej.neg
+// CHECK: %[[TWO:.*]] = ej.fill 2.000000e+00 : tensor<f32>
+// CHECK: %[[DX:.*]] = ej.mul %[[M]], %[[TWO]]
+// CHECK: %[[GS:.*]] = ej.mul %[[G]], %[[DX]]
+// CHECK: %[[LE:.*]] = ej.less_equal %[[N]], %[[B]]
+// CHECK: %[[GL:.*]] = ej.where %[[LE]], %[[GS]], %{{.*}}
+// CHECK: %[[GR:.*]] = ej.where %[[LE]], %{{.*}}, %[[GS]]
+// CHECK: %[[SB:.*]] = ej.reduce_sum %[[GR]] axes = [0] keepdims
+// CHECK: %[[GB:.*]] = ej.reshape %[[SB]] : tensor<1x3xf32> to tensor<3xf32>
+// CHECK: %[[GA:.*]] = ej.neg %[[GL]]
+// CHECK: return %{{.*}}, %[[GA]], %[[GB]]
+func.func @more(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2xf32> {
+  %0 = ej.neg %a : tensor<2x3xf32>
+  %1 = ej.minimum %0, %b : tensor<2x3xf32>, tensor<3xf32>
+  %2 = ej.square %1 : tensor<2x3xf32>
+  %3 = ej.ceil %2 : tensor<2x3xf32>
+  %4 = ej.sign %2 : tensor<2x3xf32>
+  %5 = ej.sub %3, %4 : tensor<2x3xf32>, tensor<2x3xf32>
+  %6 = ej.add %2, %5 : tensor<2x3xf32>, tensor<2x3xf32>
+  %7 = ej.reduce_min %6 axes = [1] : tensor<2x3xf32>
+  return %7 : tensor<2xf32>
+}
