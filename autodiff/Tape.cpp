@@ -17,6 +17,7 @@
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
 #include "lib/Program.h"
+#include "lib/Signature.h"
 #include "lib/TraceToMLIR.h"
 #include "lib/VariableImpl.h"
 
@@ -36,83 +37,6 @@ namespace ej {
 using namespace detail;
 
 namespace {
-
-// Where a program input comes from, in terms any tape with the same
-// signature shares.
-struct Ref {
-  enum Kind : uint8_t { Result, External, Var } kind;
-  size_t index; // record index, or order of first use
-};
-
-// A tape's records, numbered: the key of their gradient program and the
-// tensors and variables that a cached program's refs point to.
-struct Signature {
-  std::string key;
-  std::unordered_map<const TensorImpl *, Ref> tensors;
-  std::unordered_map<const VariableImpl *, size_t> variable_index;
-  std::vector<Tensor> externals;
-  std::vector<Variable> variables;
-
-  template <class T> void put(T v) {
-    key.append(reinterpret_cast<const char *>(&v), sizeof(v));
-  }
-  void put_type(DType dtype, IntList shape) {
-    put(uint8_t(dtype));
-    put(uint8_t(shape.size()));
-    for (int64_t d : shape)
-      put(d);
-  }
-  void put_tensor(const Tensor &t) {
-    auto it = tensors.find(t.impl());
-    if (it != tensors.end()) {
-      put(it->second.kind);
-      put(it->second.index);
-      return;
-    }
-    Ref ref{Ref::External, externals.size()};
-    tensors.emplace(t.impl(), ref);
-    externals.push_back(t);
-    put(ref.kind);
-    put(ref.index);
-    put_type(t.dtype(), t.impl()->dims());
-  }
-  void put_variable(const std::shared_ptr<VariableImpl> &v) {
-    auto [it, fresh] = variable_index.try_emplace(v.get(), variables.size());
-    put(it->second);
-    if (fresh) {
-      variables.emplace_back(v);
-      put_type(v->dtype, v->shape);
-    }
-  }
-
-  explicit Signature(const std::vector<CapturedRecord> &records) {
-    key.reserve(records.size() * 64);
-    for (size_t i = 0; i < records.size(); ++i) {
-      const CapturedRecord &c = records[i];
-      const Record &r = c.record;
-      put(r.op);
-      put_type(r.result->dtype, r.result->dims());
-      put(uint8_t(r.size()));
-      for (size_t j = 0; j < r.size(); ++j)
-        put_tensor(c.refs[j]);
-      if (c.var)
-        put_variable(c.var);
-      // A leaf is an argument of the gradient program: its attributes
-      // (a constant's values, a random draw's seed) are data.
-      if (r.size() != 0 || c.var) {
-        const Attrs &a = r.attrs;
-        put(a.num_ints);
-        key.append(reinterpret_cast<const char *>(a.ints),
-                   a.num_ints * sizeof(int64_t));
-        put(a.keepdims);
-        put(a.dtype);
-        put(a.f[0]);
-        put(a.f[1]);
-      }
-      tensors[r.result] = Ref{Ref::Result, i};
-    }
-  }
-};
 
 // A gradient program and where its inputs come from.
 struct Compiled {
@@ -205,9 +129,9 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
   for (auto [i, arg] : llvm::enumerate(conv.arguments())) {
     inputs.push_back(body.getArgument(unsigned(i)));
     if (arg.variable)
-      refs.push_back({Ref::Var, sig.variable_index.at(arg.variable)});
+      refs.push_back({Ref::Var, size_t(sig.find(arg.variable))});
     else
-      refs.push_back(sig.tensors.at(arg.tensor));
+      refs.push_back(*sig.find(arg.tensor));
   }
   for (size_t i = 0; i < records.size(); ++i) {
     mlir::Value v = conv.lookup(records[i].record.result);
@@ -296,7 +220,9 @@ GradientTape::Impl::gradient(const Tensor &target,
                          dtype_name(t->dtype) +
                          "; only float32 and float64 values are "
                          "differentiable");
-  Signature sig(records);
+  Signature sig;
+  for (const CapturedRecord &c : records)
+    sig.add(c.record);
   for (size_t i = 0; i < sources.size(); ++i) {
     const Source &s = sources[i];
     DType dtype = s.variable ? s.variable->dtype : s.tensor->dtype;
@@ -309,9 +235,8 @@ GradientTape::Impl::gradient(const Tensor &target,
       fail("gradient", which + " is the variable '" + s.variable->name +
                            "', which is not trainable and was not watched");
     if (s.tensor) {
-      auto it = sig.tensors.find(s.tensor);
-      bool made_here =
-          it != sig.tensors.end() && it->second.kind == Ref::Result;
+      const Ref *ref = sig.find(s.tensor);
+      bool made_here = ref && ref->kind == Ref::Result;
       if (!made_here && !is_watched(s.tensor))
         fail("gradient", which + " was made before the tape and not watched "
                                  "(call watch() on it first)");
@@ -342,17 +267,16 @@ GradientTape::Impl::gradient(const Tensor &target,
   for (const Source &s : sources) {
     if (s.variable) {
       sig.put(uint8_t(1));
-      auto it = sig.variable_index.find(s.variable.get());
-      sig.put(it == sig.variable_index.end() ? ~size_t(0) : it->second);
+      sig.put(sig.find(s.variable.get()));
     } else {
       sig.put(uint8_t(0));
-      auto it = sig.tensors.find(s.tensor);
-      sig.put(it == sig.tensors.end() ? Ref::Kind(0xff) : it->second.kind);
-      sig.put(it == sig.tensors.end() ? ~size_t(0) : it->second.index);
+      const Ref *ref = sig.find(s.tensor);
+      sig.put(ref ? ref->kind : Ref::Kind(0xff));
+      sig.put(ref ? ref->index : ~size_t(0));
     }
   }
   sig.put(uint8_t(2));
-  sig.put_tensor(target);
+  sig.put_tensor(target.impl());
 
   std::shared_ptr<const Compiled> program = cache().find(sig.key);
   if (!program) {
