@@ -211,6 +211,8 @@ void GradientTape::watch(const Variable &v) {
 std::vector<Tensor>
 GradientTape::Impl::gradient(const Tensor &target,
                              const std::vector<Source> &sources) {
+  // The program reads forward values: those still deferred are computed.
+  trace->boundary();
   TensorImpl *t = need(target, "gradient", "target");
   if (used && !persistent)
     fail("gradient", "this tape already computed a gradient; make it "

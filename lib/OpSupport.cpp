@@ -22,6 +22,18 @@ TensorImpl *need(const Tensor &t, const char *op, const char *arg) {
   return t.impl();
 }
 
+TensorImpl *need_value(const Tensor &t, const char *op, const char *arg,
+                       bool observe) {
+  TensorImpl *impl = need(t, op, arg);
+  if (observe || !impl->storage) {
+    Trace::current().boundary();
+    if (!impl->storage)
+      fail(op, "the tensor is being computed by another thread's deferred "
+               "region");
+  }
+  return impl;
+}
+
 int64_t normalize_axis(const char *op, int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     fail(op, "axis " + std::to_string(axis) + " is out of range for rank " +

@@ -28,6 +28,11 @@ struct Dims {
 [[noreturn]] void fail(const char *op, const std::string &msg);
 /// The impl of `t`, or an error naming the op and argument if undefined.
 TensorImpl *need(const Tensor &t, const char *op, const char *arg);
+/// need(), for reading the elements (`observe`: an observation point, which
+/// ends the current region) or the layout: a value still deferred inside a
+/// compiled region is computed first.
+TensorImpl *need_value(const Tensor &t, const char *op, const char *arg,
+                       bool observe = true);
 /// `axis` in [-rank, rank) made non-negative, or an error.
 int64_t normalize_axis(const char *op, int64_t axis, int64_t rank);
 /// Checks dims >= 0 and rank <= kMaxRank.

@@ -303,7 +303,7 @@ std::string values_str(const TensorImpl *t) {
 std::string Tensor::str() const {
   if (!defined())
     return "ej.Tensor(undefined)";
-  const TensorImpl *t = impl();
+  const TensorImpl *t = need_value(*this, "print", "self");
   std::string v = values_str(t);
   std::string s = "ej.Tensor(";
   if (v.find('\n') != std::string::npos)

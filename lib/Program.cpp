@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Program.h"
+#include "lib/Trace.h"
 #include "lib/TraceToMLIR.h"
 #include "lib/VariableImpl.h"
 
@@ -207,7 +208,8 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 }
 
 std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
-                                 const std::vector<Variable> &variables) const {
+                                 const std::vector<Variable> &variables,
+                                 bool record) const {
   std::vector<Tensor> values(num_slots_);
   std::vector<VariableImpl *> vars(num_slots_, nullptr);
   for (size_t i = 0; i < reads_.size(); ++i) {
@@ -231,7 +233,13 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
       for (int slot : s.in)
         r.add_input(values[slot].impl());
     }
-    values[s.out] = ej::detail::run(r, s.dtype, s.shape.list());
+    if (record) {
+      values[s.out] = ej::detail::run(r, s.dtype, s.shape.list());
+    } else {
+      r.result = new_impl(s.dtype, s.shape.list());
+      values[s.out] = Tensor(r.result);
+      interpret(r);
+    }
   }
   std::vector<Tensor> out;
   out.reserve(outputs_.size());

@@ -33,8 +33,12 @@ public:
 
   /// Runs the program. Input i is tensors[i], or variables[i] when it is a
   /// `!ej.variable`; entries the program does not read may be undefined.
+  /// Each op is recorded like an API call (tapes see it) unless `record` is
+  /// false: then the kernels run directly, as the inside of a compiled
+  /// region.
   std::vector<Tensor> run(const std::vector<Tensor> &tensors,
-                          const std::vector<Variable> &variables) const;
+                          const std::vector<Variable> &variables,
+                          bool record = true) const;
 
   /// Whether the program reads input i.
   bool reads(size_t input) const { return reads_[input]; }

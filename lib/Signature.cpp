@@ -2,56 +2,91 @@
 #include "lib/Signature.h"
 #include "lib/VariableImpl.h"
 
+#include <cstring>
+
 namespace ej::detail {
 
-void Signature::put_type(DType dtype, IntList shape) {
-  put(uint8_t(dtype));
-  put(uint8_t(shape.size()));
-  for (int64_t d : shape)
-    put(d);
-}
+namespace {
+
+// Writes a record's bytes into room made for them beforehand: the key is
+// built on every op, and appending piece by piece costs more than the op.
+struct Writer {
+  char *p;
+  template <class T> void put(T v) {
+    std::memcpy(p, &v, sizeof(v));
+    p += sizeof(v);
+  }
+  void bytes(const void *s, size_t n) {
+    std::memcpy(p, s, n);
+    p += n;
+  }
+  void type(DType dtype, IntList shape) {
+    put(uint8_t(dtype));
+    put(uint8_t(shape.size()));
+    bytes(shape.data(), shape.size() * sizeof(int64_t));
+  }
+};
+
+// The most a record can write: op, type, count, inputs, variable, attrs.
+constexpr size_t kTypeBytes = 2 + kMaxRank * sizeof(int64_t);
+constexpr size_t kUseBytes = 1 + sizeof(size_t) + kTypeBytes;
+constexpr size_t kFixedBytes =
+    sizeof(OpCode) + kTypeBytes + 1 + sizeof(size_t) + kTypeBytes + 1 +
+    Attrs::kMaxInts * sizeof(int64_t) + 2 + sizeof(DType) + 2 * sizeof(double);
+
+} // namespace
 
 void Signature::put_tensor(const TensorImpl *t) {
-  auto [it, fresh] =
+  size_t old = key.size();
+  key.resize(old + kUseBytes);
+  Writer w{&key[old]};
+  use(w.p, t);
+  key.resize(size_t(w.p - key.data()));
+}
+
+void Signature::use(char *&p, const TensorImpl *t) {
+  Writer w{p};
+  auto [ref, fresh] =
       tensors.try_emplace(t, Ref{Ref::External, externals.size()});
-  put(it->second.kind);
-  put(it->second.index);
+  w.put(ref->kind);
+  w.put(ref->index);
   if (fresh) {
     auto *held = const_cast<TensorImpl *>(t);
     retain(held);
     externals.emplace_back(held);
-    put_type(t->dtype, t->dims());
+    w.type(t->dtype, t->dims());
   }
-}
-
-void Signature::put_variable(VariableImpl *v) {
-  auto [it, fresh] = variable_index.try_emplace(v, variables.size());
-  put(it->second);
-  if (fresh) {
-    variables.emplace_back(v->shared_from_this());
-    put_type(v->dtype, v->shape);
-  }
+  p = w.p;
 }
 
 void Signature::add(const Record &r) {
-  put(r.op);
-  put_type(r.result->dtype, r.result->dims());
-  put(uint8_t(r.size()));
+  size_t old = key.size();
+  key.resize(old + kFixedBytes + r.size() * kUseBytes);
+  Writer w{&key[old]};
+  w.put(r.op);
+  w.type(r.result->dtype, r.result->dims());
+  w.put(uint8_t(r.size()));
   for (size_t j = 0; j < r.size(); ++j)
-    put_tensor(r.input(j));
-  if (r.attrs.var)
-    put_variable(r.attrs.var);
+    use(w.p, r.input(j));
+  if (VariableImpl *v = r.attrs.var) {
+    auto [index, fresh] = variable_index.try_emplace(v, variables.size());
+    w.put(*index);
+    if (fresh) {
+      variables.emplace_back(v->shared_from_this());
+      w.type(v->dtype, v->shape);
+    }
+  }
   if (!is_leaf(r)) {
     const Attrs &a = r.attrs;
-    put(a.num_ints);
-    key.append(reinterpret_cast<const char *>(a.ints),
-               a.num_ints * sizeof(int64_t));
-    put(a.keepdims);
-    put(a.dtype);
-    put(a.f[0]);
-    put(a.f[1]);
+    w.put(a.num_ints);
+    w.bytes(a.ints, a.num_ints * sizeof(int64_t));
+    w.put(a.keepdims);
+    w.put(a.dtype);
+    w.put(a.f[0]);
+    w.put(a.f[1]);
   }
-  tensors[r.result] = Ref{Ref::Result, records_++};
+  key.resize(size_t(w.p - key.data()));
+  tensors.set(r.result, Ref{Ref::Result, records_++});
 }
 
 void Signature::clear() {

@@ -18,7 +18,6 @@
 #include "lib/Record.h"
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace ej::detail {
@@ -31,6 +30,64 @@ struct Ref {
 
 inline bool is_leaf(const Record &r) { return r.size() == 0 && !r.attrs.var; }
 
+/// A hash map keyed by pointers that clears in time proportional to what
+/// it holds: every region's signature is built with one, op by op.
+template <class V> class PtrMap {
+public:
+  PtrMap() : slots_(64) {}
+  V *find(const void *p) {
+    for (size_t i = hash(p);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].key == p)
+        return &slots_[i].value;
+      if (!slots_[i].key)
+        return nullptr;
+    }
+  }
+  const V *find(const void *p) const {
+    return const_cast<PtrMap *>(this)->find(p);
+  }
+  /// The value of `p`, inserting `v` if absent; the flag says whether it
+  /// was inserted.
+  std::pair<V *, bool> try_emplace(const void *p, V v) {
+    if (2 * (used_.size() + 1) > slots_.size())
+      grow();
+    size_t i = hash(p);
+    for (; slots_[i].key; i = (i + 1) & (slots_.size() - 1))
+      if (slots_[i].key == p)
+        return {&slots_[i].value, false};
+    slots_[i] = {p, v};
+    used_.push_back(uint32_t(i));
+    return {&slots_[i].value, true};
+  }
+  void set(const void *p, V v) { *try_emplace(p, v).first = v; }
+  void clear() {
+    for (uint32_t i : used_)
+      slots_[i].key = nullptr;
+    used_.clear();
+  }
+
+private:
+  struct Slot {
+    const void *key = nullptr;
+    V value{};
+  };
+  size_t hash(const void *p) const {
+    uint64_t x = uint64_t(reinterpret_cast<uintptr_t>(p));
+    x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ull;
+    return size_t(x ^ (x >> 32)) & (slots_.size() - 1);
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    std::vector<uint32_t> used;
+    used.swap(used_);
+    for (uint32_t i : used)
+      try_emplace(old[i].key, old[i].value);
+  }
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> used_;
+};
+
 class Signature {
 public:
   /// Appends a record; its inputs and variable must be alive.
@@ -41,14 +98,11 @@ public:
     key.append(reinterpret_cast<const char *>(&v), sizeof(v));
   }
   /// The ref of `t`, or nullptr when the records neither made nor read it.
-  const Ref *find(const TensorImpl *t) const {
-    auto it = tensors.find(t);
-    return it == tensors.end() ? nullptr : &it->second;
-  }
+  const Ref *find(const TensorImpl *t) const { return tensors.find(t); }
   /// The index of variable `v`, or -1.
   long find(const VariableImpl *v) const {
-    auto it = variable_index.find(v);
-    return it == variable_index.end() ? -1 : long(it->second);
+    const size_t *i = variable_index.find(v);
+    return i ? long(*i) : -1;
   }
   size_t size() const { return records_; }
   void clear();
@@ -58,11 +112,10 @@ public:
   std::vector<Variable> variables; // in order of first use
 
 private:
-  void put_type(DType dtype, IntList shape);
-  void put_variable(VariableImpl *v);
+  void use(char *&p, const TensorImpl *t);
 
-  std::unordered_map<const TensorImpl *, Ref> tensors;
-  std::unordered_map<const VariableImpl *, size_t> variable_index;
+  PtrMap<Ref> tensors;
+  PtrMap<size_t> variable_index;
   size_t records_ = 0;
 };
 

@@ -157,11 +157,11 @@ int64_t Tensor::dim(int64_t axis) const {
 }
 int64_t Tensor::size() const { return need(*this, "size", "self")->numel; }
 std::vector<int64_t> Tensor::strides() const {
-  TensorImpl *t = need(*this, "strides", "self");
+  TensorImpl *t = need_value(*this, "strides", "self", false);
   return std::vector<int64_t>(t->strides, t->strides + t->rank);
 }
 bool Tensor::is_contiguous() const {
-  return need(*this, "is_contiguous", "self")->contiguous;
+  return need_value(*this, "is_contiguous", "self", false)->contiguous;
 }
 bool Tensor::is_weak() const { return need(*this, "is_weak", "self")->weak; }
 std::string Tensor::device() const {
@@ -170,7 +170,7 @@ std::string Tensor::device() const {
 }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
-  TensorImpl *t = need(*this, "to_vector", "self");
+  TensorImpl *t = need_value(*this, "to_vector", "self");
   std::vector<T> out(size_t(t->numel));
   runtime::dispatch<runtime::math::kAll>(t->dtype, "to_vector", [&](auto tag) {
     using S = decltype(tag);
@@ -197,7 +197,7 @@ template <class T> T Tensor::item() const {
 }
 
 template <class T> const T *Tensor::data() const {
-  TensorImpl *t = need(*this, "data", "self");
+  TensorImpl *t = need_value(*this, "data", "self");
   if (t->dtype != dtype_of<T>() || sizeof(T) != dtype_size(t->dtype))
     fail("data", std::string("the tensor holds ") + dtype_name(t->dtype) +
                      ", not the requested C++ type");
@@ -216,7 +216,7 @@ Tensor::operator bool() const {
 }
 
 Tensor Tensor::contiguous() const {
-  TensorImpl *t = need(*this, "contiguous", "self");
+  TensorImpl *t = need_value(*this, "contiguous", "self", false);
   return t->contiguous ? *this : identity(*this);
 }
 

@@ -15,9 +15,12 @@ const char *op_name(OpCode op) {
 }
 
 void Trace::run(Record &r) {
-  ++stats_.ops_recorded;
-  ++stats_.ops_cold;
-  interpret(r);
+  if (JitConfig::get().enabled) {
+    jit_.record(r);
+  } else {
+    interpret(r);
+    counters().ops_cold++;
+  }
   if (captures_.empty())
     return;
   CapturedRecord c{r, {}, nullptr};

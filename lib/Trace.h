@@ -3,12 +3,14 @@
 //
 // Each thread has its own trace. An API call passes its record here; the
 // trace decides how it runs. With no compiled region to match, a record is
-// cold: the interpreter runs it at once with the op's CPU kernel.
+// cold: the interpreter runs it at once with the op's CPU kernel; inside a
+// compiled region it is deferred (lib/Jit.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_LIB_TRACE_H
 #define EJ_LIB_TRACE_H
 
+#include "lib/Jit.h"
 #include "lib/Record.h"
 
 #include <memory>
@@ -24,20 +26,18 @@ struct CapturedRecord {
   std::shared_ptr<VariableImpl> var;
 };
 
-struct TraceStats {
-  uint64_t ops_recorded = 0;
-  uint64_t ops_cold = 0;
-};
-
 class Trace {
 public:
   static Trace &current() {
     thread_local Trace trace;
     return trace;
   }
-  /// Runs `r`: afterwards `r.result` holds the value.
+  ~Trace() { jit_.boundary(); }
+  /// Runs `r` now, or defers it inside a compiled region (lib/Jit.h): its
+  /// result then has no storage until the region ends.
   void run(Record &r);
-  const TraceStats &stats() const { return stats_; }
+  /// Ends the current region: values deferred so far are computed.
+  void boundary() { jit_.boundary(); }
 
   /// While a capture is active, every record run is also appended to it.
   /// Several can be active at once (nested tapes, a trace inside a tape):
@@ -46,7 +46,7 @@ public:
   void remove_capture(std::vector<CapturedRecord> *c);
 
 private:
-  TraceStats stats_;
+  Jit jit_;
   std::vector<std::vector<CapturedRecord> *> captures_;
 };
 

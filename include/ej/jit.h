@@ -70,6 +70,37 @@ std::vector<Tensor> run_mlir(const std::string &text,
                              const std::string &name = "",
                              const std::string &source = "program");
 
+/// What the tracing JIT did, over all threads since the start (or the last
+/// reset_stats()).
+struct Stats {
+  uint64_t ops_cold = 0;          // ops the interpreter ran one by one
+  uint64_t ops_compiled = 0;      // ops run inside compiled regions
+  uint64_t regions_compiled = 0;  // hot regions compiled
+  uint64_t regions_failed = 0;    // hot regions left on the interpreter
+  double compile_ms = 0;          // time spent compiling
+  uint64_t cache_hits_memory = 0; // compiled regions run from memory
+  uint64_t cache_hits_disk = 0;   // kernels loaded from the disk cache
+  uint64_t fallbacks = 0;         // deferred regions the interpreter ran
+};
+Stats stats();
+void reset_stats();
+
 } // namespace ej::jit
+
+namespace ej {
+
+/// The seeds' `new_step`: a scope whose start and end are region
+/// boundaries, so that one training step is one region.
+///
+///   for (...) { ej::Step step; train_step(); }
+class Step {
+public:
+  Step();
+  ~Step();
+  Step(const Step &) = delete;
+  Step &operator=(const Step &) = delete;
+};
+
+} // namespace ej
 
 #endif // EJ_JIT_H

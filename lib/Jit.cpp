@@ -1,0 +1,626 @@
+//===- Jit.cpp - Hot regions, the region cache and deferred execution -----===//
+#include "lib/Jit.h"
+#include "lib/OpSupport.h"
+#include "lib/Program.h"
+#include "lib/RegionFunction.h"
+#include "lib/Trace.h"
+#include "lib/TraceToMLIR.h"
+#include "lib/VariableImpl.h"
+#include "runtime/cpu/Kernels.h"
+
+#include "dialects/Ej/EjRegistration.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace ej::detail {
+
+JitConfig &JitConfig::get() {
+  static JitConfig config = [] {
+    JitConfig c;
+    auto number = [](const char *name, long fallback) {
+      const char *v = std::getenv(name);
+      if (!v || !*v)
+        return fallback;
+      char *end = nullptr;
+      long n = std::strtol(v, &end, 10);
+      return (*end == 0 && n >= 0) ? n : fallback;
+    };
+    c.enabled = number("EJ_JIT", 1) != 0;
+    c.sync = number("EJ_JIT_SYNC", 0) != 0;
+    c.threshold = int(std::max<long>(1, number("EJ_JIT_THRESHOLD", 2)));
+    c.capacity = size_t(std::max<long>(1, number("EJ_JIT_CACHE", 512)));
+    c.max_ops = size_t(std::max<long>(2, number("EJ_JIT_MAX_OPS", 256)));
+    const char *log = std::getenv("EJ_LOG");
+    c.log = log && std::string(log).find("jit") != std::string::npos;
+    if (const char *dir = std::getenv("EJ_DUMP_DIR"))
+      c.dump_dir = dir;
+    return c;
+  }();
+  return config;
+}
+
+JitCounters &counters() {
+  static JitCounters c;
+  return c;
+}
+
+namespace {
+
+void log_line(const std::string &line) {
+  if (JitConfig::get().log)
+    std::cerr << "[ej jit] " << line << "\n";
+}
+
+std::mutex &compiler_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+RegionCompiler &compiler_slot() {
+  static RegionCompiler c;
+  return c;
+}
+
+// A 64-bit FNV-1a hash: file names of dumps.
+uint64_t fnv(const std::string &s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s)
+    h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+} // namespace
+
+namespace {
+
+class InterpretedRegion : public Executable {
+public:
+  explicit InterpretedRegion(mlir::func::FuncOp f)
+      : program_(f.getBody().front(),
+                 llvm::SmallVector<mlir::Value>(f.getArguments()),
+                 llvm::SmallVector<mlir::Value>(
+                     f.getBody().front().getTerminator()->getOperands()),
+                 "region") {}
+  std::vector<Tensor> run(const std::vector<Tensor> &args) override {
+    return program_.run(args, {}, /*record=*/false);
+  }
+
+private:
+  Program program_;
+};
+
+} // namespace
+
+RegionCompiler interpreting_compiler() {
+  return [](mlir::Operation *module,
+            std::string &error) -> std::unique_ptr<Executable> {
+    mlir::func::FuncOp f;
+    module->walk([&](mlir::func::FuncOp op) { f = op; });
+    if (!f) {
+      error = "the module has no function";
+      return nullptr;
+    }
+    try {
+      return std::make_unique<InterpretedRegion>(f);
+    } catch (const Error &e) {
+      error = e.what();
+      return nullptr;
+    }
+  };
+}
+
+// --- The region cache -------------------------------------------------------
+
+struct Region {
+  enum State { Counting, Compiling, Ready, Failed };
+  std::string key;         // the signature, then the live bits
+  size_t ops_key_size = 0; // where the live bits start
+  size_t ops = 0;
+  std::atomic<uint64_t> sightings{0};
+  std::atomic<int> state{Counting};
+  // Set once the region is Ready.
+  std::vector<Ref> inputs;
+  std::vector<size_t> live, assigned;
+  std::unique_ptr<Executable> executable;
+};
+
+// Ready regions by the key of their first record.
+struct Heads
+    : std::unordered_map<std::string, std::vector<std::shared_ptr<Region>>> {};
+
+namespace {
+
+class RegionCache {
+public:
+  /// The region of `key`, made if new, moved to the front.
+  std::shared_ptr<Region> see(const std::string &key, size_t ops_key_size,
+                              size_t ops) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      order_.splice(order_.begin(), order_, it->second);
+      return *it->second;
+    }
+    auto r = std::make_shared<Region>();
+    r->key = key;
+    r->ops_key_size = ops_key_size;
+    r->ops = ops;
+    order_.push_front(r);
+    index_[key] = order_.begin();
+    while (order_.size() > JitConfig::get().capacity) {
+      const std::shared_ptr<Region> &old = order_.back();
+      index_.erase(old->key);
+      forget_ready(old);
+      order_.pop_back();
+    }
+    return r;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    order_.clear();
+    index_.clear();
+    publish(std::make_shared<Heads>());
+  }
+  std::shared_ptr<Region> find(const std::string &key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : *it->second;
+  }
+  /// Ready regions are found by their first record's key, in a map that
+  /// is copied on change: threads read a snapshot without locking.
+  void ready(const std::shared_ptr<Region> &r, size_t first_key_size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!index_.count(r->key))
+      return;
+    auto heads = std::make_shared<Heads>(*heads_);
+    (*heads)[r->key.substr(0, first_key_size)].push_back(r);
+    publish(std::move(heads));
+  }
+  uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
+  std::shared_ptr<const Heads> heads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return heads_;
+  }
+
+private:
+  void forget_ready(const std::shared_ptr<Region> &r) {
+    if (r->state.load() != Region::Ready)
+      return;
+    auto heads = std::make_shared<Heads>(*heads_);
+    for (auto it = heads->begin(); it != heads->end(); ++it) {
+      auto &v = it->second;
+      v.erase(std::remove(v.begin(), v.end(), r), v.end());
+      if (v.empty()) {
+        heads->erase(it);
+        break;
+      }
+    }
+    publish(std::move(heads));
+  }
+  void publish(std::shared_ptr<const Heads> heads) {
+    heads_ = std::move(heads);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+
+  std::mutex mu_;
+  std::list<std::shared_ptr<Region>> order_;
+  std::unordered_map<std::string, std::list<std::shared_ptr<Region>>::iterator>
+      index_;
+  std::shared_ptr<const Heads> heads_ = std::make_shared<Heads>();
+  std::atomic<uint64_t> generation_{0};
+};
+
+RegionCache &cache() {
+  static RegionCache *c = new RegionCache; // outlives the compile thread
+  return *c;
+}
+
+} // namespace
+
+RegionCompiler set_region_compiler(RegionCompiler compiler) {
+  {
+    std::lock_guard<std::mutex> lock(compiler_mutex());
+    std::swap(compiler, compiler_slot());
+  }
+  cache().clear(); // regions compiled, or refused, by the previous one
+  return compiler;
+}
+
+namespace {
+
+// --- Compilation -----------------------------------------------------------
+
+struct CompileJob {
+  std::shared_ptr<Region> region;
+  std::string text; // the region function
+  RegionFunction function;
+  size_t first_key_size;
+};
+
+void write_dump(const std::string &name, const std::string &text) {
+  const std::string &dir = JitConfig::get().dump_dir;
+  if (dir.empty())
+    return;
+  std::string path = dir + "/" + name;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!(f << text) || !f.flush()) {
+      log_line("cannot write " + path);
+      return;
+    }
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+std::string print(mlir::ModuleOp m) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  m.print(os);
+  return s;
+}
+
+void compile(CompileJob &job) {
+  Region &region = *job.region;
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx",
+                static_cast<unsigned long long>(fnv(region.key)));
+  auto start = std::chrono::steady_clock::now();
+  mlir::DialectRegistry registry;
+  mlir::ej::registerAllEjDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.disableMultithreading();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    diagnostics += located(d);
+    return mlir::success();
+  });
+  std::string error;
+  std::unique_ptr<Executable> exe;
+  write_dump(std::string("region-") + id + ".mlir", job.text);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(job.text, &ctx);
+  mlir::PassManager pm(&ctx);
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  if (!module || mlir::failed(pm.run(*module))) {
+    error = "the region does not pass canonicalization: " + diagnostics;
+  } else {
+    write_dump(std::string("region-") + id + ".opt.mlir", print(*module));
+    RegionCompiler compiler;
+    {
+      std::lock_guard<std::mutex> lock(compiler_mutex());
+      compiler = compiler_slot();
+    }
+    if (!compiler)
+      error = "no code generator is built in";
+    else
+      exe = compiler(module->getOperation(), error);
+  }
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  counters().compile_us += uint64_t(us);
+  if (!exe) {
+    counters().regions_failed++;
+    region.state = Region::Failed;
+    log_line(std::string("region ") + id + " (" + std::to_string(region.ops) +
+             " ops) stays on the interpreter: " + error);
+    return;
+  }
+  region.inputs = std::move(job.function.inputs);
+  region.live = std::move(job.function.live);
+  region.assigned = std::move(job.function.assigned);
+  region.executable = std::move(exe);
+  counters().regions_compiled++;
+  region.state = Region::Ready;
+  cache().ready(job.region, job.first_key_size);
+  log_line(std::string("region ") + id + " (" + std::to_string(region.ops) +
+           " ops) compiled in " + std::to_string(double(us) / 1000) + " ms");
+}
+
+// One background thread compiles hot regions in order.
+class Compiler {
+public:
+  void submit(CompileJob job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(job));
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { loop(); }).detach();
+    }
+    cv_.notify_one();
+  }
+
+private:
+  void loop() {
+    for (;;) {
+      CompileJob job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !jobs_.empty(); });
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      compile(job);
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<CompileJob> jobs_;
+  bool started_ = false;
+};
+
+Compiler &background() {
+  static Compiler *c = new Compiler; // its thread never ends
+  return *c;
+}
+
+} // namespace
+
+// --- The per-thread engine -------------------------------------------------
+
+Jit::Jit() = default;
+Jit::~Jit() = default;
+
+void Jit::record(Record &r) {
+  if (mode_ == Mode::Complete)
+    finish_deferred();
+  if (mode_ == Mode::Deferring) {
+    defer(r);
+    return;
+  }
+  // A region ends where the op that began it comes again.
+  if (!entries_.empty()) {
+    const Record &head = entries_.front().record;
+    const TensorImpl *a = head.result, *b = r.result;
+    if (head.op == r.op && a->dtype == b->dtype && a->rank == b->rank &&
+        std::equal(a->shape, a->shape + a->rank, b->shape))
+      end_region();
+  }
+  if (entries_.empty()) {
+    sig_.add(r);
+    entries_.push_back({r, Tensor()});
+    if (start_deferring()) {
+      entries_.clear();
+      sig_.clear();
+      defer(r);
+      return;
+    }
+    entries_.pop_back();
+    interpret(r);
+    counters().ops_cold++;
+    retain(r.result);
+    entries_.push_back({r, Tensor(r.result)});
+  } else {
+    run_cold(r);
+  }
+  if (entries_.size() >= JitConfig::get().max_ops)
+    end_region();
+}
+
+void Jit::run_cold(Record &r) {
+  interpret(r);
+  counters().ops_cold++;
+  sig_.add(r);
+  retain(r.result);
+  entries_.push_back({r, Tensor(r.result)});
+}
+
+bool Jit::start_deferring() {
+  RegionCache &c = cache();
+  if (uint64_t g = c.generation(); g != heads_generation_ || !heads_) {
+    heads_ = c.heads();
+    heads_generation_ = g;
+  }
+  candidates_.clear();
+  if (!heads_->empty()) {
+    auto it = heads_->find(sig_.key);
+    if (it != heads_->end())
+      candidates_ = it->second;
+  }
+  mode_ = candidates_.empty() ? Mode::Cold : Mode::Deferring;
+  return mode_ == Mode::Deferring;
+}
+
+void Jit::defer(Record &r) {
+  sig_.add(r);
+  // Keep the candidates whose records begin like these.
+  const std::string &k = sig_.key;
+  candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(),
+                                   [&](const std::shared_ptr<Region> &c) {
+                                     return k.size() > c->ops_key_size ||
+                                            c->key.compare(0, k.size(), k) != 0;
+                                   }),
+                    candidates_.end());
+  if (is_leaf(r))
+    interpret(r); // its value is an input of the region
+  retain(r.result);
+  entries_.push_back({r, Tensor(r.result)});
+  if (candidates_.empty()) {
+    // The stream left every compiled region: what was deferred runs now.
+    fall_back();
+    return;
+  }
+  for (const auto &c : candidates_)
+    if (c->ops_key_size == k.size())
+      mode_ = Mode::Complete;
+}
+
+const std::string &Jit::live_key() {
+  std::string &key = key_;
+  key.assign(sig_.key);
+  key.push_back('|');
+  for (const Entry &e : entries_) {
+    const TensorImpl *t = e.result.impl();
+    int32_t refs = t->refs.load(std::memory_order_relaxed);
+    // The variable's own reference to an assigned value (cold) does not
+    // count: a compiled region hands the value to the variable itself.
+    if (e.record.op == OpCode::Assign && e.record.attrs.var->value.impl() == t)
+      --refs;
+    key.push_back(refs > 1 ? '1' : '0');
+  }
+  return key;
+}
+
+void Jit::fall_back() {
+  for (Entry &e : entries_)
+    if (!e.result.impl()->storage) {
+      interpret(e.record);
+      counters().ops_cold++;
+    }
+  counters().fallbacks++;
+  log_line("fallback: " + std::to_string(entries_.size()) +
+           " deferred ops ran in the interpreter");
+  mode_ = Mode::Cold;
+  candidates_.clear();
+}
+
+void Jit::finish_deferred() {
+  std::shared_ptr<Region> region = cache().find(live_key());
+  if (!region || region->state.load() != Region::Ready) {
+    fall_back();
+    end_region();
+    return;
+  }
+  std::vector<Tensor> args;
+  args.reserve(region->inputs.size());
+  for (const Ref &ref : region->inputs) {
+    switch (ref.kind) {
+    case Ref::Result:
+      args.push_back(entries_[ref.index].result);
+      break;
+    case Ref::External:
+      args.push_back(sig_.externals[ref.index]);
+      break;
+    case Ref::Var: {
+      VariableImpl *v = sig_.variables[ref.index].impl();
+      std::lock_guard<std::mutex> lock(v->mu);
+      args.push_back(v->value);
+      break;
+    }
+    }
+  }
+  std::vector<Tensor> out = region->executable->run(args);
+  size_t k = 0;
+  for (size_t i : region->live)
+    runtime::alias(entries_[i].result.impl(), out[k++].impl());
+  for (size_t v : region->assigned) {
+    VariableImpl *var = sig_.variables[v].impl();
+    std::lock_guard<std::mutex> lock(var->mu);
+    var->value = out[k++];
+  }
+  counters().ops_compiled += entries_.size();
+  counters().cache_hits_memory++;
+  mode_ = Mode::Cold;
+  candidates_.clear();
+  entries_.clear();
+  sig_.clear();
+}
+
+void Jit::end_region() {
+  if (entries_.empty())
+    return;
+  const std::string &key = live_key();
+  // A loop meets the same region again and again: the thread remembers the
+  // last one it saw, sparing the shared cache.
+  if (!last_ || last_->key != key)
+    last_ = cache().see(key, sig_.key.size(), entries_.size());
+  std::shared_ptr<Region> region = last_;
+  if (++region->sightings == uint64_t(JitConfig::get().threshold) &&
+      region->state.load() == Region::Counting) {
+    region->state = Region::Compiling;
+    CompileJob job;
+    job.region = region;
+    size_t first = 0;
+    {
+      Signature one;
+      one.add(entries_.front().record);
+      first = one.key.size();
+    }
+    job.first_key_size = first;
+    std::vector<CapturedRecord> records;
+    std::vector<bool> live;
+    for (Entry &e : entries_) {
+      records.push_back({e.record, {e.result}, nullptr});
+      live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
+    }
+    mlir::DialectRegistry registry;
+    mlir::ej::registerAllEjDialects(registry);
+    mlir::MLIRContext ctx(registry);
+    ctx.loadAllAvailableDialects();
+    job.function = build_region_function(ctx, records, sig_, live, "region");
+    job.text = print(*job.function.module);
+    job.function.module = nullptr;
+    if (JitConfig::get().sync)
+      compile(job);
+    else
+      background().submit(std::move(job));
+  }
+  entries_.clear();
+  sig_.clear();
+}
+
+void Jit::boundary() {
+  if (mode_ == Mode::Complete)
+    finish_deferred();
+  else if (mode_ == Mode::Deferring) {
+    fall_back();
+    end_region();
+  }
+  end_region();
+}
+
+} // namespace ej::detail
+
+// --- The public face
+// -----------------------------------------------------------
+
+namespace ej {
+
+jit::Stats jit::stats() {
+  detail::JitCounters &c = detail::counters();
+  Stats s;
+  s.ops_cold = c.ops_cold;
+  s.ops_compiled = c.ops_compiled;
+  s.regions_compiled = c.regions_compiled;
+  s.regions_failed = c.regions_failed;
+  s.compile_ms = double(c.compile_us) / 1000;
+  s.cache_hits_memory = c.cache_hits_memory;
+  s.cache_hits_disk = c.cache_hits_disk;
+  s.fallbacks = c.fallbacks;
+  return s;
+}
+
+void jit::reset_stats() {
+  detail::JitCounters &c = detail::counters();
+  for (auto *a : {&c.ops_cold, &c.ops_compiled, &c.regions_compiled,
+                  &c.compile_us, &c.cache_hits_memory, &c.cache_hits_disk,
+                  &c.fallbacks, &c.regions_failed})
+    *a = 0;
+}
+
+Step::Step() { detail::Trace::current().boundary(); }
+Step::~Step() { detail::Trace::current().boundary(); }
+
+} // namespace ej

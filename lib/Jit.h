@@ -1,0 +1,129 @@
+//===- Jit.h - Hot regions, the region cache and deferred execution -*- C++
+//-*-===//
+//
+// The tracing JIT's runtime (DESIGN.md, "Eager semantics, traced
+// execution"). Each thread cuts its stream of records into regions: at an
+// observation, at an ej::Step, at a length cap, and when the op that began
+// the current region comes again (which gives periodic regions in a plain
+// loop). A region is keyed by its Signature plus which results are still
+// referenced at its end (live); keys are counted in a bounded LRU cache, and
+// a key seen EJ_JIT_THRESHOLD times is compiled, in the background unless
+// EJ_JIT_SYNC=1.
+//
+// While the stream matches a compiled region, records are deferred: leaves
+// (constants, fills, random draws) still run at once, as their values are
+// the region's inputs; the others get pending results, without storage. At
+// the region's end -- the next record, an observation or a Step -- the
+// compiled code runs and fills the live results; intermediates nobody
+// references are never written. A divergence or an observation of a pending
+// value mid-region runs the deferred records through the interpreter
+// instead: identical results, only slower.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_LIB_JIT_H
+#define EJ_LIB_JIT_H
+
+#include "ej/jit.h"
+#include "lib/Signature.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class Operation;
+} // namespace mlir
+
+namespace ej::detail {
+
+struct JitConfig {
+  bool enabled = true;     // EJ_JIT=0 turns the JIT off
+  bool sync = false;       // EJ_JIT_SYNC=1 compiles on the calling thread
+  int threshold = 2;       // EJ_JIT_THRESHOLD: sightings before compiling
+  size_t capacity = 512;   // EJ_JIT_CACHE: regions kept (LRU)
+  size_t max_ops = 256;    // EJ_JIT_MAX_OPS: the longest region
+  bool log = false;        // EJ_LOG contains "jit": one line per decision
+  std::string dump_dir;    // EJ_DUMP_DIR: each compiled region, as .mlir
+  static JitConfig &get(); // read from the environment once
+};
+
+/// A compiled region. `run` takes the region function's arguments in order
+/// and returns its results (fresh tensors).
+class Executable {
+public:
+  virtual ~Executable() = default;
+  virtual std::vector<Tensor> run(const std::vector<Tensor> &args) = 0;
+};
+
+/// Compiles a region function (a `builtin.module` holding one `func.func`
+/// of pure tensor ej ops, after canonicalization) to an Executable; returns
+/// null and sets `error` when it cannot, and the region stays on the
+/// interpreter.
+using RegionCompiler = std::function<std::unique_ptr<Executable>(
+    mlir::Operation *module, std::string &error)>;
+
+/// Installs the code generator (the CPU backend at start-up; tests install
+/// their own) and forgets every region the previous one compiled or
+/// refused. Returns the previous one.
+RegionCompiler set_region_compiler(RegionCompiler compiler);
+
+/// A compiler whose executables run the region's ops one by one through the
+/// interpreter's kernels, without recording them: the JIT's machinery
+/// (deferral, liveness, variables, fallbacks) without code generation. The
+/// tests of that machinery use it.
+RegionCompiler interpreting_compiler();
+
+/// The counters behind ej::jit::stats().
+struct JitCounters {
+  std::atomic<uint64_t> ops_cold{0}, ops_compiled{0}, regions_compiled{0},
+      compile_us{0}, cache_hits_memory{0}, cache_hits_disk{0}, fallbacks{0},
+      regions_failed{0};
+};
+JitCounters &counters();
+
+struct Region;
+struct Heads;
+
+/// One thread's cutting, counting and deferring (a member of its Trace).
+class Jit {
+public:
+  Jit();
+  ~Jit();
+  /// Runs `r` now (cold) or defers it (inside a compiled region).
+  void record(Record &r);
+  /// An observation, a Step, a gradient: finishes the deferred region (its
+  /// compiled code if it is complete, the interpreter otherwise) and ends
+  /// the current region.
+  void boundary();
+
+private:
+  struct Entry {
+    Record record;
+    Tensor result;
+  };
+  enum class Mode { Cold, Deferring, Complete };
+
+  void run_cold(Record &r);
+  void defer(Record &r);
+  bool start_deferring();
+  void finish_deferred();
+  void fall_back();
+  void end_region();
+  const std::string &live_key();
+
+  std::vector<Entry> entries_;
+  Signature sig_;
+  Mode mode_ = Mode::Cold;
+  std::vector<std::shared_ptr<Region>> candidates_;
+  std::shared_ptr<Region> last_; // the region this thread ended last
+  // The cache's ready regions by first record, as this thread last saw them.
+  std::shared_ptr<const Heads> heads_;
+  uint64_t heads_generation_ = 0;
+  std::string key_; // live_key()'s buffer
+};
+
+} // namespace ej::detail
+
+#endif // EJ_LIB_JIT_H

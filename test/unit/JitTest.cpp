@@ -1,0 +1,255 @@
+//===- JitTest.cpp - Hot regions, deferral, fallbacks and variables -------===//
+//
+// The JIT's machinery with the interpreting compiler (lib/Jit.h): regions
+// get hot, are "compiled" synchronously, and run deferred. Every result is
+// compared with the same program run with the JIT off.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Jit.h"
+#include "test/unit/Reference.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+using ej::Tensor;
+using ej::detail::JitConfig;
+
+// Turns the JIT on with synchronous compilation and the given compiler for
+// one test, and back afterwards.
+class JitScope {
+public:
+  explicit JitScope(
+      ej::detail::RegionCompiler compiler = ej::detail::interpreting_compiler())
+      : saved_(JitConfig::get()),
+        previous_(ej::detail::set_region_compiler(std::move(compiler))) {
+    JitConfig &c = JitConfig::get();
+    c.enabled = true;
+    c.sync = true;
+    c.threshold = 2;
+    ej::Step boundary;
+    ej::jit::reset_stats();
+  }
+  ~JitScope() {
+    { ej::Step boundary; }
+    JitConfig::get() = saved_;
+    ej::detail::set_region_compiler(std::move(previous_));
+  }
+
+private:
+  JitConfig saved_;
+  ej::detail::RegionCompiler previous_;
+};
+
+// Runs `f` with the JIT off: the reference.
+template <class F> auto without_jit(F f) {
+  JitConfig &c = JitConfig::get();
+  bool was = c.enabled;
+  { ej::Step boundary; }
+  c.enabled = false;
+  auto result = f();
+  c.enabled = was;
+  return result;
+}
+
+std::vector<double> loop(int steps) {
+  ej::set_seed(11);
+  Tensor x = ej::random_uniform({1000}, ej::float32, -1, 1);
+  Tensor y = ej::random_uniform({1000}, ej::float32, 1, 2);
+  for (int i = 0; i < steps; ++i)
+    x = ej::tanh(x * y + 1) / (y + 2) - x * 0.5f;
+  return ref::values(x);
+}
+
+TEST(Jit, APlainLoopWithNoMarkersRunsCompiled) {
+  std::vector<double> want = without_jit([] { return loop(200); });
+  JitScope jit;
+  std::vector<double> got = loop(200);
+  ej::jit::Stats s = ej::jit::stats();
+  ref::expect_close(got, want, 0, 0);
+  EXPECT_GE(s.regions_compiled, 1u);
+  EXPECT_GT(s.cache_hits_memory, 100u);
+  // After warm-up, no op runs cold.
+  ej::jit::reset_stats();
+  loop(100);
+  s = ej::jit::stats();
+  EXPECT_GE(double(s.ops_compiled) / double(s.ops_compiled + s.ops_cold), 0.95)
+      << s.ops_compiled << " compiled, " << s.ops_cold << " cold";
+}
+
+TEST(Jit, DivergenceFallsBackWithTheSameResults) {
+  auto run = [] {
+    Tensor x = ej::ones({64}, ej::float64) * 0.5;
+    for (int i = 0; i < 30; ++i) {
+      x = ej::sin(x) * 1.5 + 0.25;
+      if (i % 7 == 6)
+        x = ej::sqrt(ej::abs(x)); // now and then the stream differs
+    }
+    return ref::values(x);
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().fallbacks, 1u);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 1u);
+}
+
+TEST(Jit, ObservingAValueMidRegionComputesItFirst) {
+  auto run = [] {
+    Tensor x = ej::arange(16, ej::float32);
+    std::vector<double> seen;
+    for (int i = 0; i < 20; ++i) {
+      Tensor a = x * 1.01f;
+      if (i % 5 == 4)
+        seen.push_back(a.to_vector<double>()[3]); // an observation mid-body
+      x = a - ej::reduce_mean(a) * 0.01f;
+    }
+    seen.push_back(x.to_vector<double>()[7]);
+    return seen;
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 1u);
+}
+
+TEST(Jit, VariablesAreUpdatedByCompiledRegions) {
+  auto run = [] {
+    ej::Variable v(ej::zeros({8}, ej::float64), "v");
+    ej::Variable count(0.0, "count");
+    Tensor step = ej::arange(8, ej::float64);
+    std::vector<double> reads;
+    for (int i = 0; i < 60; ++i) {
+      v.assign_add(step * 0.5);
+      count.assign_add(1.0);
+      v.assign(v.read() * 0.9);
+    }
+    reads = ref::values(v.read());
+    reads.push_back(count.read().item<double>());
+    return reads;
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 10u);
+}
+
+TEST(Jit, RandomDrawsAreFreshInEveryReplay) {
+  auto run = [] {
+    ej::set_seed(5);
+    std::vector<double> all;
+    Tensor acc = ej::zeros({4});
+    for (int i = 0; i < 12; ++i) {
+      Tensor r = ej::random_normal({4});
+      acc = acc + r;
+      std::vector<double> v = ref::values(r);
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    std::vector<double> a = ref::values(acc);
+    all.insert(all.end(), a.begin(), a.end());
+    return all;
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  std::vector<double> got = run();
+  ref::expect_close(got, want, 0, 0);
+  EXPECT_NE(got[0], got[4]); // two draws differ
+}
+
+TEST(Jit, AFullCacheEvictsAndStaysCorrect) {
+  auto run = [] {
+    std::vector<double> out;
+    for (int n = 1; n <= 12; ++n) {
+      Tensor x = ej::ones({n}, ej::float64);
+      for (int i = 0; i < 4; ++i)
+        x = x * 1.5 + 1;
+      out.push_back(ej::reduce_sum(x).item<double>());
+    }
+    return out;
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  JitConfig::get().capacity = 2;
+  ref::expect_close(run(), want, 0, 0);
+}
+
+TEST(Jit, ACompileFailureLeavesTheRegionOnTheInterpreter) {
+  std::vector<double> want = without_jit([] { return loop(10); });
+  JitScope jit([](mlir::Operation *, std::string &error) {
+    error = "the test's compiler refuses";
+    return std::unique_ptr<ej::detail::Executable>();
+  });
+  ref::expect_close(loop(10), want, 0, 0);
+  ej::jit::Stats s = ej::jit::stats();
+  EXPECT_GE(s.regions_failed, 1u);
+  EXPECT_EQ(s.ops_compiled, 0u);
+}
+
+TEST(Jit, GradientsOfCompiledStepsMatch) {
+  auto run = [] {
+    ej::Variable w(ej::constant({1.0, -2.0, 0.5}), "w");
+    Tensor x = ej::constant({0.3, 0.2, -0.1});
+    auto grad = ej::implicit_gradients(
+        [&] { return ej::reduce_sum(ej::square(w * x - 1)); });
+    for (int i = 0; i < 15; ++i)
+      for (auto &[g, v] : grad())
+        v.assign_sub(g * 0.5);
+    return ref::values(w.read());
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 1u);
+}
+
+TEST(Jit, StepScopesCutRegions) {
+  JitScope jit;
+  Tensor x = ej::ones({32});
+  for (int i = 0; i < 10; ++i) {
+    ej::Step step;
+    x = ej::exp(x * 0.1f) - 1; // exp starts no new region: the Step does
+    x = x * 0.5f;
+  }
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 5u);
+  EXPECT_NEAR(x.to_vector<float>()[0], 0.0f, 1.0f);
+}
+
+} // namespace
+
+namespace {
+
+TEST(Jit, DumpDirHoldsEachCompiledRegionBeforeAndAfterThePasses) {
+  std::string dir = ::testing::TempDir() + "ej-dumps";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  JitScope jit;
+  JitConfig::get().dump_dir = dir;
+  Tensor x = ej::ones({5, 3});
+  for (int i = 0; i < 6; ++i) {
+    ej::Step step;
+    x = ej::relu(x * 0.5f - 0.1f) + ej::reduce_mean(x, {1}, true);
+  }
+  std::vector<std::string> before, after;
+  for (const auto &e : std::filesystem::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    (name.find(".opt.") != std::string::npos ? after : before)
+        .push_back(e.path().string());
+  }
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before.size(), after.size());
+  for (const std::string &path : before) {
+    std::ifstream f(path);
+    std::string text((std::istreambuf_iterator<char>(f)),
+                     std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("func.func @region"), std::string::npos) << text;
+    // A dump is a program ej-run can run: random inputs of its types.
+    std::vector<Tensor> inputs;
+    for (const ej::jit::TensorType &t : ej::jit::mlir_arguments(text))
+      inputs.push_back(ej::random_uniform(t.shape, t.dtype));
+    EXPECT_FALSE(ej::jit::run_mlir(text, inputs).empty()) << path;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+} // namespace
