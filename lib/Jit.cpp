@@ -8,6 +8,7 @@
 #include "lib/VariableImpl.h"
 #include "runtime/cpu/Kernels.h"
 
+#include "codegen/CpuCompiler.h"
 #include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -75,7 +76,7 @@ std::mutex &compiler_mutex() {
   return mu;
 }
 RegionCompiler &compiler_slot() {
-  static RegionCompiler c;
+  static RegionCompiler c = cpu_compiler();
   return c;
 }
 
@@ -288,6 +289,7 @@ void compile(CompileJob &job) {
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
   mlir::ej::registerAllEjDialects(registry);
+  mlir::ej::registerCpuCodegenDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.disableMultithreading();
   std::string diagnostics;

@@ -69,6 +69,9 @@ using RegionCompiler = std::function<std::unique_ptr<Executable>(
 /// refused. Returns the previous one.
 RegionCompiler set_region_compiler(RegionCompiler compiler);
 
+/// The CPU code generator (lib/CpuRegion.cpp), the default.
+RegionCompiler cpu_compiler();
+
 /// A compiler whose executables run the region's ops one by one through the
 /// interpreter's kernels, without recording them: the JIT's machinery
 /// (deferral, liveness, variables, fallbacks) without code generation. The

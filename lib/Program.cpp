@@ -72,7 +72,8 @@ double f64(mlir::Operation *op, llvm::StringRef name) {
 } // namespace
 
 Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
-                 llvm::ArrayRef<mlir::Value> outputs, const char *what)
+                 llvm::ArrayRef<mlir::Value> outputs, const char *what,
+                 const FusionCompiler *fusions)
     : reads_(inputs.size(), false), what_(what) {
   llvm::DenseMap<mlir::Value, int> slots;
   for (auto [i, v] : llvm::enumerate(inputs))
@@ -107,6 +108,25 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
   for (mlir::Operation &op : body) {
     if (!keep.contains(&op))
       continue;
+    if (auto fusion = mlir::dyn_cast<mlir::ej::FusionOp>(op)) {
+      if (!fusions)
+        fail(what, "cannot run 'ej.fusion' without a code generator");
+      Step s(OpCode::Copy);
+      s.fused = std::make_shared<const FusedKernel>((*fusions)(&op));
+      for (mlir::Value v : fusion.getInputs())
+        s.in.push_back(slots.at(v));
+      for (mlir::Value r : fusion.getResults()) {
+        auto type = mlir::cast<mlir::RankedTensorType>(r.getType());
+        Dims shape;
+        for (int64_t d : type.getShape())
+          shape.push(d);
+        s.out_types.push_back({dtype_of_type(type.getElementType()), shape});
+        s.outs.push_back(int(num_slots_));
+        slots[r] = int(num_slots_++);
+      }
+      steps_.push_back(std::move(s));
+      continue;
+    }
     if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "ej" ||
         op.getNumResults() != 1 || op.getNumRegions() != 0)
       fail(what, "cannot run '" + op.getName().getStringRef().str() +
@@ -221,6 +241,32 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
       values[i] = tensors.at(i);
   }
   for (const Step &s : steps_) {
+    if (s.fused) {
+      std::vector<Tensor> held; // row-major copies of strided inputs
+      std::vector<const TensorImpl *> ins;
+      for (int slot : s.in) {
+        TensorImpl *t = values[slot].impl();
+        if (!t->contiguous) {
+          Record copy(OpCode::Copy);
+          copy.add_input(t);
+          copy.result = new_impl(t->dtype, t->dims());
+          held.emplace_back(copy.result);
+          interpret(copy);
+          t = copy.result;
+        }
+        ins.push_back(t);
+      }
+      std::vector<TensorImpl *> outs;
+      for (size_t k = 0; k < s.outs.size(); ++k) {
+        TensorImpl *t =
+            new_impl(s.out_types[k].first, s.out_types[k].second.list());
+        values[s.outs[k]] = Tensor(t);
+        allocate(t);
+        outs.push_back(t);
+      }
+      (*s.fused)(ins, outs);
+      continue;
+    }
     Record r = s.record;
     if (s.var >= 0)
       r.attrs.var = vars[s.var];

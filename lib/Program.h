@@ -17,9 +17,19 @@
 #include "mlir/IR/Block.h"
 #include "mlir/IR/Value.h"
 
+#include <functional>
+#include <memory>
 #include <vector>
 
 namespace ej::detail {
+
+/// A compiled `ej.fusion`: reads its inputs (row-major) and writes its
+/// results into the buffers given.
+using FusedKernel =
+    std::function<void(const std::vector<const TensorImpl *> &inputs,
+                       const std::vector<TensorImpl *> &outputs)>;
+/// Compiles the `ej.fusion` op given; throws ej::Error when it cannot.
+using FusionCompiler = std::function<FusedKernel(mlir::Operation *fusion)>;
 
 class Program {
 public:
@@ -28,8 +38,11 @@ public:
   /// run; of the others, only those the outputs need and those that write a
   /// variable are kept. Throws ej::Error (op `what`) for an op the
   /// interpreter cannot run.
+  /// `ej.fusion` ops run as the kernels `fusions` compiles them into
+  /// (without it, a fusion is an error).
   Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
-          llvm::ArrayRef<mlir::Value> outputs, const char *what);
+          llvm::ArrayRef<mlir::Value> outputs, const char *what,
+          const FusionCompiler *fusions = nullptr);
 
   /// Runs the program. Input i is tensors[i], or variables[i] when it is a
   /// `!ej.variable`; entries the program does not read may be undefined.
@@ -55,6 +68,10 @@ private:
     bool counters = false; // a random op: the inputs are its seed and offset
     DType dtype = float32;
     Dims shape;
+    // A compiled fusion: its kernel, result slots and types.
+    std::shared_ptr<const FusedKernel> fused;
+    std::vector<int> outs;
+    std::vector<std::pair<DType, Dims>> out_types;
     explicit Step(OpCode op) : record(op) {}
   };
   std::vector<Step> steps_;

@@ -2,6 +2,7 @@
 #include "dialects/Ej/EjRegistration.h"
 #include "autodiff/DifferentiableOpInterface.h"
 #include "autodiff/Passes.h"
+#include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,4 +21,5 @@ void mlir::ej::registerAllEjPasses() {
   registerCanonicalizerPass();
   registerCSEPass();
   registerEjAutodiffPasses();
+  registerCodegenPasses();
 }

@@ -1,0 +1,89 @@
+//===- CpuRegion.cpp - Hot regions as native host programs ---------------===//
+//
+// The CPU code generator behind the tracing JIT. A region function is split
+// by ej-fuse into ej.fusion kernels and the ops between them; each kernel is
+// compiled to native code (codegen/CpuCompiler.h), and the region runs as a
+// host program: the kernels and the other ops (matmul through BLAS, data
+// movement through the interpreter's kernels) in order, intermediates that
+// no later step reads never leaving their kernel.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Jit.h"
+#include "lib/OpSupport.h"
+#include "lib/Program.h"
+
+#include "codegen/CpuCompiler.h"
+#include "codegen/Passes.h"
+#include "dialects/Ej/IR/EjOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace ej::detail {
+
+namespace {
+
+class HostProgram : public Executable {
+public:
+  HostProgram(mlir::func::FuncOp f, const FusionCompiler &kernels)
+      : program_(f.getBody().front(),
+                 llvm::SmallVector<mlir::Value>(f.getArguments()),
+                 llvm::SmallVector<mlir::Value>(
+                     f.getBody().front().getTerminator()->getOperands()),
+                 "jit", &kernels) {}
+  std::vector<Tensor> run(const std::vector<Tensor> &args) override {
+    return program_.run(args, {}, /*record=*/false);
+  }
+
+private:
+  Program program_;
+};
+
+FusedKernel compile_kernel(mlir::Operation *op) {
+  auto fusion = mlir::cast<mlir::ej::FusionOp>(op);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ej::makeKernelModule(fusion, *op->getContext());
+  std::string error;
+  std::shared_ptr<mlir::ej::CpuKernel> kernel =
+      mlir::ej::compileCpuKernel(*module, error);
+  if (!kernel)
+    fail("jit", error);
+  return [kernel](const std::vector<const TensorImpl *> &inputs,
+                  const std::vector<TensorImpl *> &outputs) {
+    std::vector<mlir::ej::KernelBuffer> buffers;
+    for (const TensorImpl *t : inputs)
+      buffers.push_back({t->data(), t->dims().vec()});
+    for (TensorImpl *t : outputs)
+      buffers.push_back({t->data(), t->dims().vec()});
+    kernel->run(buffers);
+  };
+}
+
+} // namespace
+
+RegionCompiler cpu_compiler() {
+  return [](mlir::Operation *module,
+            std::string &error) -> std::unique_ptr<Executable> {
+    mlir::PassManager pm(module->getContext());
+    pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
+    if (mlir::failed(pm.run(module))) {
+      error = "ej-fuse failed";
+      return nullptr;
+    }
+    mlir::func::FuncOp f;
+    module->walk([&](mlir::func::FuncOp op) { f = op; });
+    if (!f) {
+      error = "the module has no function";
+      return nullptr;
+    }
+    try {
+      FusionCompiler kernels = compile_kernel;
+      return std::make_unique<HostProgram>(f, kernels);
+    } catch (const Error &e) {
+      error = e.what();
+      return nullptr;
+    }
+  };
+}
+
+} // namespace ej::detail
