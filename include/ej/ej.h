@@ -18,5 +18,6 @@
 #include "ej/device.h"
 #include "ej/jit.h"
 #include "ej/ops.h"
+#include "ej/optim.h"
 
 #endif // EJ_EJ_H
