@@ -17,6 +17,7 @@
 #include "ej/Variable.h"
 #include "ej/device.h"
 #include "ej/jit.h"
+#include "ej/nn.h"
 #include "ej/ops.h"
 #include "ej/optim.h"
 
