@@ -1,13 +1,19 @@
-//===- CpuCompiler.h - ej kernels to native code through ORC ------*- C++
-//-*-===//
+//===- CpuCompiler.h - ej functions to native code --------------*- C++ -*-===//
 //
-// A kernel is a `func.func @kernel` of fusible ej ops in destination-
-// passing style: its arguments are the inputs, then one tensor per result
-// marked `bufferization.writable`, each result written there by a
-// `bufferization.materialize_in_destination`. makeKernelModule writes one
-// from an ej.fusion body; compileCpuKernel lowers it with ej-cpu-pipeline,
-// translates it to LLVM IR, optimizes it at O2 for the host CPU and JITs it
-// with ORC (mlir::ExecutionEngine). The caller passes row-major buffers.
+// compileCpuFunction takes an ej `func.func` (an op, or the text of a
+// module) and returns native code that computes its results from raw
+// buffers: the function becomes a kernel in destination-passing style,
+// ej-cpu-pipeline lowers it to the llvm dialect, LLVM optimizes it at O2 for
+// the host CPU (its name and features: AVX-512 where present) and ORC
+// (mlir::ExecutionEngine) JITs it. A function the pipeline cannot lower
+// (random draws, variables, gather, ...) gives a null result and a
+// one-line error, never an abort: the caller runs the interpreter instead.
+//
+// The lower-level pieces serve the tracing JIT's fused regions:
+// makeKernelModule writes a kernel from an ej.fusion, compileCpuKernel
+// compiles any kernel module.
+//
+// Nothing here depends on the eager library: buffers are plain pointers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_CODEGEN_CPUCOMPILER_H
@@ -17,24 +23,97 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace mlir {
 class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
 } // namespace mlir
 
 namespace mlir::ej {
 
 class FusionOp;
+class CpuKernel;
 
 /// The dialects, interface models and translations the CPU pipeline uses.
 void registerCpuCodegenDialects(DialectRegistry &registry);
 
-/// A kernel module (see above) computing the results of `fusion` from its
-/// operands, in a context of its own dialects.
+//===----------------------------------------------------------------------===//
+// Whole functions
+//===----------------------------------------------------------------------===//
+
+/// The element types of ej values, stored as bool (one byte), int32_t,
+/// int64_t, float and double.
+enum class ElementType { Bool, Int32, Int64, Float32, Float64 };
+
+/// Bytes per element of `t`.
+size_t elementSize(ElementType t);
+
+/// The type of an argument or result of a compiled function.
+struct TensorSignature {
+  std::vector<int64_t> shape;
+  ElementType element;
+  int64_t numElements() const;
+};
+
+/// An input: its elements and their strides in elements (empty: row-major).
+struct InputBuffer {
+  const void *data;
+  std::vector<int64_t> strides;
+};
+
+class CpuFunction {
+public:
+  ~CpuFunction();
+  const std::vector<TensorSignature> &inputs() const { return inputs_; }
+  const std::vector<TensorSignature> &outputs() const { return outputs_; }
+  /// Milliseconds spent in the pipeline, LLVM's optimizer and codegen.
+  double compileMs() const { return compileMs_; }
+
+  /// Computes the results from `inputs` (one per argument, of its shape;
+  /// inputs that are not row-major are packed first) into `outputs`
+  /// (row-major buffers of the results' shapes).
+  void run(const std::vector<InputBuffer> &inputs,
+           const std::vector<void *> &outputs) const;
+
+private:
+  friend std::unique_ptr<CpuFunction> compileCpuFunction(func::FuncOp,
+                                                         std::string &);
+  std::unique_ptr<CpuKernel> kernel_;
+  std::vector<TensorSignature> inputs_, outputs_;
+  double compileMs_ = 0;
+};
+
+/// Compiles `func` (left unchanged); null, with a one-line `error`, when it
+/// cannot.
+std::unique_ptr<CpuFunction> compileCpuFunction(func::FuncOp func,
+                                                std::string &error);
+
+/// Parses `text` (an ej module; `source` names it in diagnostics) and
+/// compiles its function `name` (the first when empty).
+std::unique_ptr<CpuFunction> compileCpuFunction(const std::string &text,
+                                                const std::string &name,
+                                                const std::string &source,
+                                                std::string &error);
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+/// A kernel module computing the results of `fusion` from its operands: a
+/// `func.func @kernel` whose arguments are memrefs, the inputs then one per
+/// result, each result written there by a
+/// `bufferization.materialize_in_destination`.
 OwningOpRef<ModuleOp> makeKernelModule(FusionOp fusion, MLIRContext &ctx);
+
+/// The same kernel form for `func`; null, with `error` set, when an argument
+/// or result is not a static tensor.
+OwningOpRef<ModuleOp> makeKernelModule(func::FuncOp func, std::string &error);
 
 /// A buffer the kernel reads or writes: row-major, `shape` elements.
 struct KernelBuffer {

@@ -1,15 +1,18 @@
-//===- CpuPipeline.cpp - ej-cpu-pipeline: fusible ej ops to the llvm dialect
-//-===//
+//===- CpuPipeline.cpp - ej-cpu-pipeline: ej functions to the llvm dialect ===//
 //
-// Upstream passes wherever they exist: linalg elementwise fusion, empty
-// tensor elimination and one-shot bufferization (a kernel computes its
-// results in the buffers it is given), buffer deallocation for the
-// temporaries, loops, and the standard conversions to the llvm dialect. The one
-// pass of our own besides the lowering is ej-approximate-math.
+// Upstream passes wherever they exist: linalg elementwise fusion (through
+// ej-fuse-elementwise, which keeps matmuls away from it), empty
+// tensor elimination and one-shot bufferization across function boundaries
+// (a kernel computes its results in the buffers it is given), buffer
+// deallocation for the temporaries, loops, and the standard conversions to
+// the llvm dialect. Ours besides the lowering: ej-linalg-to-blas (matmuls
+// stay BLAS calls) and ej-approximate-math (f32 transcendentals as
+// polynomials, so that LLVM vectorizes the loops around them).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -35,10 +38,13 @@ struct EjApproximateMathPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      return name == "exp" || name == "log" || name == "log1p" ||
-             name == "log2" || name == "tanh" || name == "sin" ||
-             name == "cos" || name == "erf" || name == "expm1" ||
-             name == "atan" || name == "atan2";
+      return llvm::is_contained(
+          {math::ExpOp::getOperationName(), math::LogOp::getOperationName(),
+           math::Log1pOp::getOperationName(), math::Log2Op::getOperationName(),
+           math::TanhOp::getOperationName(), math::SinOp::getOperationName(),
+           math::CosOp::getOperationName(), math::ErfOp::getOperationName(),
+           math::ExpM1Op::getOperationName()},
+          name);
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
@@ -48,12 +54,15 @@ struct EjApproximateMathPass
 // The textual form keeps the pipeline readable and identical to what
 // `ej-opt --ej-cpu-pipeline` runs.
 constexpr const char *kPipeline =
-    "func.func(convert-ej-to-linalg, linalg-fuse-elementwise-ops),"
+    "func.func(convert-ej-to-linalg, ej-fuse-elementwise),"
     "canonicalize,"
+    "cse,"
     "eliminate-empty-tensors,"
-    "one-shot-bufferize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
     "canonicalize,"
     "buffer-deallocation-pipeline,"
+    "ej-linalg-to-blas,"
     "func.func(convert-linalg-to-loops, ej-approximate-math),"
     "expand-strided-metadata,"
     "lower-affine,"
@@ -83,8 +92,8 @@ void mlir::ej::registerCodegenPasses() {
     registerEjCodegenPasses();
     PassPipelineRegistration<>(
         "ej-cpu-pipeline",
-        "Lowers ej kernels (fusible ops in destination-passing functions) to "
-        "the llvm dialect",
+        "Lowers ej functions (or destination-passing kernels) to the llvm "
+        "dialect",
         buildEjCpuPipeline);
   });
 }

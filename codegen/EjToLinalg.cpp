@@ -1,20 +1,27 @@
-//===- EjToLinalg.cpp - Fusible ej ops to linalg on tensors ---------------===//
+//===- EjToLinalg.cpp - ej ops to linalg, tensor, arith and math ----------===//
 //
 // Every elementwise op becomes a linalg.generic whose indexing maps do the
-// broadcasting and whose body is the op's scalar math, written to match the
-// interpreter's functors (runtime/cpu/Math.h). Reductions become generics
-// with reduction iterators over a filled init. The element types are the
-// ej ones: f32, f64, i1, i32, i64.
+// NumPy broadcasting and whose body is the op's scalar math
+// (codegen/ScalarMath.h). Reductions are generics with reduction iterators
+// accumulating as the interpreter does (float32 sums in float64, integer
+// sums in int64); matmul is linalg.matmul / linalg.batch_matmul, which
+// ej-linalg-to-blas turns into BLAS calls after bufferization. Shape ops
+// become generics (transpose, reversed slices) or tensor ops that bufferize
+// to views and copies (reshapes, slices, concat, pad).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
+#include "codegen/ScalarMath.h"
 #include "dialects/Ej/IR/EjOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <limits>
+
+#define DEBUG_TYPE "convert-ej-to-linalg"
 
 namespace mlir::ej {
 #define GEN_PASS_DEF_CONVERTEJTOLINALG
@@ -28,269 +35,23 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
-bool isFloat(Type t) { return isa<FloatType>(t); }
-
-// The scalar body of an elementwise op: operands already of the op's
-// element types; returns the result element.
-using ScalarFn =
-    std::function<Value(OpBuilder &, Location, ValueRange, Type result)>;
-
-Value constantLike(OpBuilder &b, Location loc, Type t, double v) {
-  if (isFloat(t))
-    return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v));
-  return arith::ConstantOp::create(b, loc, t, b.getIntegerAttr(t, int64_t(v)));
+Value constantOf(OpBuilder &b, Location loc, Type t, double v) {
+  return arith::ConstantOp::create(b, loc, t, scalarAttr(t, v));
 }
 
-Value isNaN(OpBuilder &b, Location loc, Value x) {
-  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-}
-
-// x converted to element type `to`, as ej.cast does.
-Value convert(OpBuilder &b, Location loc, Value x, Type to) {
-  Type from = x.getType();
-  if (from == to)
-    return x;
-  if (to.isInteger(1)) { // anything to bool is != 0
-    Value zero = constantLike(b, loc, from, 0);
-    if (isFloat(from))
-      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
-  }
-  if (from.isInteger(1)) // bools are 0 or 1
-    return isFloat(to) ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                       : Value(arith::ExtUIOp::create(b, loc, to, x));
-  if (isFloat(from) && isFloat(to))
-    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
-               ? Value(arith::ExtFOp::create(b, loc, to, x))
-               : Value(arith::TruncFOp::create(b, loc, to, x));
-  if (isFloat(to))
-    return arith::SIToFPOp::create(b, loc, to, x);
-  if (!isFloat(from)) // integer widths
-    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
-               ? Value(arith::ExtSIOp::create(b, loc, to, x))
-               : Value(arith::TruncIOp::create(b, loc, to, x));
-  // Float to integer: truncate toward zero, saturate, NaN gives 0.
-  unsigned bits = to.getIntOrFloatBitWidth();
-  double lo = -std::ldexp(1.0, int(bits) - 1);
-  double hi = std::ldexp(1.0, int(bits) - 1);
-  Value t = math::TruncOp::create(b, loc, x);
-  Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, t,
-                                      constantLike(b, loc, from, lo));
-  Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, t,
-                                      constantLike(b, loc, from, hi));
-  Value safe = arith::SelectOp::create(
-      b, loc, arith::OrIOp::create(b, loc, below, above),
-      constantLike(b, loc, from, 0), t);
-  safe = arith::SelectOp::create(b, loc, isNaN(b, loc, x),
-                                 constantLike(b, loc, from, 0), safe);
-  Value i = arith::FPToSIOp::create(b, loc, to, safe);
-  auto intAttr = [&](bool max) {
-    return arith::ConstantOp::create(
-        b, loc, to,
-        b.getIntegerAttr(to, max ? llvm::APInt::getSignedMaxValue(bits)
-                                 : llvm::APInt::getSignedMinValue(bits)));
-  };
-  i = arith::SelectOp::create(b, loc, below, intAttr(false), i);
-  return arith::SelectOp::create(b, loc, above, intAttr(true), i);
-}
-
-// The scalar math of each elementwise op, by mnemonic.
-const llvm::StringMap<ScalarFn> &scalarFns() {
-  static const llvm::StringMap<ScalarFn> fns = [] {
-    llvm::StringMap<ScalarFn> m;
-    auto unaryF = [&](StringRef name, auto make) {
-      m[name] = [make](OpBuilder &b, Location loc, ValueRange a, Type) {
-        return Value(make(b, loc, a[0]));
-      };
-    };
-    unaryF("exp", [](OpBuilder &b, Location l, Value x) {
-      return math::ExpOp::create(b, l, x);
-    });
-    unaryF("log", [](OpBuilder &b, Location l, Value x) {
-      return math::LogOp::create(b, l, x);
-    });
-    unaryF("sqrt", [](OpBuilder &b, Location l, Value x) {
-      return math::SqrtOp::create(b, l, x);
-    });
-    unaryF("rsqrt", [](OpBuilder &b, Location l, Value x) {
-      return arith::DivFOp::create(b, l, constantLike(b, l, x.getType(), 1),
-                                   math::SqrtOp::create(b, l, x));
-    });
-    unaryF("tanh", [](OpBuilder &b, Location l, Value x) {
-      return math::TanhOp::create(b, l, x);
-    });
-    unaryF("sin", [](OpBuilder &b, Location l, Value x) {
-      return math::SinOp::create(b, l, x);
-    });
-    unaryF("cos", [](OpBuilder &b, Location l, Value x) {
-      return math::CosOp::create(b, l, x);
-    });
-    unaryF("floor", [](OpBuilder &b, Location l, Value x) {
-      return math::FloorOp::create(b, l, x);
-    });
-    unaryF("ceil", [](OpBuilder &b, Location l, Value x) {
-      return math::CeilOp::create(b, l, x);
-    });
-    unaryF("sigmoid", [](OpBuilder &b, Location l, Value x) {
-      // e = exp(-|x|); x >= 0 ? 1 / (1 + e) : e / (1 + e), as the kernel.
-      Type t = x.getType();
-      Value e = math::ExpOp::create(
-          b, l, arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x)));
-      Value d = arith::AddFOp::create(b, l, constantLike(b, l, t, 1), e);
-      Value pos = arith::DivFOp::create(b, l, constantLike(b, l, t, 1), d);
-      Value neg = arith::DivFOp::create(b, l, e, d);
-      Value ge = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, x,
-                                       constantLike(b, l, t, 0));
-      return arith::SelectOp::create(b, l, ge, pos, neg);
-    });
-    m["neg"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      if (isFloat(t))
-        return arith::NegFOp::create(b, l, a[0]);
-      return arith::SubIOp::create(b, l, constantLike(b, l, t, 0), a[0]);
-    };
-    m["abs"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      if (isFloat(t))
-        return math::AbsFOp::create(b, l, a[0]);
-      return math::AbsIOp::create(b, l, a[0]);
-    };
-    m["square"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      if (isFloat(t))
-        return arith::MulFOp::create(b, l, a[0], a[0]);
-      return arith::MulIOp::create(b, l, a[0], a[0]);
-    };
-    m["relu"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      Value zero = constantLike(b, l, t, 0);
-      if (isFloat(t)) { // x > 0 || isnan(x) ? x : 0
-        Value keep =
-            arith::CmpFOp::create(b, l, arith::CmpFPredicate::UGT, a[0], zero);
-        return arith::SelectOp::create(b, l, keep, a[0], zero);
-      }
-      Value keep =
-          arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, a[0], zero);
-      return arith::SelectOp::create(b, l, keep, a[0], zero);
-    };
-    m["sign"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      Value zero = constantLike(b, l, t, 0), one = constantLike(b, l, t, 1),
-            minus = constantLike(b, l, t, -1);
-      Value gt, lt;
-      if (isFloat(t)) {
-        gt = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], zero);
-        lt = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, a[0], zero);
-      } else {
-        gt = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, a[0], zero);
-        lt = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a[0], zero);
-      }
-      Value s = arith::SelectOp::create(
-          b, l, gt, one, arith::SelectOp::create(b, l, lt, minus, zero));
-      if (isFloat(t)) // NaN stays NaN
-        s = arith::SelectOp::create(b, l, isNaN(b, l, a[0]), a[0], s);
-      return s;
-    };
-    m["logical_not"] = [](OpBuilder &b, Location l, ValueRange a,
-                          Type t) -> Value {
-      return arith::XOrIOp::create(b, l, a[0], constantLike(b, l, t, 1));
-    };
-    auto arithmetic = [&](StringRef name, auto f, auto i) {
-      m[name] = [f, i](OpBuilder &b, Location l, ValueRange a,
-                       Type t) -> Value {
-        if (isFloat(t))
-          return f(b, l, a[0], a[1]);
-        return i(b, l, a[0], a[1]);
-      };
-    };
-    arithmetic(
-        "add",
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::AddFOp::create(b, l, x, y));
-        },
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::AddIOp::create(b, l, x, y));
-        });
-    arithmetic(
-        "sub",
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::SubFOp::create(b, l, x, y));
-        },
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::SubIOp::create(b, l, x, y));
-        });
-    arithmetic(
-        "mul",
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::MulFOp::create(b, l, x, y));
-        },
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return Value(arith::MulIOp::create(b, l, x, y));
-        });
-    m["div"] = [](OpBuilder &b, Location l, ValueRange a, Type) -> Value {
-      return arith::DivFOp::create(b, l, a[0], a[1]);
-    };
-    m["pow"] = [](OpBuilder &b, Location l, ValueRange a, Type) -> Value {
-      return math::PowFOp::create(b, l, a[0], a[1]);
-    };
-    // (a > b || isnan(a)) ? a : b, and the same with <.
-    auto pick = [&](StringRef name, arith::CmpFPredicate f,
-                    arith::CmpIPredicate i) {
-      m[name] = [f, i](OpBuilder &b, Location l, ValueRange a,
-                       Type t) -> Value {
-        Value take;
-        if (isFloat(t))
-          take = arith::OrIOp::create(
-              b, l, arith::CmpFOp::create(b, l, f, a[0], a[1]),
-              isNaN(b, l, a[0]));
-        else
-          take = arith::CmpIOp::create(b, l, i, a[0], a[1]);
-        return arith::SelectOp::create(b, l, take, a[0], a[1]);
-      };
-    };
-    pick("maximum", arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
-    pick("minimum", arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
-    m["logical_and"] = [](OpBuilder &b, Location l, ValueRange a,
-                          Type) -> Value {
-      return arith::AndIOp::create(b, l, a[0], a[1]);
-    };
-    m["logical_or"] = [](OpBuilder &b, Location l, ValueRange a,
-                         Type) -> Value {
-      return arith::OrIOp::create(b, l, a[0], a[1]);
-    };
-    auto compare = [&](StringRef name, arith::CmpFPredicate f,
-                       arith::CmpIPredicate i) {
-      m[name] = [f, i](OpBuilder &b, Location l, ValueRange a, Type) -> Value {
-        if (isFloat(a[0].getType()))
-          return arith::CmpFOp::create(b, l, f, a[0], a[1]);
-        return arith::CmpIOp::create(b, l, i, a[0], a[1]);
-      };
-    };
-    compare("equal", arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
-    compare("not_equal", arith::CmpFPredicate::UNE, arith::CmpIPredicate::ne);
-    compare("less", arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
-    compare("less_equal", arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
-    compare("greater", arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
-    compare("greater_equal", arith::CmpFPredicate::OGE,
-            arith::CmpIPredicate::sge);
-    m["where"] = [](OpBuilder &b, Location l, ValueRange a, Type) -> Value {
-      return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
-    };
-    m["cast"] = [](OpBuilder &b, Location l, ValueRange a, Type t) -> Value {
-      return convert(b, l, a[0], t);
-    };
-    m["broadcast_to"] = [](OpBuilder &, Location, ValueRange a, Type) {
-      return a[0];
-    };
-    return m;
-  }();
-  return fns;
+SmallVector<utils::IteratorType> parallel(int64_t rank) {
+  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
 }
 
 // The indexing map reading `operand` (right-aligned, size-1 axes
 // broadcast) in the iteration space of `result`.
 AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
-                       RankedTensorType result) {
-  int64_t r = result.getRank(), o = operand.getRank();
+                       ArrayRef<int64_t> result) {
+  int64_t r = int64_t(result.size()), o = operand.getRank();
   SmallVector<AffineExpr> exprs;
   for (int64_t j = 0; j < o; ++j) {
     int64_t k = j + r - o;
-    if (operand.getDimSize(j) == 1 && result.getDimSize(k) != 1)
+    if (operand.getDimSize(j) == 1 && result[k] != 1)
       exprs.push_back(getAffineConstantExpr(0, ctx));
     else
       exprs.push_back(getAffineDimExpr(unsigned(k), ctx));
@@ -298,46 +59,117 @@ AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
   return AffineMap::get(unsigned(r), 0, exprs, ctx);
 }
 
-struct ElementwiseToLinalg : ConversionPattern {
-  ElementwiseToLinalg(MLIRContext *ctx)
-      : ConversionPattern(MatchAnyOpTypeTag(), 1, ctx) {}
+// `x` in the shape of `type` (same elements, row-major): expand_shape or
+// collapse_shape where one does, else through a 1-d collapse. Both
+// bufferize to views of a row-major buffer.
+Value reshapeTo(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
+  auto from = typeOf(x);
+  if (from == type)
+    return x;
+  auto groups = [](ArrayRef<int64_t> small, ArrayRef<int64_t> large)
+      -> std::optional<SmallVector<ReassociationIndices>> {
+    // Each axis of `small` is the product of a run of axes of `large`.
+    SmallVector<ReassociationIndices> result;
+    if (small.empty()) {
+      if (llvm::all_of(large, [](int64_t d) { return d == 1; }))
+        return result;
+      return std::nullopt;
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < small.size(); ++i) {
+      ReassociationIndices group;
+      int64_t product = 1;
+      while (j < large.size() &&
+             (group.empty() || product < small[i] || (i + 1 == small.size()))) {
+        if (!group.empty() && product == small[i] && large[j] != 1)
+          break;
+        product *= large[j];
+        group.push_back(int64_t(j++));
+      }
+      if (product != small[i] || group.empty())
+        return std::nullopt;
+      result.push_back(group);
+    }
+    if (j != large.size())
+      return std::nullopt;
+    return result;
+  };
+  if (from.getRank() < type.getRank())
+    if (auto g = groups(from.getShape(), type.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, type, x, *g);
+  if (from.getRank() > type.getRank())
+    if (auto g = groups(type.getShape(), from.getShape()))
+      return tensor::CollapseShapeOp::create(b, loc, type, x, *g);
+  auto flat =
+      RankedTensorType::get({from.getNumElements()}, from.getElementType());
+  Value f = reshapeTo(b, loc, x, flat);
+  return reshapeTo(b, loc, f, type);
+}
+
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType t) {
+  return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType t, TypedAttr v) {
+  Value c = arith::ConstantOp::create(b, loc, v);
+  return linalg::FillOp::create(b, loc, c, emptyLike(b, loc, t)).getResult(0);
+}
+
+// One linalg.generic computing `fn` elementwise over `result`'s shape from
+// `inputs` read through `maps`.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType result,
+                  ValueRange inputs, ArrayRef<AffineMap> maps,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> all(maps);
+  all.push_back(
+      AffineMap::getMultiDimIdentityMap(unsigned(result.getRank()), ctx));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{result}, inputs,
+             ValueRange{emptyLike(b, loc, result)}, all,
+             parallel(result.getRank()),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops, casts, where, broadcast_to
+//===----------------------------------------------------------------------===//
+
+struct ElementwiseToGeneric : ConversionPattern {
+  ElementwiseToGeneric(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op->getDialect() == nullptr ||
-        op->getDialect()->getNamespace() != "ej" || op->getNumResults() != 1)
+    if (!isa<EjDialect>(op->getDialect()) || op->getNumResults() != 1 ||
+        !hasScalarMath(op->getName().stripDialect()))
       return failure();
-    auto it = scalarFns().find(op->getName().stripDialect());
-    if (it == scalarFns().end())
-      return failure();
-    if (op->getName().stripDialect() == "pow" &&
-        !isFloat(typeOf(op->getResult(0)).getElementType()))
-      return rewriter.notifyMatchFailure(op, "integer pow is not lowered");
-    const ScalarFn &fn = it->second;
-    Location loc = op->getLoc();
-    auto result = typeOf(op->getResult(0));
-    MLIRContext *ctx = op->getContext();
+    auto result = dyn_cast_or_null<RankedTensorType>(
+        getTypeConverter()->convertType(op->getResult(0).getType()));
+    if (!result)
+      return rewriter.notifyMatchFailure(op, "unsupported result type");
     SmallVector<AffineMap> maps;
     for (Value v : operands)
-      maps.push_back(broadcastMap(ctx, typeOf(v), result));
-    maps.push_back(
-        AffineMap::getMultiDimIdentityMap(unsigned(result.getRank()), ctx));
-    SmallVector<utils::IteratorType> iterators(result.getRank(),
-                                               utils::IteratorType::parallel);
-    Value init = tensor::EmptyOp::create(rewriter, loc, result.getShape(),
-                                         result.getElementType());
+      maps.push_back(
+          broadcastMap(op->getContext(), typeOf(v), result.getShape()));
+    StringRef name = op->getName().stripDialect();
     Type element = result.getElementType();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{result}, operands, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value v = fn(b, l, args.drop_back(), element);
-          linalg::YieldOp::create(b, l, v);
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    Value v = elementwise(rewriter, op->getLoc(), result, operands, maps,
+                          [&](OpBuilder &b, Location l, ValueRange args) {
+                            return buildScalarMath(b, l, name, args, element);
+                          });
+    rewriter.replaceOp(op, v);
     return success();
   }
 };
+
+//===----------------------------------------------------------------------===//
+// Creation and identities
+//===----------------------------------------------------------------------===//
 
 struct FillToLinalg : OpConversionPattern<FillOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -345,15 +177,9 @@ struct FillToLinalg : OpConversionPattern<FillOp> {
   matchAndRewrite(FillOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = typeOf(op.getResult());
-    Location loc = op.getLoc();
-    Type element = type.getElementType();
-    Value scalar = convert(rewriter, loc,
-                           constantLike(rewriter, loc, rewriter.getF64Type(),
-                                        op.getValue().convertToDouble()),
-                           element);
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, type.getShape(), element);
-    rewriter.replaceOp(op, linalg::FillOp::create(rewriter, loc, scalar, init));
+    rewriter.replaceOp(op, filled(rewriter, op.getLoc(), type,
+                                  scalarAttr(type.getElementType(),
+                                             op.getValue().convertToDouble())));
     return success();
   }
 };
@@ -365,13 +191,13 @@ struct ConstantToArith : OpConversionPattern<ConstantOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto value = dyn_cast<DenseElementsAttr>(op.getValue());
     if (!value)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "not a dense constant");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }
 };
 
-// Copies and stop_gradient are their operand, as values.
+// copy and stop_gradient are their operand, as values.
 template <class OpTy> struct Forward : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
@@ -382,152 +208,446 @@ template <class OpTy> struct Forward : OpConversionPattern<OpTy> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
 struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = typeOf(op.getResult());
-    Location loc = op.getLoc();
-    auto shapeType =
-        RankedTensorType::get({type.getRank()}, rewriter.getIndexType());
-    SmallVector<APInt> dims;
-    for (int64_t d : type.getShape())
-      dims.push_back(APInt(64, uint64_t(d)));
-    Value shape = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(shapeType, dims));
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type,
-                                                   adaptor.getOperand(), shape);
+    rewriter.replaceOp(op,
+                       reshapeTo(rewriter, op.getLoc(), adaptor.getOperand(),
+                                 typeOf(op.getResult())));
     return success();
   }
 };
 
-// sum, mean, max, min, prod over `axes` into a filled init.
-template <class OpTy> struct ReduceToLinalg : OpConversionPattern<OpTy> {
+// Result axis i is operand axis perm[i]: a generic reading the operand
+// through the inverse permutation, so that it fuses with its neighbours.
+struct TransposeToGeneric : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = typeOf(op.getResult());
+    ArrayRef<int64_t> perm = op.getPerm();
+    SmallVector<AffineExpr> exprs(perm.size());
+    for (auto [i, p] : llvm::enumerate(perm))
+      exprs[size_t(p)] = rewriter.getAffineDimExpr(unsigned(i));
+    AffineMap map =
+        AffineMap::get(unsigned(perm.size()), 0, exprs, rewriter.getContext());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), result, adaptor.getOperand(),
+                        map, [](OpBuilder &, Location, ValueRange args) {
+                          return args[0];
+                        }));
+    return success();
+  }
+};
+
+// Positive steps are a tensor.extract_slice (a strided view once
+// bufferized); a negative step reads the operand at start + step * i.
+struct SliceToTensor : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = typeOf(op.getResult());
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    Location loc = op.getLoc();
+    if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      for (int64_t d = 0; d < result.getRank(); ++d) {
+        offsets.push_back(rewriter.getIndexAttr(starts[d]));
+        sizes.push_back(rewriter.getIndexAttr(result.getDimSize(d)));
+        strides.push_back(rewriter.getIndexAttr(steps[d]));
+      }
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, result, adaptor.getOperand(), offsets, sizes, strides);
+      return success();
+    }
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < result.getRank(); ++d)
+      exprs.push_back(rewriter.getAffineDimExpr(unsigned(d)) * steps[d] +
+                      starts[d]);
+    AffineMap map = AffineMap::get(unsigned(result.getRank()), 0, exprs,
+                                   rewriter.getContext());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, result, adaptor.getOperand(), map,
+                        [](OpBuilder &, Location, ValueRange args) {
+                          return args[0];
+                        }));
+    return success();
+  }
+};
+
+// Inserts `x` into `into` at `offsets` (unit strides).
+Value insertAt(OpBuilder &b, Location loc, Value x, Value into,
+               ArrayRef<int64_t> offsets) {
+  auto t = typeOf(x);
+  SmallVector<OpFoldResult> offs, sizes, strides;
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    offs.push_back(b.getIndexAttr(offsets[d]));
+    sizes.push_back(b.getIndexAttr(t.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::InsertSliceOp::create(b, loc, x, into, offs, sizes, strides);
+}
+
+struct ConcatToTensor : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = typeOf(op.getResult());
+    Location loc = op.getLoc();
+    int64_t axis = int64_t(op.getAxis());
+    Value acc = emptyLike(rewriter, loc, result);
+    SmallVector<int64_t> offsets(result.getRank(), 0);
+    for (Value x : adaptor.getInputs()) {
+      acc = insertAt(rewriter, loc, x, acc, offsets);
+      offsets[axis] += typeOf(x).getDimSize(axis);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct PadToTensor : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = typeOf(op.getResult());
+    Location loc = op.getLoc();
+    Value init = filled(
+        rewriter, loc, result,
+        scalarAttr(result.getElementType(), op.getValue().convertToDouble()));
+    rewriter.replaceOp(
+        op, insertAt(rewriter, loc, adaptor.getOperand(), init, op.getLow()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+// The accumulator element of a reduction: wide for sums and products.
+Type accumulatorType(StringRef name, Type element) {
+  if (name == "reduce_max" || name == "reduce_min")
+    return element;
+  Builder b(element.getContext());
+  return isFloatElement(element) ? Type(b.getF64Type()) : Type(b.getI64Type());
+}
+
+TypedAttr reductionInit(StringRef name, Type acc) {
+  if (name == "reduce_max" || name == "reduce_min") {
+    bool max = name == "reduce_max";
+    if (isFloatElement(acc))
+      return FloatAttr::get(acc, max ? -std::numeric_limits<double>::infinity()
+                                     : std::numeric_limits<double>::infinity());
+    unsigned bits = acc.getIntOrFloatBitWidth();
+    return IntegerAttr::get(acc, max ? APInt::getSignedMinValue(bits)
+                                     : APInt::getSignedMaxValue(bits));
+  }
+  return scalarAttr(acc, name == "reduce_prod" ? 1 : 0);
+}
+
+template <class OpTy> struct ReduceToGeneric : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value x = adaptor.getOperand();
-    auto in = typeOf(x);
-    auto out = typeOf(op.getResult());
-    Type element = in.getElementType();
-    int64_t rank = in.getRank();
-    ArrayRef<int64_t> axes = op.getAxes();
     MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getOperand();
+    auto in = typeOf(x), out = typeOf(op.getResult());
+    Type element = in.getElementType();
+    StringRef name = op->getName().stripDialect();
+    Type accType = accumulatorType(name, element);
+    ArrayRef<int64_t> axes = op.getAxes();
+    int64_t rank = in.getRank();
     SmallVector<utils::IteratorType> iterators;
-    SmallVector<AffineExpr> outExprs;
+    SmallVector<AffineExpr> keptExprs;
     SmallVector<int64_t> kept;
     int64_t count = 1;
     for (int64_t d = 0; d < rank; ++d) {
       bool reduced = axes.empty() || llvm::is_contained(axes, d);
       iterators.push_back(reduced ? utils::IteratorType::reduction
                                   : utils::IteratorType::parallel);
-      if (!reduced) {
-        outExprs.push_back(getAffineDimExpr(unsigned(d), ctx));
-        kept.push_back(in.getDimSize(d));
-      } else {
+      if (reduced) {
         count *= in.getDimSize(d);
+      } else {
+        keptExprs.push_back(getAffineDimExpr(unsigned(d), ctx));
+        kept.push_back(in.getDimSize(d));
       }
     }
-    StringRef name = op->getName().stripDialect();
-    bool isFloatType = isFloat(element);
-    double initial = 0;
-    if (name == "reduce_prod")
-      initial = 1;
-    Value init;
+    auto accTensor = RankedTensorType::get(kept, accType);
+    Value init = filled(rewriter, loc, accTensor, reductionInit(name, accType));
+    bool isFloat = isFloatElement(element);
+    // Sums and products may reassociate: they are accumulated in float64,
+    // and it lets LLVM vectorize the loop.
+    auto reassoc =
+        arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc);
+    Value acc =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{accTensor}, ValueRange{x},
+            ValueRange{init},
+            {AffineMap::getMultiDimIdentityMap(unsigned(rank), ctx),
+             AffineMap::get(unsigned(rank), 0, keptExprs, ctx)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value v = convertScalar(b, l, args[0], accType), a = args[1], r;
+              if (name == "reduce_sum" || name == "reduce_mean")
+                r = isFloat ? Value(arith::AddFOp::create(b, l, a, v, reassoc))
+                            : Value(arith::AddIOp::create(b, l, a, v));
+              else if (name == "reduce_prod")
+                r = isFloat ? Value(arith::MulFOp::create(b, l, a, v, reassoc))
+                            : Value(arith::MulIOp::create(b, l, a, v));
+              else // the kernels' Maximum::f(acc, v), Minimum::f(acc, v)
+                r = buildScalarMath(
+                    b, l, name == "reduce_max" ? "maximum" : "minimum",
+                    ValueRange{a, v}, accType);
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
     auto keptType = RankedTensorType::get(kept, element);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, kept, element);
-    if (name == "reduce_max" || name == "reduce_min") {
-      bool max = name == "reduce_max";
-      Attribute a;
-      if (isFloatType)
-        a = rewriter.getFloatAttr(
-            element, max ? -std::numeric_limits<double>::infinity()
-                         : std::numeric_limits<double>::infinity());
-      else {
-        unsigned bits = element.getIntOrFloatBitWidth();
-        a = rewriter.getIntegerAttr(element,
-                                    max ? APInt::getSignedMinValue(bits)
-                                        : APInt::getSignedMaxValue(bits));
-      }
-      Value c = arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(a));
-      init = linalg::FillOp::create(rewriter, loc, c, empty).getResult(0);
-    } else {
-      init = linalg::FillOp::create(
-                 rewriter, loc, constantLike(rewriter, loc, element, initial),
-                 empty)
-                 .getResult(0);
+    if (name == "reduce_mean" || accType != element) {
+      // The result: the mean as double(acc) * (1 / count), or the
+      // accumulator rounded once to the element type.
+      int64_t rankKept = int64_t(kept.size());
+      AffineMap id = AffineMap::getMultiDimIdentityMap(unsigned(rankKept), ctx);
+      bool mean = name == "reduce_mean";
+      double inv = 1.0 / double(count);
+      acc = elementwise(rewriter, loc, keptType, acc, id,
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Value v = args[0];
+                          if (mean)
+                            v = arith::MulFOp::create(
+                                b, l, v, constantOf(b, l, accType, inv));
+                          return convertScalar(b, l, v, element);
+                        });
     }
-    SmallVector<AffineMap> maps{
-        AffineMap::getMultiDimIdentityMap(unsigned(rank), ctx),
-        AffineMap::get(unsigned(rank), 0, outExprs, ctx)};
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{keptType}, ValueRange{x}, ValueRange{init},
-        maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value v = args[0], acc = args[1], r;
-          if (name == "reduce_sum" || name == "reduce_mean")
-            r = isFloatType ? Value(arith::AddFOp::create(b, l, acc, v))
-                            : Value(arith::AddIOp::create(b, l, acc, v));
-          else if (name == "reduce_prod")
-            r = isFloatType ? Value(arith::MulFOp::create(b, l, acc, v))
-                            : Value(arith::MulIOp::create(b, l, acc, v));
-          else // the kernel's (v > acc || isnan(v)) ? v : acc
-            r = scalarFns().lookup(name == "reduce_max" ? "maximum"
-                                                        : "minimum")(
-                b, l, ValueRange{v, acc}, element);
-          linalg::YieldOp::create(b, l, r);
-        });
-    Value result = generic.getResult(0);
-    if (name == "reduce_mean") {
-      Value e2 = tensor::EmptyOp::create(rewriter, loc, kept, element);
-      SmallVector<AffineMap> idMaps(
-          2, AffineMap::getMultiDimIdentityMap(unsigned(kept.size()), ctx));
-      SmallVector<utils::IteratorType> par(kept.size(),
-                                           utils::IteratorType::parallel);
-      result = linalg::GenericOp::create(
-                   rewriter, loc, TypeRange{keptType}, ValueRange{result},
-                   ValueRange{e2}, idMaps, par,
-                   [&](OpBuilder &b, Location l, ValueRange args) {
-                     // The sum times 1 / count, as the kernel does.
-                     linalg::YieldOp::create(
-                         b, l,
-                         Value(arith::MulFOp::create(
-                             b, l, args[0],
-                             constantLike(
-                                 b, l, element,
-                                 1.0 / double(std::max<int64_t>(count, 1))))));
-                   })
-                   .getResult(0);
-    }
-    if (keptType != out) {
-      auto shapeType =
-          RankedTensorType::get({out.getRank()}, rewriter.getIndexType());
-      SmallVector<APInt> dims;
-      for (int64_t d : out.getShape())
-        dims.push_back(APInt(64, uint64_t(d)));
-      Value shape = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(shapeType, dims));
-      result = tensor::ReshapeOp::create(rewriter, loc, out, result, shape);
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, acc, out));
     return success();
   }
 };
 
+// argmax / argmin along one axis: a generic with two accumulators (the best
+// value and its index), updated as the interpreter's loop does: the first
+// NaN wins and ends the search, ties keep the first index.
+template <class OpTy, bool Max>
+struct ArgReduceToGeneric : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getOperand();
+    auto in = typeOf(x), out = typeOf(op.getResult());
+    Type element = in.getElementType();
+    int64_t axis = int64_t(op.getAxis()), rank = in.getRank();
+    SmallVector<utils::IteratorType> iterators;
+    SmallVector<AffineExpr> keptExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (d != axis)
+        keptExprs.push_back(getAffineDimExpr(unsigned(d), ctx));
+    }
+    auto valueType = RankedTensorType::get(out.getShape(), element);
+    Value best =
+        filled(rewriter, loc, valueType,
+               reductionInit(Max ? "reduce_max" : "reduce_min", element));
+    Value index =
+        filled(rewriter, loc, out, IntegerAttr::get(out.getElementType(), 0));
+    AffineMap keptMap = AffineMap::get(unsigned(rank), 0, keptExprs, ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, out}, ValueRange{x},
+        ValueRange{best, index},
+        {AffineMap::getMultiDimIdentityMap(unsigned(rank), ctx), keptMap,
+         keptMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value c = args[0], bv = args[1], bi = args[2];
+          Value j = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value better;
+          if (isFloatElement(element)) {
+            Value cmp = arith::CmpFOp::create(b, l,
+                                              Max ? arith::CmpFPredicate::OGT
+                                                  : arith::CmpFPredicate::OLT,
+                                              c, bv);
+            Value cNaN =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, c, c);
+            Value bvNumber =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::ORD, bv, bv);
+            better = arith::AndIOp::create(
+                b, l, bvNumber, arith::OrIOp::create(b, l, cmp, cNaN));
+          } else {
+            better = arith::CmpIOp::create(b, l,
+                                           Max ? arith::CmpIPredicate::sgt
+                                               : arith::CmpIPredicate::slt,
+                                           c, bv);
+          }
+          // The first element always sets the accumulators (an integer
+          // extreme equal to the initial value too).
+          Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, j,
+                                              constantOf(b, l, j.getType(), 0));
+          better = arith::OrIOp::create(b, l, better, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, c, bv),
+                         arith::SelectOp::create(b, l, better, j, bi)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+// `x` with its leading batch axes broadcast to `batch` (a copy), or `x`.
+Value broadcastBatch(OpBuilder &b, Location loc, Value x,
+                     ArrayRef<int64_t> batch) {
+  auto t = typeOf(x);
+  SmallVector<int64_t> shape(batch);
+  shape.append(t.getShape().take_back(2).begin(),
+               t.getShape().take_back(2).end());
+  if (ArrayRef<int64_t>(shape) == t.getShape())
+    return x;
+  auto result = RankedTensorType::get(shape, t.getElementType());
+  return elementwise(b, loc, result, x, broadcastMap(b.getContext(), t, shape),
+                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+// (..., n, k) x (..., k, m): a plain linalg.matmul when the right operand has
+// no batch (the left one's batch axes fold into its rows), else the batch
+// axes are broadcast, flattened into one, and a linalg.batch_matmul runs.
+struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value a = adaptor.getLhs(), b = adaptor.getRhs();
+    auto ta = typeOf(a), tb = typeOf(b), out = typeOf(op.getResult());
+    Type element = out.getElementType();
+    int64_t n = ta.getDimSize(ta.getRank() - 2),
+            k = ta.getDimSize(ta.getRank() - 1),
+            m = tb.getDimSize(tb.getRank() - 1);
+    ArrayRef<int64_t> batch = out.getShape().drop_back(2);
+    int64_t batchCount = 1;
+    for (int64_t d : batch)
+      batchCount *= d;
+    auto zero = scalarAttr(element, 0);
+    Value result;
+    bool rhsUnbatched = tb.getNumElements() == k * m;
+    if (rhsUnbatched) {
+      Value a2 =
+          reshapeTo(rewriter, loc, broadcastBatch(rewriter, loc, a, batch),
+                    RankedTensorType::get({batchCount * n, k}, element));
+      Value b2 =
+          reshapeTo(rewriter, loc, b, RankedTensorType::get({k, m}, element));
+      auto t2 = RankedTensorType::get({batchCount * n, m}, element);
+      result = linalg::MatmulOp::create(
+                   rewriter, loc, TypeRange{t2}, ValueRange{a2, b2},
+                   ValueRange{filled(rewriter, loc, t2, zero)})
+                   .getResult(0);
+    } else {
+      Value a3 =
+          reshapeTo(rewriter, loc, broadcastBatch(rewriter, loc, a, batch),
+                    RankedTensorType::get({batchCount, n, k}, element));
+      Value b3 =
+          reshapeTo(rewriter, loc, broadcastBatch(rewriter, loc, b, batch),
+                    RankedTensorType::get({batchCount, k, m}, element));
+      auto t3 = RankedTensorType::get({batchCount, n, m}, element);
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, TypeRange{t3}, ValueRange{a3, b3},
+                   ValueRange{filled(rewriter, loc, t3, zero)})
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, out));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+// ej types are builtin tensors: the converter accepts the ranked static
+// ones (as themselves) and rejects the rest, variables included.
+struct EjTypeConverter : TypeConverter {
+  EjTypeConverter() {
+    addConversion([](Type t) -> std::optional<Type> {
+      if (isa<TensorType>(t) || isa<VariableType>(t))
+        return std::nullopt;
+      return t;
+    });
+    addConversion([](RankedTensorType t) -> std::optional<Type> {
+      if (t.hasStaticShape())
+        return Type(t);
+      return std::nullopt;
+    });
+  }
+};
+
+// Moves the bodies of ej.fusion regions into their blocks: as values, a
+// fusion is its body.
+void inlineFusions(Operation *root) {
+  SmallVector<FusionOp> fusions;
+  root->walk([&](FusionOp f) { fusions.push_back(f); });
+  IRRewriter rewriter(root->getContext());
+  for (FusionOp f : fusions) {
+    Block &body = f.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    SmallVector<Value> results(yield.getValues());
+    rewriter.eraseOp(yield);
+    rewriter.inlineBlockBefore(&body, f, f.getInputs());
+    rewriter.replaceOp(f, results);
+  }
+}
+
 struct ConvertEjToLinalgPass
     : mlir::ej::impl::ConvertEjToLinalgBase<ConvertEjToLinalgPass> {
   void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Unsupported ops first, each with its own error: the caller (the JIT)
+    // keeps such a function on the interpreter.
+    bool unsupported = false;
+    func.walk([&](Operation *op) {
+      if (!isa<EjDialect>(op->getDialect()) || isa<FusionOp, YieldOp>(op) ||
+          isLowerableToLinalg(op))
+        return;
+      op->emitOpError("cannot be lowered to linalg (convert-ej-to-linalg "
+                      "handles elementwise ops, reductions, matmul and "
+                      "shape ops on tensors)");
+      unsupported = true;
+    });
+    if (unsupported)
+      return signalPassFailure();
+    inlineFusions(func);
+
+    EjTypeConverter converter;
     ConversionTarget target(getContext());
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           func::FuncDialect>();
+                           scf::SCFDialect>();
     target.addIllegalDialect<EjDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+      return converter.isSignatureLegal(f.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
     RewritePatternSet patterns(&getContext());
-    populateEjToLinalgConversionPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    populateEjToLinalgConversionPatterns(patterns, converter);
+    if (failed(applyPartialConversion(func, target, std::move(patterns))))
       signalPassFailure();
   }
 };
@@ -535,23 +655,44 @@ struct ConvertEjToLinalgPass
 } // namespace
 
 void mlir::ej::populateEjToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const TypeConverter &converter) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<ElementwiseToLinalg, FillToLinalg, ConstantToArith,
-               Forward<CopyOp>, Forward<StopGradientOp>, ReshapeToTensor,
-               ReduceToLinalg<ReduceSumOp>, ReduceToLinalg<ReduceMeanOp>,
-               ReduceToLinalg<ReduceMaxOp>, ReduceToLinalg<ReduceMinOp>,
-               ReduceToLinalg<ReduceProdOp>>(ctx);
+  patterns.add<ElementwiseToGeneric>(converter, ctx);
+  patterns.add<
+      FillToLinalg, ConstantToArith, Forward<CopyOp>, Forward<StopGradientOp>,
+      ReshapeToTensor, TransposeToGeneric, SliceToTensor, ConcatToTensor,
+      PadToTensor, ReduceToGeneric<ReduceSumOp>, ReduceToGeneric<ReduceMeanOp>,
+      ReduceToGeneric<ReduceMaxOp>, ReduceToGeneric<ReduceMinOp>,
+      ReduceToGeneric<ReduceProdOp>, ArgReduceToGeneric<ArgMaxOp, true>,
+      ArgReduceToGeneric<ArgMinOp, false>, MatMulToLinalg>(converter, ctx);
+}
+
+void mlir::ej::populateEjToLinalgConversionPatterns(
+    RewritePatternSet &patterns) {
+  static const EjTypeConverter converter;
+  populateEjToLinalgConversionPatterns(patterns, converter);
 }
 
 bool mlir::ej::isLowerableToLinalg(Operation *op) {
-  if (!op->getDialect() || op->getDialect()->getNamespace() != "ej" ||
-      op->getNumResults() != 1)
+  if (!isa_and_nonnull<EjDialect>(op->getDialect()) || op->getNumResults() != 1)
     return false;
-  StringRef name = op->getName().stripDialect();
-  if (name == "pow")
-    return isFloat(typeOf(op->getResult(0)).getElementType());
-  return scalarFns().count(name) ||
-         isa<FillOp, ConstantOp, CopyOp, StopGradientOp, ReshapeOp, ReduceSumOp,
-             ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(op);
+  if (auto c = dyn_cast<ConstantOp>(op))
+    return isa<DenseElementsAttr>(c.getValue());
+  // The interpreter refuses extremes over an empty axis: no identity.
+  auto emptyAxis = [&](ArrayRef<int64_t> axes) {
+    auto t = typeOf(op->getOperand(0));
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (t.getDimSize(d) == 0 && (axes.empty() || llvm::is_contained(axes, d)))
+        return true;
+    return false;
+  };
+  if (isa<ArgMaxOp, ArgMinOp>(op))
+    return !emptyAxis(op->getAttrOfType<IntegerAttr>("axis").getInt());
+  if (isa<ReduceMaxOp, ReduceMinOp>(op))
+    return !emptyAxis(
+        op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef());
+  return hasScalarMath(op->getName().stripDialect()) ||
+         isa<FillOp, CopyOp, StopGradientOp, ReshapeOp, TransposeOp, SliceOp,
+             ConcatOp, PadOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
+             ReduceMinOp, ReduceProdOp, MatMulOp>(op);
 }

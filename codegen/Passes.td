@@ -5,15 +5,23 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertEjToLinalg : Pass<"convert-ej-to-linalg", "::mlir::func::FuncOp"> {
-  let summary = "Lowers the fusible ej ops to linalg, tensor, arith and math";
+  let summary = "Lowers ej ops to linalg, tensor, arith and math";
   let description = [{
-    Elementwise ops (with NumPy broadcasting as indexing maps), casts,
-    fills, constants, broadcast_to, reshape and the reductions become
-    `linalg.generic` / `linalg.fill` / `tensor.reshape` on tensors, with
-    scalar bodies that compute what the interpreter's kernels compute
-    (NaN-propagating relu, sign, maximum and minimum; float-to-integer casts
-    that truncate, saturate and send NaN to 0). An op outside that set is an
-    error: the JIT leaves such a region on the interpreter.
+    Elementwise ops, casts and `where` (NumPy broadcasting as indexing maps),
+    fills, constants, broadcast_to, transpose and reversed slices become
+    `linalg.generic` / `linalg.fill` on tensors, with scalar bodies that
+    compute what the interpreter's kernels compute (NaN-propagating relu,
+    sign, maximum and minimum; float-to-integer casts that truncate,
+    saturate and send NaN to 0; integer powers by squaring). Reductions
+    (sum, mean, max, min, prod, argmax, argmin) are generics with reduction
+    iterators that accumulate float32 sums in float64 and integer sums in
+    int64, as the kernels do. matmul is `linalg.matmul` (batch axes folded
+    into rows) or `linalg.batch_matmul`; reshape, slice, concat and pad are
+    `tensor` ops. `ej.fusion` regions are inlined.
+
+    Any other ej op (random draws, variables, gather, one_hot, arange, ...)
+    is reported with an error at the op and the pass fails: the JIT leaves
+    such a function on the interpreter.
 
     ```mlir
     %0 = ej.add %a, %b : tensor<2x3xf32>, tensor<3xf32>
@@ -26,7 +34,55 @@ def ConvertEjToLinalg : Pass<"convert-ej-to-linalg", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::math::MathDialect"];
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def EjFuseElementwise : Pass<"ej-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "linalg elementwise fusion that keeps matmuls named";
+  let description = [{
+    The patterns of upstream `linalg-fuse-elementwise-ops` (producer into
+    consumer when the producer has one use, reshapes propagated by
+    expansion, constant folding), except that no fusion or reshape
+    propagation touches `linalg.matmul` / `linalg.batch_matmul`: upstream
+    would rewrite them as generics, and they must stay BLAS calls.
+
+    ```mlir
+    %1 = linalg.generic ... ins(%a) { math.exp }
+    %2 = linalg.generic ... ins(%1) { math.tanh }
+    // becomes one linalg.generic computing tanh(exp(a))
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def EjLinalgToBlas : Pass<"ej-linalg-to-blas", "::mlir::ModuleOp"> {
+  let summary = "Bufferized f32/f64 matmuls become calls of the BLAS helpers";
+  let description = [{
+    Runs after bufferization: each `linalg.matmul` and `linalg.batch_matmul`
+    on f32 or f64 memrefs becomes a call of `ej_blas_sgemm` / `ej_blas_dgemm`
+    (`ej_blas_sgemm_batched` / `ej_blas_dgemm_batched`) with strided memref
+    descriptors (`llvm.emit_c_interface`). The helpers (codegen/BlasRuntime)
+    call cblas_sgemm / cblas_dgemm, passing a transposed layout as a
+    transpose flag; CpuCompiler registers them with the JIT. Integer
+    matmuls stay linalg and become loops.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>)
+                  outs(%c : memref<4x2xf32>)
+    // becomes
+    %0 = memref.cast %a : memref<4x3xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+    ...
+    call @ej_blas_sgemm(%0, %1, %2) : (...) -> ()
+    ```
+  }];
+  let statistics = [
+    Statistic<"numCalls", "blas-calls", "matmuls turned into BLAS calls">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def EjFuse : Pass<"ej-fuse", "::mlir::func::FuncOp"> {
@@ -71,7 +127,8 @@ def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
     Rewrites f32 `math.exp`, `log`, `log1p`, `tanh`, `sin`, `cos`, `erf`
     and friends into arithmetic (MLIR's polynomial approximations, a few ulp
     from the exact values), so that loops over them vectorize instead of
-    calling libm element by element. f64 ops are left to libm.
+    calling libm element by element. MLIR has these approximations for f32
+    only: f64 ops, and `math.powf`, stay libm calls.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -1,0 +1,142 @@
+//===- LinalgToBlas.cpp - ej-linalg-to-blas: matmuls as BLAS calls --------===//
+//
+// After bufferization a matmul is a linalg.matmul / linalg.batch_matmul on
+// memrefs; this pass replaces the f32 and f64 ones by calls of the helpers
+// of codegen/BlasRuntime.cpp, so that a compiled kernel multiplies matrices
+// with the same BLAS as the interpreter. A zero fill of the output just
+// before the matmul is dropped and the helper told to overwrite (beta 0).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#define DEBUG_TYPE "ej-linalg-to-blas"
+
+namespace mlir::ej {
+#define GEN_PASS_DEF_EJLINALGTOBLAS
+#include "codegen/Passes.h.inc"
+} // namespace mlir::ej
+
+using namespace mlir;
+
+namespace {
+
+// memref<?x...xT, strided<[?, ...], offset: ?>>: one helper serves every
+// static shape and layout.
+MemRefType dynamicStrided(MemRefType t) {
+  SmallVector<int64_t> dyn(t.getRank(), ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic, dyn);
+  return MemRefType::get(dyn, t.getElementType(), layout);
+}
+
+// The helper `name`, declared once in the module.
+func::FuncOp declareHelper(PatternRewriter &rewriter, Operation *from,
+                           StringRef name, TypeRange args) {
+  auto module = from->getParentOfType<ModuleOp>();
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  auto f = func::FuncOp::create(rewriter, module.getLoc(), name,
+                                rewriter.getFunctionType(args, {}));
+  f.setPrivate();
+  f->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
+  return f;
+}
+
+// A zero linalg.fill of `out` right before `op`, which the helper's beta 0
+// makes redundant.
+linalg::FillOp zeroFillBefore(Operation *op, Value out) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getDpsInitOperand(0)->get() != out)
+    return nullptr;
+  Attribute value;
+  if (!matchPattern(fill.getDpsInputOperand(0)->get(), m_Constant(&value)))
+    return nullptr;
+  auto f = dyn_cast<FloatAttr>(value);
+  if (!f || !f.getValue().isZero())
+    return nullptr;
+  return fill;
+}
+
+template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
+  MatmulToCall(MLIRContext *ctx, StringRef suffix)
+      : OpRewritePattern<OpTy>(ctx), suffix(suffix.str()) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
+      return rewriter.notifyMatchFailure(op, "not a plain matmul on memrefs");
+    Value a = op.getDpsInputOperand(0)->get(),
+          b = op.getDpsInputOperand(1)->get(),
+          c = op.getDpsInitOperand(0)->get();
+    auto ct = cast<MemRefType>(c.getType());
+    Type element = ct.getElementType();
+    if (!element.isF32() && !element.isF64())
+      return rewriter.notifyMatchFailure(op, "BLAS multiplies f32 and f64");
+    if (cast<MemRefType>(a.getType()).getElementType() != element ||
+        cast<MemRefType>(b.getType()).getElementType() != element)
+      return rewriter.notifyMatchFailure(op, "mixed element types");
+    Location loc = op.getLoc();
+    double beta = 1;
+    if (linalg::FillOp fill = zeroFillBefore(op, c)) {
+      rewriter.eraseOp(fill);
+      beta = 0;
+    }
+    SmallVector<Value> args;
+    for (Value v : {a, b, c})
+      args.push_back(memref::CastOp::create(
+          rewriter, loc, dynamicStrided(cast<MemRefType>(v.getType())), v));
+    args.push_back(arith::ConstantOp::create(
+        rewriter, loc, element, rewriter.getFloatAttr(element, beta)));
+    std::string name =
+        std::string(element.isF32() ? "ej_blas_sgemm" : "ej_blas_dgemm") +
+        suffix;
+    func::FuncOp helper =
+        declareHelper(rewriter, op, name, ValueRange(args).getTypes());
+    rewriter.replaceOpWithNewOp<func::CallOp>(op, helper, args);
+    return success();
+  }
+
+  std::string suffix;
+};
+
+struct EjLinalgToBlasPass
+    : mlir::ej::impl::EjLinalgToBlasBase<EjLinalgToBlasPass> {
+  void runOnOperation() override {
+    // Walk and rewrite in place (no folding of the rest of the module).
+    SmallVector<Operation *> matmuls;
+    getOperation().walk([&](Operation *op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        matmuls.push_back(op);
+    });
+    RewritePatternSet set(&getContext());
+    mlir::ej::populateLinalgToBlasPatterns(set);
+    FrozenRewritePatternSet patterns(std::move(set));
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    bool changed = false;
+    if (failed(applyOpPatternsGreedily(matmuls, patterns, config, &changed)))
+      return signalPassFailure();
+    getOperation().walk([&](func::CallOp call) {
+      if (call.getCallee().starts_with("ej_blas_"))
+        ++numCalls;
+    });
+  }
+};
+
+} // namespace
+
+void mlir::ej::populateLinalgToBlasPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<MatmulToCall<linalg::MatmulOp>>(ctx, "");
+  patterns.add<MatmulToCall<linalg::BatchMatmulOp>>(ctx, "_batched");
+}

@@ -1,0 +1,51 @@
+// RUN: ej-opt %s -split-input-file --ej-linalg-to-blas | FileCheck %s
+
+// A zero fill before the matmul is dropped: the helper overwrites (beta 0).
+// CHECK-LABEL: func.func private @ej_blas_sgemm(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @overwrite
+// CHECK-SAME: (%[[A:.*]]: memref<4x3xf32>, %[[B:.*]]: memref<3x2xf32>, %[[C:.*]]: memref<4x2xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: %[[CA:.*]] = memref.cast %[[A]] : memref<4x3xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-NEXT: %[[CB:.*]] = memref.cast %[[B]]
+// CHECK-NEXT: %[[CC:.*]] = memref.cast %[[C]]
+// CHECK-NEXT: %[[BETA:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: call @ej_blas_sgemm(%[[CA]], %[[CB]], %[[CC]], %[[BETA]])
+// CHECK-NOT: linalg.matmul
+func.func @overwrite(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// -----
+
+// Without the fill the product accumulates (beta 1); strided views pass
+// as they are. Batched f64 matmuls have their own helper.
+// CHECK-LABEL: func.func @accumulate
+// CHECK: %[[BETA:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK: call @ej_blas_dgemm(%{{.*}}, %{{.*}}, %{{.*}}, %[[BETA]])
+// CHECK-LABEL: func.func @batched
+// CHECK: call @ej_blas_dgemm_batched
+func.func @accumulate(%a: memref<4x3xf64, strided<[1, 4]>>, %b: memref<3x2xf64>, %c: memref<4x2xf64>) {
+  linalg.matmul ins(%a, %b : memref<4x3xf64, strided<[1, 4]>>, memref<3x2xf64>) outs(%c : memref<4x2xf64>)
+  return
+}
+func.func @batched(%a: memref<2x4x3xf64>, %b: memref<2x3x2xf64>, %c: memref<2x4x2xf64>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x4x3xf64>, memref<2x3x2xf64>) outs(%c : memref<2x4x2xf64>)
+  return
+}
+
+// -----
+
+// Integer matmuls and matmuls on tensors are left alone.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<4x3xi32>, memref<3x2xi32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3x2xf32>)
+// CHECK-NOT: call
+func.func @left_alone(%a: memref<4x3xi32>, %b: memref<3x2xi32>, %c: memref<4x2xi32>,
+                      %d: tensor<4x3xf32>, %e: tensor<3x2xf32>, %f: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  linalg.matmul ins(%a, %b : memref<4x3xi32>, memref<3x2xi32>) outs(%c : memref<4x2xi32>)
+  %0 = linalg.matmul ins(%d, %e : tensor<4x3xf32>, tensor<3x2xf32>) outs(%f : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
