@@ -10,13 +10,23 @@
 // (unless --quiet) and, with --output, saved as DIR/result<i>.npy. --bench N
 // times N runs after one warm-up and prints median, min and max.
 //
+// --mode=interp runs the interpreter (one eager kernel per op); --mode=jit
+// compiles the function with the CPU code generator (codegen/CpuCompiler.h)
+// and runs the native code -- a function it cannot compile gets one line on
+// stderr and runs in the interpreter; --mode=both runs both and prints, per
+// result, the largest absolute and relative difference of the compiled
+// result from the interpreter's.
+//
 //===----------------------------------------------------------------------===//
 #include "Npy.h"
+
+#include "codegen/CpuCompiler.h"
 
 #include <ej/ej.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -111,11 +121,134 @@ ej::Tensor random_input(const ej::jit::TensorType &t) {
   }
 }
 
+// The compiled function, run on ej tensors.
+class Compiled {
+public:
+  explicit Compiled(std::unique_ptr<mlir::ej::CpuFunction> fn)
+      : fn_(std::move(fn)) {
+    for (const mlir::ej::TensorSignature &t : fn_->outputs())
+      outputs_.emplace_back(size_t(t.numElements()) *
+                            mlir::ej::elementSize(t.element));
+  }
+
+  // Binds the inputs (kept alive here) for run().
+  void bind(const std::vector<ej::Tensor> &inputs) {
+    inputs_.clear();
+    buffers_.clear();
+    for (const ej::Tensor &t : inputs) {
+      inputs_.push_back(t.contiguous());
+      buffers_.push_back({data_of(inputs_.back()), {}});
+    }
+  }
+
+  void run() {
+    std::vector<void *> outs;
+    for (std::vector<char> &o : outputs_)
+      outs.push_back(o.data());
+    fn_->run(buffers_, outs);
+  }
+
+  std::vector<ej::Tensor> results() const {
+    std::vector<ej::Tensor> r;
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      const mlir::ej::TensorSignature &t = fn_->outputs()[i];
+      ej::IntList shape(t.shape);
+      const char *p = outputs_[i].data();
+      size_t n = size_t(t.numElements());
+      switch (t.element) {
+      case mlir::ej::ElementType::Bool:
+        r.push_back(
+            ej::Tensor::from_vector(std::vector<bool>(p, p + n), shape));
+        break;
+      case mlir::ej::ElementType::Int32:
+        r.push_back(ej::Tensor::from_vector(as<int32_t>(p, n), shape));
+        break;
+      case mlir::ej::ElementType::Int64:
+        r.push_back(ej::Tensor::from_vector(as<int64_t>(p, n), shape));
+        break;
+      case mlir::ej::ElementType::Float32:
+        r.push_back(ej::Tensor::from_vector(as<float>(p, n), shape));
+        break;
+      case mlir::ej::ElementType::Float64:
+        r.push_back(ej::Tensor::from_vector(as<double>(p, n), shape));
+        break;
+      }
+    }
+    return r;
+  }
+
+  double compile_ms() const { return fn_->compileMs(); }
+
+private:
+  template <class T> static std::vector<T> as(const char *p, size_t n) {
+    std::vector<T> v(n);
+    std::memcpy(v.data(), p, n * sizeof(T));
+    return v;
+  }
+  static const void *data_of(const ej::Tensor &t) {
+    switch (t.dtype()) {
+    case ej::DType::Bool:
+      return t.data<bool>();
+    case ej::DType::Int32:
+      return t.data<int32_t>();
+    case ej::DType::Int64:
+      return t.data<int64_t>();
+    case ej::DType::Float32:
+      return t.data<float>();
+    case ej::DType::Float64:
+      return t.data<double>();
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<mlir::ej::CpuFunction> fn_;
+  std::vector<ej::Tensor> inputs_;
+  std::vector<mlir::ej::InputBuffer> buffers_;
+  std::vector<std::vector<char>> outputs_;
+};
+
+// Median, min and max microseconds of n calls of f.
+template <class F> std::vector<double> time_runs(int n, F &&f) {
+  std::vector<double> us;
+  for (int i = 0; i < n; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    us.push_back(std::chrono::duration<double, std::micro>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count());
+  }
+  std::sort(us.begin(), us.end());
+  return {us[us.size() / 2], us.front(), us.back()};
+}
+
+void print_times(int n, const std::string &mode, const std::vector<double> &t,
+                 const char *note) {
+  std::cout << "ej-run: " << n << " runs (mode=" << mode
+            << ", device=cpu): median " << t[0] << " us, min " << t[1]
+            << " us, max " << t[2] << " us (" << note << ")\n";
+}
+
+// The largest |jit - interp| and |jit - interp| / |interp| over the
+// elements; equal values (infinities and NaNs included) differ by 0, a NaN
+// against a number by infinity.
+std::pair<double, double> max_errors(const ej::Tensor &jit,
+                                     const ej::Tensor &interp) {
+  std::vector<double> a = jit.to_vector<double>(),
+                      b = interp.to_vector<double>();
+  double abs_err = 0, rel_err = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))
+      continue;
+    double d = std::fabs(a[i] - b[i]);
+    if (std::isnan(d))
+      d = INFINITY;
+    abs_err = std::max(abs_err, d);
+    rel_err = std::max(rel_err, b[i] != 0 ? d / std::fabs(b[i]) : INFINITY);
+  }
+  return {abs_err, rel_err};
+}
+
 int run(const Options &o) {
-  if (o.mode != "interp")
-    throw ej::Error("--mode=" + o.mode +
-                    " needs the compiled path, which this build does not have "
-                    "yet; --mode=interp runs the program");
   if (o.device == "gpu")
     throw ej::Error("--device=gpu needs the GPU backend, which this build does "
                     "not have yet");
@@ -144,22 +277,46 @@ int run(const Options &o) {
     throw ej::Error("--input " + unused.begin()->first +
                     ": the function has no such argument (use argN or N)");
 
-  std::vector<ej::Tensor> results =
-      ej::jit::run_mlir(text, inputs, o.func, o.file);
-  if (o.bench > 0) {
-    std::vector<double> us;
-    for (int i = 0; i < o.bench; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      results = ej::jit::run_mlir(text, inputs, o.func, o.file);
-      us.push_back(std::chrono::duration<double, std::micro>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count());
+  // The compiled function, unless the interpreter was asked for or the
+  // code generator cannot compile it.
+  std::unique_ptr<Compiled> compiled;
+  if (o.mode != "interp") {
+    std::string error;
+    std::unique_ptr<mlir::ej::CpuFunction> fn =
+        mlir::ej::compileCpuFunction(text, o.func, o.file, error);
+    if (fn) {
+      compiled = std::make_unique<Compiled>(std::move(fn));
+      compiled->bind(inputs);
+    } else {
+      std::cerr << "ej-run: jit: cannot compile, running the interpreter: "
+                << error << "\n";
     }
-    std::sort(us.begin(), us.end());
-    std::cout << "ej-run: " << o.bench
-              << " runs (mode=interp, device=cpu): median " << us[us.size() / 2]
-              << " us, min " << us.front() << " us, max " << us.back()
-              << " us (parsing included)\n";
+  }
+  bool run_interp = !compiled || o.mode == "both";
+
+  std::vector<ej::Tensor> results, interp_results;
+  if (run_interp)
+    interp_results = ej::jit::run_mlir(text, inputs, o.func, o.file);
+  if (compiled) {
+    compiled->run();
+    results = compiled->results();
+  } else {
+    results = interp_results;
+  }
+
+  if (o.bench > 0) {
+    if (run_interp)
+      print_times(
+          o.bench, "interp",
+          time_runs(o.bench,
+                    [&] { ej::jit::run_mlir(text, inputs, o.func, o.file); }),
+          "parsing included");
+    if (compiled)
+      print_times(
+          o.bench, "jit", time_runs(o.bench, [&] { compiled->run(); }),
+          ("compiled once in " +
+           std::to_string(int64_t(std::lround(compiled->compile_ms()))) + " ms")
+              .c_str());
   }
   if (!o.output.empty()) {
     mkdir(o.output.c_str(), 0755);
@@ -182,6 +339,12 @@ int run(const Options &o) {
       std::cout << results[i] << "\n";
     }
   }
+  if (compiled && o.mode == "both")
+    for (size_t i = 0; i < results.size(); ++i) {
+      auto [abs_err, rel_err] = max_errors(results[i], interp_results[i]);
+      std::cout << "result " << i << ": jit vs interp: max abs error "
+                << abs_err << ", max rel error " << rel_err << "\n";
+    }
   return 0;
 }
 

@@ -1,6 +1,6 @@
 // Bad command lines and inputs give one clear line and exit code 1.
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: not ej-run %s --mode=jit 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not ej-run %s --mode=fast 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not ej-run %s --device=gpu 2>&1 | FileCheck %s --check-prefix=GPU
 // RUN: not ej-run %s --input arg0=%t/missing.npy 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: echo "not numpy" > %t/bad.npy
@@ -11,7 +11,7 @@
 // RUN: not ej-run %s --bench x 2>&1 | FileCheck %s --check-prefix=BADNUM
 // RUN: not ej-run 2>&1 | FileCheck %s --check-prefix=NOINPUT
 
-// MODE: ej-run: error: --mode=jit needs the compiled path
+// MODE: ej-run: error: --mode must be interp, jit or both
 // GPU: ej-run: error: --device=gpu needs the GPU backend
 // MISSING: ej-run: error: npy: {{.*}}missing.npy: cannot open the file
 // BADNPY: ej-run: error: npy: {{.*}}bad.npy: not a .npy file
