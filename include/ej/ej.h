@@ -13,6 +13,7 @@
 #include "ej/DType.h"
 #include "ej/Error.h"
 #include "ej/autodiff.h"
+#include "ej/checkpoint.h"
 #include "ej/data.h"
 #include "ej/Tensor.h"
 #include "ej/Variable.h"
