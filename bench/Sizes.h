@@ -4,6 +4,20 @@
 #define EJ_BENCH_SIZES_H
 
 #include <benchmark/benchmark.h>
+#include <ej/jit.h>
+
+/// Runs a benchmark on the eager interpreter alone (the tracing JIT off),
+/// or with it; restores the JIT afterwards.
+class JitMode {
+public:
+  explicit JitMode(bool on) : was_(ej::jit::enabled()) {
+    ej::jit::set_enabled(on);
+  }
+  ~JitMode() { ej::jit::set_enabled(was_); }
+
+private:
+  bool was_;
+};
 
 /// 2^10, 2^12, ..., 2^24 elements.
 inline void elementwise_sizes(benchmark::internal::Benchmark *b) {

@@ -147,3 +147,16 @@ static void BM_Torch_MlpValueAndGradients(benchmark::State &state) {
 BENCHMARK(BM_Torch_MlpValueAndGradients)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+
+// The 8-op chain of JitBench.cpp, eagerly.
+static void BM_Torch_Chain8(benchmark::State &state) {
+  c10::InferenceMode guard;
+  int64_t n = int64_t(1) << 20;
+  torch::Tensor x = torch::rand({n}) * 2 - 1, y = torch::rand({n});
+  for (auto _ : state) {
+    torch::Tensor r = torch::tanh(torch::exp(((x * y + 1) * x - y) / (y + 2)));
+    benchmark::DoNotOptimize(r.data_ptr());
+  }
+  set_traffic(state, n, 3);
+}
+BENCHMARK(BM_Torch_Chain8)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -231,12 +231,14 @@ private:
   std::atomic<uint64_t> generation_{0};
 };
 
+} // namespace
+
 RegionCache &cache() {
   static RegionCache *c = new RegionCache; // outlives the compile thread
   return *c;
 }
 
-} // namespace
+void stop_compiling_at_exit();
 
 RegionCompiler set_region_compiler(RegionCompiler compiler) {
   {
@@ -341,16 +343,32 @@ void compile(CompileJob &job) {
            " ops) compiled in " + std::to_string(double(us) / 1000) + " ms");
 }
 
-// One background thread compiles hot regions in order.
+// One background thread compiles hot regions in order. At exit it finishes
+// the region at hand and stops before the globals that LLVM and MLIR made
+// while compiling go away: after every region it (re)registers an atexit
+// handler, which therefore runs before their destructors.
 class Compiler {
 public:
+  ~Compiler() { stop(); }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id())
+      thread_.join();
+  }
+  /// Blocks until every submitted region is compiled (or refused).
+  void wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [&] { return jobs_.empty() && !busy_; });
+  }
   void submit(CompileJob job) {
     std::lock_guard<std::mutex> lock(mu_);
     jobs_.push_back(std::move(job));
-    if (!started_) {
-      started_ = true;
-      std::thread([this] { loop(); }).detach();
-    }
+    if (!thread_.joinable())
+      thread_ = std::thread([this] { loop(); });
     cv_.notify_one();
   }
 
@@ -360,25 +378,39 @@ private:
       CompileJob job;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return !jobs_.empty(); });
+        cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+        if (stop_)
+          return;
         job = std::move(jobs_.front());
         jobs_.pop_front();
+        busy_ = true;
       }
       compile(job);
+      std::atexit(stop_compiling_at_exit);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        busy_ = false;
+      }
+      idle_.notify_all();
     }
   }
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_, idle_;
   std::deque<CompileJob> jobs_;
-  bool started_ = false;
+  bool stop_ = false, busy_ = false;
+  std::thread thread_;
 };
 
+} // namespace
+
 Compiler &background() {
-  static Compiler *c = new Compiler; // its thread never ends
-  return *c;
+  static Compiler c;
+  return c;
 }
 
-} // namespace
+void stop_compiling_at_exit() { background().stop(); }
+
+namespace {} // namespace
 
 // --- The per-thread engine -------------------------------------------------
 
@@ -392,9 +424,11 @@ void Jit::record(Record &r) {
     defer(r);
     return;
   }
-  // A region ends where the op that began it comes again.
-  if (!entries_.empty()) {
-    const Record &head = entries_.front().record;
+  // A region ends where the first op of it that is not a leaf comes
+  // again. (Leaves -- literals, fills, random draws -- are data, and a loop
+  // body makes many of the same type.)
+  if (head_ != kNoHead && !is_leaf(r)) {
+    const Record &head = entries_[head_].record;
     const TensorImpl *a = head.result, *b = r.result;
     if (head.op == r.op && a->dtype == b->dtype && a->rank == b->rank &&
         std::equal(a->shape, a->shape + a->rank, b->shape))
@@ -405,6 +439,7 @@ void Jit::record(Record &r) {
     entries_.push_back({r, Tensor()});
     if (start_deferring()) {
       entries_.clear();
+      head_ = kNoHead;
       sig_.clear();
       defer(r);
       return;
@@ -412,8 +447,7 @@ void Jit::record(Record &r) {
     entries_.pop_back();
     interpret(r);
     counters().ops_cold++;
-    retain(r.result);
-    entries_.push_back({r, Tensor(r.result)});
+    push(r);
   } else {
     run_cold(r);
   }
@@ -425,6 +459,12 @@ void Jit::run_cold(Record &r) {
   interpret(r);
   counters().ops_cold++;
   sig_.add(r);
+  push(r);
+}
+
+void Jit::push(Record &r) {
+  if (head_ == kNoHead && !is_leaf(r))
+    head_ = entries_.size();
   retain(r.result);
   entries_.push_back({r, Tensor(r.result)});
 }
@@ -457,8 +497,7 @@ void Jit::defer(Record &r) {
                     candidates_.end());
   if (is_leaf(r))
     interpret(r); // its value is an input of the region
-  retain(r.result);
-  entries_.push_back({r, Tensor(r.result)});
+  push(r);
   if (candidates_.empty()) {
     // The stream left every compiled region: what was deferred runs now.
     fall_back();
@@ -537,6 +576,7 @@ void Jit::finish_deferred() {
   mode_ = Mode::Cold;
   candidates_.clear();
   entries_.clear();
+  head_ = kNoHead;
   sig_.clear();
 }
 
@@ -580,6 +620,7 @@ void Jit::end_region() {
       background().submit(std::move(job));
   }
   entries_.clear();
+  head_ = kNoHead;
   sig_.clear();
 }
 
@@ -620,6 +661,19 @@ void jit::reset_stats() {
                   &c.compile_us, &c.cache_hits_memory, &c.cache_hits_disk,
                   &c.fallbacks, &c.regions_failed})
     *a = 0;
+}
+
+void jit::set_enabled(bool enabled) {
+  detail::Trace::current().boundary();
+  detail::JitConfig::get().enabled = enabled;
+}
+bool jit::enabled() { return detail::JitConfig::get().enabled; }
+
+void jit::wait_for_compiles() { detail::background().wait(); }
+
+void jit::clear_cache() {
+  detail::Trace::current().boundary();
+  detail::cache().clear();
 }
 
 Step::Step() { detail::Trace::current().boundary(); }

@@ -109,6 +109,7 @@ private:
   enum class Mode { Cold, Deferring, Complete };
 
   void run_cold(Record &r);
+  void push(Record &r);
   void defer(Record &r);
   bool start_deferring();
   void finish_deferred();
@@ -117,6 +118,8 @@ private:
   const std::string &live_key();
 
   std::vector<Entry> entries_;
+  static constexpr size_t kNoHead = ~size_t(0);
+  size_t head_ = kNoHead; // the first entry that is not a leaf
   Signature sig_;
   Mode mode_ = Mode::Cold;
   std::vector<std::shared_ptr<Region>> candidates_;

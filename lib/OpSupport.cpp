@@ -2,6 +2,7 @@
 #include "lib/OpSupport.h"
 #include "lib/ShapeRules.h"
 #include "lib/Trace.h"
+#include "runtime/cpu/Kernels.h"
 
 #include <algorithm>
 
@@ -86,8 +87,12 @@ Tensor coerce(const Tensor &t, DType to) {
   // `x + 1` as one constant of x's dtype rather than a constant and a cast
   // (every weak value but a large int64 is exact in a double).
   if (x->weak && x->rank == 0 && x->dtype != int64) {
+    // A literal's value is there already (it is a leaf, never deferred);
+    // reading it is not an observation.
     Record r(OpCode::Fill);
-    r.attrs.f[0] = t.item<double>();
+    runtime::dispatch<runtime::math::kAll>(x->dtype, "coerce", [&](auto tag) {
+      r.attrs.f[0] = double(*x->data_as<decltype(tag)>());
+    });
     r.attrs.dtype = to;
     return run(r, to, {});
   }

@@ -85,6 +85,20 @@ struct Stats {
 Stats stats();
 void reset_stats();
 
+/// Turns the tracing JIT on or off for the whole process (the default comes
+/// from EJ_JIT). Off, every call runs at once in the interpreter. What was
+/// deferred so far on this thread is computed first.
+void set_enabled(bool enabled);
+bool enabled();
+
+/// Blocks until the background compiler has compiled (or refused) every
+/// hot region handed to it so far.
+void wait_for_compiles();
+
+/// Forgets every region the JIT has seen or compiled: the next hot region
+/// is compiled again (a compile-latency benchmark, or memory back).
+void clear_cache();
+
 } // namespace ej::jit
 
 namespace ej {

@@ -22,7 +22,7 @@ class JitScope {
 public:
   explicit JitScope(
       ej::detail::RegionCompiler compiler = ej::detail::interpreting_compiler())
-      : saved_(JitConfig::get()),
+      : saved_((ej::jit::wait_for_compiles(), JitConfig::get())),
         previous_(ej::detail::set_region_compiler(std::move(compiler))) {
     JitConfig &c = JitConfig::get();
     c.enabled = true;

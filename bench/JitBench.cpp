@@ -1,0 +1,128 @@
+//===- JitBench.cpp - Compiled regions against the eager interpreter -----===//
+//
+// Each benchmark takes an argument: 0 runs the interpreter alone (the JIT
+// off), 1 runs with the tracing JIT, after warm-up (the region hot and
+// compiled). Every iteration observes its result, so that the compiled
+// region runs to the end.
+//
+//===----------------------------------------------------------------------===//
+#include "Sizes.h"
+
+#include <ej/ej.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using ej::Tensor;
+
+// The 8-op chain: x*y+1, *x, -y, /(y+2), exp, tanh.
+Tensor chain(const Tensor &x, const Tensor &y) {
+  return ej::tanh(ej::exp(((x * y + 1) * x - y) / (y + 2)));
+}
+
+void warm_up(bool jit, const std::function<void()> &step) {
+  if (!jit)
+    return;
+  for (int i = 0; i < 20; ++i) // hot, compiled (in the background), ready
+    step();
+}
+
+void BM_Ej_Chain8(benchmark::State &state) {
+  bool jit = state.range(0) != 0;
+  JitMode mode(jit);
+  int64_t n = int64_t(1) << 20;
+  Tensor x = ej::random_uniform({n}, ej::float32, -1, 1);
+  Tensor y = ej::random_uniform({n}, ej::float32, 0, 1);
+  auto step = [&] {
+    Tensor r = chain(x, y);
+    benchmark::DoNotOptimize(r.data<float>());
+  };
+  warm_up(jit, step);
+  ej::jit::reset_stats();
+  for (auto _ : state)
+    step();
+  set_traffic(state, n, 3);
+}
+BENCHMARK(BM_Ej_Chain8)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// A hot 20-op region on one-element tensors: the fixed cost of replaying a
+// compiled region (recording the calls, matching, running the kernel).
+void BM_Ej_Replay20(benchmark::State &state) {
+  bool jit = state.range(0) != 0;
+  JitMode mode(jit);
+  Tensor x = ej::ones({1}), y = ej::fill({1}, 0.5);
+  auto step = [&] {
+    Tensor a = x;
+    for (int i = 0; i < 10; ++i)
+      a = ej::sin(a * y);
+    benchmark::DoNotOptimize(a.data<float>());
+  };
+  warm_up(jit, step);
+  ej::jit::reset_stats();
+  for (auto _ : state)
+    step();
+  ej::jit::Stats s = ej::jit::stats();
+  state.counters["compiled_%"] =
+      100.0 * double(s.ops_compiled) /
+      double(std::max<uint64_t>(1, s.ops_compiled + s.ops_cold));
+}
+BENCHMARK(BM_Ej_Replay20)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// Softmax over rows of 1024, 256 rows.
+void BM_Ej_Softmax(benchmark::State &state) {
+  bool jit = state.range(0) != 0;
+  JitMode mode(jit);
+  Tensor x = ej::random_normal({256, 1024});
+  auto step = [&] {
+    Tensor e = ej::exp(x - ej::reduce_max(x, {1}, true));
+    Tensor r = e / ej::reduce_sum(e, {1}, true);
+    benchmark::DoNotOptimize(r.data<float>());
+  };
+  warm_up(jit, step);
+  for (auto _ : state)
+    step();
+  set_traffic(state, 256 * 1024, 2);
+}
+BENCHMARK(BM_Ej_Softmax)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// The time to compile one region of the 8-op chain, from an empty cache.
+void BM_Ej_CompileChain8(benchmark::State &state) {
+  JitMode mode(true);
+  Tensor x = ej::random_uniform({1024}), y = ej::random_uniform({1024});
+  std::vector<double> ms;
+  for (auto _ : state) {
+    ej::jit::clear_cache();
+    ej::jit::reset_stats();
+    for (int i = 0; i < 3; ++i) {
+      ej::Step s;
+      chain(x, y);
+    }
+    ej::jit::Stats st;
+    while ((st = ej::jit::stats()).regions_compiled + st.regions_failed == 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ms.push_back(st.compile_ms);
+  }
+  std::sort(ms.begin(), ms.end());
+  state.counters["compile_ms_median"] = ms[ms.size() / 2];
+}
+BENCHMARK(BM_Ej_CompileChain8)->Iterations(15)->Unit(benchmark::kMillisecond);
+
+} // namespace
