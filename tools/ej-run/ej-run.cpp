@@ -18,8 +18,6 @@
 // result from the interpreter's.
 //
 //===----------------------------------------------------------------------===//
-#include "Npy.h"
-
 #include "codegen/CpuCompiler.h"
 
 #include <ej/ej.h>
@@ -268,7 +266,7 @@ int run(const Options &o) {
     ej::Tensor t;
     for (const std::string &n : names)
       if (auto it = unused.find(n); it != unused.end()) {
-        t = ejrun::read_npy(it->second);
+        t = ej::read_npy(it->second);
         unused.erase(it);
       }
     inputs.push_back(t.defined() ? t : random_input(types[i]));
@@ -321,7 +319,7 @@ int run(const Options &o) {
   if (!o.output.empty()) {
     mkdir(o.output.c_str(), 0755);
     for (size_t i = 0; i < results.size(); ++i)
-      ejrun::write_npy(o.output + "/result" + std::to_string(i) + ".npy",
+      ej::write_npy(o.output + "/result" + std::to_string(i) + ".npy",
                        results[i]);
   }
   if (!o.quiet) {
