@@ -19,6 +19,7 @@
 #include "ej/Variable.h"
 #include "ej/device.h"
 #include "ej/jit.h"
+#include "ej/metrics.h"
 #include "ej/nn.h"
 #include "ej/ops.h"
 #include "ej/optim.h"
