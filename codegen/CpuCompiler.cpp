@@ -4,7 +4,7 @@
 // reads, materialize_in_destination writes); ej-cpu-pipeline lowers it,
 // mlir::ExecutionEngine translates it to LLVM IR, optimizes it at O2 with a
 // TargetMachine for the host CPU and features, and JITs it, with the BLAS
-// helpers added to its symbols.
+// helpers and upstream's memrefCopy added to its symbols.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CpuCompiler.h"
@@ -13,6 +13,7 @@
 #include "dialects/Ej/IR/EjOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -233,6 +234,10 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     for (auto [name, address] : blasRuntimeSymbols())
       symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                  llvm::JITSymbolFlags::Exported};
+    // Copies between strided memrefs (upstream's runtime function).
+    symbols[interner("memrefCopy")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+        llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   auto entry = (*engine)->lookupPacked("_mlir_ciface_kernel");

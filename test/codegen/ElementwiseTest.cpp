@@ -1,0 +1,369 @@
+//===- ElementwiseTest.cpp - Compiled elementwise ops vs float64 ---------===//
+//
+// Every elementwise op, cast and where that convert-ej-to-linalg lowers,
+// compiled through ej-cpu-pipeline and ORC, against a float64 reference
+// within a few ulp of the result type (integers and bools exactly). The
+// scalar rules of runtime/cpu/Math.h (NaN propagation, casts, integer
+// powers) are spelled out here independently.
+//
+//===----------------------------------------------------------------------===//
+#include "Harness.h"
+
+#include <cmath>
+
+namespace {
+
+using namespace ejtest;
+using mlir::ej::ElementType;
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+struct Unary {
+  const char *name;
+  double (*f)(double);
+  bool positive; // the domain: x > 0
+  double ulps;
+  double scale; // see expectClose
+};
+
+double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+double relu(double x) { return x > 0 || std::isnan(x) ? x : 0; }
+double sign(double x) { return std::isnan(x) ? x : double((x > 0) - (x < 0)); }
+
+const Unary kFloatUnary[] = {
+    {"neg", [](double x) { return -x; }, false, 0, 0},
+    {"abs", [](double x) { return std::fabs(x); }, false, 0, 0},
+    {"exp", [](double x) { return std::exp(x); }, false, 3, 0},
+    {"log", [](double x) { return std::log(x); }, true, 3, 1},
+    {"sqrt", [](double x) { return std::sqrt(x); }, true, 1, 0},
+    {"rsqrt", [](double x) { return 1 / std::sqrt(x); }, true, 2, 0},
+    {"square", [](double x) { return x * x; }, false, 1, 0},
+    {"tanh", [](double x) { return std::tanh(x); }, false, 3, 0},
+    {"sigmoid", sigmoid, false, 4, 0},
+    {"relu", relu, false, 0, 0},
+    {"sin", [](double x) { return std::sin(x); }, false, 3, 1},
+    {"cos", [](double x) { return std::cos(x); }, false, 3, 1},
+    {"floor", [](double x) { return std::floor(x); }, false, 0, 0},
+    {"ceil", [](double x) { return std::ceil(x); }, false, 0, 0},
+    {"sign", sign, false, 0, 0},
+};
+
+class FloatUnaryTest : public testing::TestWithParam<ElementType> {};
+
+// Shapes of 5 x 37 exercise the vector loops and their remainders.
+TEST_P(FloatUnaryTest, EveryUnaryOpMatchesFloat64WithinUlps) {
+  ElementType t = GetParam();
+  std::string type = tensorType({5, 37}, t);
+  for (const Unary &u : kFloatUnary) {
+    Array x = random({5, 37}, t, u.positive);
+    Case c{std::string(u.name) + " %a0", {x}, {t}, {5, 37}, t, type};
+    Array ref = ejtest::map(
+        {x}, [&](const std::vector<double> &a) { return u.f(a[0]); });
+    // libm's float64 functions are within an ulp; the f32 ones are
+    // MLIR's polynomial approximations.
+    double ulps = t == ElementType::Float64 ? std::min(u.ulps, 2.0) : u.ulps;
+    expectClose(compiledResult(c), ref, t, ulps, u.name, u.scale);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Floats, FloatUnaryTest,
+                         testing::Values(ElementType::Float32,
+                                         ElementType::Float64));
+
+TEST(Elementwise, IntegerUnaryOpsAreExact) {
+  const std::pair<const char *, double (*)(double)> ops[] = {
+      {"neg", [](double x) { return -x; }},
+      {"abs", [](double x) { return std::fabs(x); }},
+      {"square", [](double x) { return x * x; }},
+      {"relu", relu},
+      {"sign", sign},
+  };
+  for (ElementType t : {ElementType::Int32, ElementType::Int64})
+    for (auto [name, f] : ops) {
+      Array x = random({3, 17}, t);
+      Case c{std::string(name) + " %a0", {x}, {t}, {3, 17}, t,
+             tensorType({3, 17}, t)};
+      expectClose(compiledResult(c),
+                  ejtest::map({x}, [&](auto &a) { return f(a[0]); }), t, 0,
+                  name);
+    }
+  Array b = random({9}, ElementType::Bool);
+  Case c{"logical_not %a0", {b},           {ElementType::Bool}, {9},
+         ElementType::Bool, "tensor<9xi1>"};
+  expectClose(compiledResult(c),
+              ejtest::map({b}, [](auto &a) { return double(a[0] == 0); }),
+              ElementType::Bool, 0, "logical_not");
+}
+
+// Math.h's integer pow: by squaring; a negative exponent gives 1 for 1,
+// +-1 for -1 and 0 otherwise.
+double integerPow(double a, double b) {
+  int64_t x = int64_t(a), e = int64_t(b);
+  if (e < 0)
+    return x == 1 ? 1 : x == -1 ? ((e & 1) ? -1 : 1) : 0;
+  int64_t r = 1;
+  for (int64_t i = 0; i < e; ++i)
+    r *= x;
+  return double(int32_t(r));
+}
+
+struct Binary {
+  const char *name;
+  double (*f)(double, double);
+  double ulps;
+};
+
+const Binary kFloatBinary[] = {
+    {"add", [](double a, double b) { return a + b; }, 0.5},
+    {"sub", [](double a, double b) { return a - b; }, 0.5},
+    {"mul", [](double a, double b) { return a * b; }, 0.5},
+    {"div", [](double a, double b) { return a / b; }, 1},
+    {"maximum",
+     [](double a, double b) { return (a > b || std::isnan(a)) ? a : b; }, 0},
+    {"minimum",
+     [](double a, double b) { return (a < b || std::isnan(a)) ? a : b; }, 0},
+};
+
+TEST(Elementwise, BinaryOpsBroadcastLikeNumPy) {
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>>
+      shapes = {{{4, 19}, {4, 19}},
+                {{4, 19}, {19}},
+                {{4, 1}, {1, 19}},
+                {{4, 19}, {}}};
+  for (ElementType t : {ElementType::Float32, ElementType::Float64})
+    for (const Binary &op : kFloatBinary)
+      for (auto &[sa, sb] : shapes) {
+        Array a = random(sa, t), b = random(sb, t);
+        Case c{std::string(op.name) + " %a0, %a1",
+               {a, b},
+               {t, t},
+               {4, 19},
+               t,
+               tensorType(sa, t) + ", " + tensorType(sb, t)};
+        Array ref = ejtest::map(
+            {a, b}, [&](auto &x) { return roundTo(op.f(x[0], x[1]), t); });
+        expectClose(compiledResult(c), ref, t, op.ulps,
+                    std::string(op.name) + " " + c.typeSuffix);
+      }
+}
+
+TEST(Elementwise, FloatPowMatchesWithinUlps) {
+  for (ElementType t : {ElementType::Float32, ElementType::Float64}) {
+    Array a = random({3, 11}, t, /*positive=*/true), b = random({11}, t);
+    Case c{"pow %a0, %a1",
+           {a, b},
+           {t, t},
+           {3, 11},
+           t,
+           tensorType({3, 11}, t) + ", " + tensorType({11}, t)};
+    expectClose(
+        compiledResult(c),
+        ejtest::map({a, b}, [](auto &x) { return std::pow(x[0], x[1]); }), t, 2,
+        "pow");
+  }
+}
+
+TEST(Elementwise, IntegerArithmeticAndPowersAreExact) {
+  const Binary ops[] = {
+      {"add", [](double a, double b) { return a + b; }, 0},
+      {"sub", [](double a, double b) { return a - b; }, 0},
+      {"mul", [](double a, double b) { return a * b; }, 0},
+      {"maximum", [](double a, double b) { return std::max(a, b); }, 0},
+      {"minimum", [](double a, double b) { return std::min(a, b); }, 0},
+      {"pow", integerPow, 0},
+  };
+  for (const Binary &op : ops) {
+    Array a = random({6, 13}, ElementType::Int32),
+          b = random({13}, ElementType::Int32);
+    if (std::string(op.name) == "pow") // exponents -3 .. 8, some overflow
+      for (double &v : b.v)
+        v = std::fabs(v) - 3;
+    Case c{std::string(op.name) + " %a0, %a1",
+           {a, b},
+           {ElementType::Int32, ElementType::Int32},
+           {6, 13},
+           ElementType::Int32,
+           "tensor<6x13xi32>, tensor<13xi32>"};
+    expectClose(compiledResult(c),
+                ejtest::map({a, b},
+                            [&](auto &x) {
+                              return roundTo(op.f(x[0], x[1]),
+                                             ElementType::Int32);
+                            }),
+                ElementType::Int32, 0, op.name);
+  }
+}
+
+TEST(Elementwise, ComparisonsAndLogicGiveBools) {
+  const std::pair<const char *, bool (*)(double, double)> ops[] = {
+      {"equal", [](double a, double b) { return a == b; }},
+      {"not_equal", [](double a, double b) { return a != b; }},
+      {"less", [](double a, double b) { return a < b; }},
+      {"less_equal", [](double a, double b) { return a <= b; }},
+      {"greater", [](double a, double b) { return a > b; }},
+      {"greater_equal", [](double a, double b) { return a >= b; }},
+  };
+  for (ElementType t :
+       {ElementType::Float32, ElementType::Int64, ElementType::Bool})
+    for (auto [name, f] : ops) {
+      Array a = random({5, 8}, t), b = random({8}, t);
+      if (t == ElementType::Float32) { // equal values and NaNs too
+        b.v[0] = a.v[0];
+        a.v[1] = kNaN;
+        b.v[2] = kNaN;
+      }
+      Case c{std::string(name) + " %a0, %a1",
+             {a, b},
+             {t, t},
+             {5, 8},
+             ElementType::Bool,
+             tensorType({5, 8}, t) + ", " + tensorType({8}, t)};
+      expectClose(
+          compiledResult(c),
+          ejtest::map({a, b}, [&](auto &x) { return double(f(x[0], x[1])); }),
+          ElementType::Bool, 0, std::string(name) + " " + elementName(t));
+    }
+  for (auto [name, f] :
+       {std::pair<const char *, bool (*)(bool, bool)>{
+            "logical_and", [](bool a, bool b) { return a && b; }},
+        {"logical_or", [](bool a, bool b) { return a || b; }}}) {
+    Array a = random({3, 5}, ElementType::Bool),
+          b = random({3, 1}, ElementType::Bool);
+    Case c{std::string(name) + " %a0, %a1",
+           {a, b},
+           {ElementType::Bool, ElementType::Bool},
+           {3, 5},
+           ElementType::Bool,
+           "tensor<3x5xi1>, tensor<3x1xi1>"};
+    expectClose(
+        compiledResult(c),
+        ejtest::map({a, b},
+                    [&](auto &x) { return double(f(x[0] != 0, x[1] != 0)); }),
+        ElementType::Bool, 0, name);
+  }
+}
+
+TEST(Elementwise, WhereBroadcastsItsThreeOperands) {
+  Array p = random({7}, ElementType::Bool),
+        a = random({3, 7}, ElementType::Float32),
+        b = random({3, 1}, ElementType::Float32);
+  Case c{"where %a0, %a1, %a2",
+         {p, a, b},
+         {ElementType::Bool, ElementType::Float32, ElementType::Float32},
+         {3, 7},
+         ElementType::Float32,
+         "tensor<7xi1>, tensor<3x7xf32>, tensor<3x1xf32>"};
+  expectClose(
+      compiledResult(c),
+      ejtest::map({p, a, b}, [](auto &x) { return x[0] != 0 ? x[1] : x[2]; }),
+      ElementType::Float32, 0, "where");
+}
+
+// NaN and infinities follow Math.h: relu and sign keep NaN, maximum and
+// minimum propagate it from either side.
+TEST(Elementwise, NaNsFollowTheInterpretersRules) {
+  Array x{{6}, {kNaN, -kInf, kInf, -0.0, -2.5, 3.0}};
+  Array y{{6}, {1.0, kNaN, 0.0, 0.0, -3.0, kNaN}};
+  ElementType f = ElementType::Float32;
+  expectClose(compiledResult({"relu %a0", {x}, {f}, {6}, f, "tensor<6xf32>"}),
+              ejtest::map({x}, [](auto &a) { return relu(a[0]); }), f, 0,
+              "relu");
+  expectClose(compiledResult({"sign %a0", {x}, {f}, {6}, f, "tensor<6xf32>"}),
+              ejtest::map({x}, [](auto &a) { return sign(a[0]); }), f, 0,
+              "sign");
+  for (const Binary &op : kFloatBinary) {
+    std::string name = op.name;
+    if (name != "maximum" && name != "minimum")
+      continue;
+    Case c{name + " %a0, %a1",
+           {x, y},
+           {f, f},
+           {6},
+           f,
+           "tensor<6xf32>, tensor<6xf32>"};
+    expectClose(compiledResult(c),
+                ejtest::map({x, y},
+                            [&](auto &a) {
+                              return std::isnan(a[1]) ? kNaN : op.f(a[0], a[1]);
+                            }),
+                f, 0, name);
+  }
+}
+
+// Casts as the interpreter casts: float to integer truncates, saturates and
+// sends NaN to 0; anything to bool is != 0.
+TEST(Elementwise, CastsTruncateSaturateAndTestNonZero) {
+  Array x{{8}, {2.7, -2.7, 3e9, -3e9, kNaN, kInf, -0.0, 0.4}};
+  auto saturate = [](double v, double lo, double hi) {
+    return std::isnan(v) ? 0 : v <= lo ? lo : v >= hi ? hi : std::trunc(v);
+  };
+  expectClose(compiledResult({"cast %a0",
+                              {x},
+                              {ElementType::Float32},
+                              {8},
+                              ElementType::Int32,
+                              "tensor<8xf32> to tensor<8xi32>"}),
+              ejtest::map({x},
+                          [&](auto &a) {
+                            return saturate(a[0], -2147483648.0, 2147483647.0);
+                          }),
+              ElementType::Int32, 0, "f32 -> i32");
+  expectClose(compiledResult({"cast %a0",
+                              {x},
+                              {ElementType::Float64},
+                              {8},
+                              ElementType::Int64,
+                              "tensor<8xf64> to tensor<8xi64>"}),
+              ejtest::map({x},
+                          [&](auto &a) {
+                            return saturate(a[0], -9223372036854775808.0,
+                                            9223372036854775807.0);
+                          }),
+              ElementType::Int64, 0, "f64 -> i64");
+  expectClose(compiledResult({"cast %a0",
+                              {x},
+                              {ElementType::Float32},
+                              {8},
+                              ElementType::Bool,
+                              "tensor<8xf32> to tensor<8xi1>"}),
+              ejtest::map({x}, [](auto &a) { return double(a[0] != 0); }),
+              ElementType::Bool, 0, "f32 -> i1");
+  Array i = random({10}, ElementType::Int64);
+  i.v[0] = 5000000000.0; // wraps into int32
+  expectClose(
+      compiledResult({"cast %a0",
+                      {i},
+                      {ElementType::Int64},
+                      {10},
+                      ElementType::Int32,
+                      "tensor<10xi64> to tensor<10xi32>"}),
+      ejtest::map({i}, [](auto &a) { return double(int32_t(int64_t(a[0]))); }),
+      ElementType::Int32, 0, "i64 -> i32");
+  Array b = random({10}, ElementType::Bool);
+  expectClose(compiledResult({"cast %a0",
+                              {b},
+                              {ElementType::Bool},
+                              {10},
+                              ElementType::Float64,
+                              "tensor<10xi1> to tensor<10xf64>"}),
+              b, ElementType::Float64, 0, "i1 -> f64");
+  Array d = random({10}, ElementType::Float64);
+  expectClose(compiledResult({"cast %a0",
+                              {d},
+                              {ElementType::Float64},
+                              {10},
+                              ElementType::Float32,
+                              "tensor<10xf64> to tensor<10xf32>"}),
+              d, ElementType::Float32, 0.5, "f64 -> f32");
+  expectClose(compiledResult({"cast %a0",
+                              {i},
+                              {ElementType::Int64},
+                              {10},
+                              ElementType::Float32,
+                              "tensor<10xi64> to tensor<10xf32>"}),
+              i, ElementType::Float32, 0.5, "i64 -> f32");
+}
+
+} // namespace

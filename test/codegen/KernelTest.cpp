@@ -1,0 +1,420 @@
+//===- KernelTest.cpp - Compiled reductions, matmuls, shapes and chains --===//
+//
+// Reductions, argmax/argmin, matmul (through BLAS), the shape ops, creation
+// ops and fused chains (softmax over the last axis, layernorm,
+// x * y + 1 -> exp -> tanh) compiled through ej-cpu-pipeline and ORC,
+// against float64 references; strided inputs; and functions the code
+// generator refuses, which give an error, not an abort.
+//
+//===----------------------------------------------------------------------===//
+#include "Harness.h"
+
+#include <cmath>
+
+namespace {
+
+using namespace ejtest;
+using mlir::ej::ElementType;
+
+const ElementType f32 = ElementType::Float32, f64 = ElementType::Float64,
+                  i32 = ElementType::Int32, i64 = ElementType::Int64;
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+struct Reduction {
+  const char *name;
+  double init;
+  double (*f)(double, double);
+  bool mean = false;
+};
+
+const Reduction kReductions[] = {
+    {"reduce_sum", 0, [](double a, double b) { return a + b; }},
+    {"reduce_mean", 0, [](double a, double b) { return a + b; }, true},
+    {"reduce_max", -INFINITY,
+     [](double a, double b) { return (a > b || std::isnan(a)) ? a : b; }},
+    {"reduce_min", INFINITY,
+     [](double a, double b) { return (a < b || std::isnan(a)) ? a : b; }},
+    {"reduce_prod", 1, [](double a, double b) { return a * b; }},
+};
+
+TEST(Reductions, EveryReductionOverEveryAxisSetMatchesFloat64) {
+  const std::vector<int64_t> shape = {3, 4, 50};
+  const std::vector<std::vector<int64_t>> axesSets = {
+      {2}, {0}, {1}, {0, 2}, {}};
+  for (ElementType t : {f32, f64})
+    for (const Reduction &r : kReductions)
+      for (const auto &axes : axesSets)
+        for (bool keepdims : {false, true}) {
+          Array x = random(shape, t);
+          if (std::string(r.name) == "reduce_prod") // keep products finite
+            for (double &v : x.v)
+              v = roundTo(1 + 0.1 * v, t);
+          Array ref = reduce(x, axes, keepdims, r.init, r.f);
+          if (r.mean)
+            for (double &v : ref.v)
+              v /= double(x.size() / ref.size());
+          std::string axesText;
+          for (int64_t a : axes)
+            axesText += (axesText.empty() ? "" : ", ") + std::to_string(a);
+          Case c{std::string(r.name) + " %a0 axes = [" + axesText + "]" +
+                     (keepdims ? " keepdims" : ""),
+                 {x},
+                 {t},
+                 ref.shape,
+                 t,
+                 tensorType(shape, t)};
+          // float32 sums are accumulated in float64 and rounded once.
+          expectClose(compiledResult(c), ref, t, 1,
+                      c.op + " " + elementName(t));
+        }
+}
+
+TEST(Reductions, IntegerSumsWrapOnceLikeTheKernels) {
+  Array x = random({6, 9}, i32);
+  x.v[0] = 2147483000; // the int64 accumulator wraps into int32 at the end
+  x.v[1] = 2147483000;
+  Array ref =
+      reduce(x, {1}, false, 0, [](double a, double b) { return a + b; });
+  for (double &v : ref.v)
+    v = double(int32_t(int64_t(v)));
+  expectClose(compiledResult({"reduce_sum %a0 axes = [1]",
+                              {x},
+                              {i32},
+                              {6},
+                              i32,
+                              "tensor<6x9xi32>"}),
+              ref, i32, 0, "reduce_sum i32");
+  Array ref2 = reduce(x, {0}, true, -2147483648.0,
+                      [](double a, double b) { return std::max(a, b); });
+  expectClose(compiledResult({"reduce_max %a0 axes = [0] keepdims",
+                              {x},
+                              {i32},
+                              {1, 9},
+                              i32,
+                              "tensor<6x9xi32>"}),
+              ref2, i32, 0, "reduce_max i32");
+}
+
+// The first extreme wins ties; the first NaN wins and stays.
+TEST(Reductions, ArgMaxAndArgMinPickTheFirstExtremeAndTheFirstNaN) {
+  for (bool max : {true, false}) {
+    Array x = random({5, 9}, f32);
+    x.v[3] = x.v[7] = max ? 10 : -10; // a tie in row 0
+    x.v[9 + 4] = kNaN;                // row 1: NaN after ...
+    x.v[9 + 6] = kNaN;
+    x.v[9 + 2] = max ? 10 : -10; // ... a larger value before it
+    Array ref{{5}, {}};
+    for (int64_t r = 0; r < 5; ++r) {
+      int64_t best = 0;
+      double bv = x.v[size_t(r * 9)];
+      for (int64_t j = 1; j < 9 && !std::isnan(bv); ++j) {
+        double c = x.v[size_t(r * 9 + j)];
+        if (std::isnan(c) || (max ? c > bv : c < bv)) {
+          bv = c;
+          best = j;
+        }
+      }
+      ref.v.push_back(double(best));
+    }
+    std::string op = max ? "argmax" : "argmin";
+    expectClose(
+        compiledResult(
+            {op + " %a0 axis = 1", {x}, {f32}, {5}, i64, "tensor<5x9xf32>"}),
+        ref, i64, 0, op);
+    Array xi = random({4, 6}, i64);
+    Array refi{{6}, {}};
+    for (int64_t col = 0; col < 6; ++col) {
+      int64_t best = 0;
+      for (int64_t r = 1; r < 4; ++r) {
+        double c = xi.v[size_t(r * 6 + col)], b = xi.v[size_t(best * 6 + col)];
+        if (max ? c > b : c < b)
+          best = r;
+      }
+      refi.v.push_back(double(best));
+    }
+    expectClose(
+        compiledResult(
+            {op + " %a0 axis = 0", {xi}, {i64}, {6}, i64, "tensor<4x6xi64>"}),
+        refi, i64, 0, op + " i64");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+TEST(MatMul, PlainBatchedAndBroadcastProductsMatchFloat64) {
+  struct Shapes {
+    std::vector<int64_t> a, b;
+  };
+  const Shapes cases[] = {{{33, 17}, {17, 9}},
+                          {{2, 5, 7}, {7, 3}},
+                          {{2, 5, 7}, {2, 7, 3}},
+                          {{2, 1, 4, 3}, {5, 3, 2}},
+                          {{1, 6}, {6, 1}}};
+  for (ElementType t : {f32, f64, i32})
+    for (const Shapes &s : cases) {
+      Array a = random(s.a, t), b = random(s.b, t);
+      Array ref = matmul(a, b);
+      Case c{"matmul %a0, %a1",
+             {a, b},
+             {t, t},
+             ref.shape,
+             t,
+             tensorType(s.a, t) + ", " + tensorType(s.b, t)};
+      // BLAS sums in its own order: within a few ulp of the largest term.
+      Array got = compiledResult(c);
+      double scale = 0;
+      for (double v : a.v)
+        scale = std::max(scale, std::fabs(v));
+      double bmax = 0;
+      for (double v : b.v)
+        bmax = std::max(bmax, std::fabs(v));
+      expectClose(got, ref, t, 4 * double(s.a.back()), c.typeSuffix,
+                  scale * bmax);
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes and creation
+//===----------------------------------------------------------------------===//
+
+TEST(Shapes, ReshapeTransposeAndBroadcastMoveElementsExactly) {
+  Array x = random({2, 3, 4}, f32);
+  Array flat{{4, 6}, x.v};
+  expectClose(compiledResult({"reshape %a0",
+                              {x},
+                              {f32},
+                              {4, 6},
+                              f32,
+                              "tensor<2x3x4xf32> to tensor<4x6xf32>"}),
+              flat, f32, 0, "reshape");
+  expectClose(compiledResult({"transpose %a0 perm = [2, 0, 1]",
+                              {x},
+                              {f32},
+                              {4, 2, 3},
+                              f32,
+                              "tensor<2x3x4xf32>"}),
+              transpose(x, {2, 0, 1}), f32, 0, "transpose");
+  Array row = random({1, 4}, i64);
+  Array ref = map({row, Array{{3, 4}, std::vector<double>(12, 0)}},
+                  [](auto &v) { return v[0]; });
+  expectClose(compiledResult({"broadcast_to %a0",
+                              {row},
+                              {i64},
+                              {3, 4},
+                              i64,
+                              "tensor<1x4xi64> to tensor<3x4xi64>"}),
+              ref, i64, 0, "broadcast_to");
+  Array y = random({5}, f64);
+  expectClose(
+      compiledResult({"copy %a0", {y}, {f64}, {5}, f64, "tensor<5xf64>"}), y,
+      f64, 0, "copy");
+}
+
+TEST(Shapes, StridedAndReversedSlicesPickTheRightElements) {
+  Array x = random({6, 5}, f32);
+  auto slice = [&](int64_t s0, int64_t st0, int64_t n0, int64_t s1, int64_t st1,
+                   int64_t n1) {
+    Array r{{n0, n1}, {}};
+    for (int64_t i = 0; i < n0; ++i)
+      for (int64_t j = 0; j < n1; ++j)
+        r.v.push_back(x.v[size_t((s0 + i * st0) * 5 + s1 + j * st1)]);
+    return r;
+  };
+  expectClose(compiledResult({"slice %a0 starts = [1, 0] steps = [2, 2]",
+                              {x},
+                              {f32},
+                              {3, 3},
+                              f32,
+                              "tensor<6x5xf32> to tensor<3x3xf32>"}),
+              slice(1, 2, 3, 0, 2, 3), f32, 0, "strided slice");
+  expectClose(compiledResult({"slice %a0 starts = [5, 4] steps = [-2, -1]",
+                              {x},
+                              {f32},
+                              {3, 5},
+                              f32,
+                              "tensor<6x5xf32> to tensor<3x5xf32>"}),
+              slice(5, -2, 3, 4, -1, 5), f32, 0, "reversed slice");
+}
+
+TEST(Shapes, ConcatAndPadPlaceTheirOperands) {
+  Array a = random({2, 3}, i32), b = random({2, 2}, i32);
+  Array cat{{2, 5}, {}};
+  for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t j = 0; j < 3; ++j)
+      cat.v.push_back(a.v[size_t(i * 3 + j)]);
+    for (int64_t j = 0; j < 2; ++j)
+      cat.v.push_back(b.v[size_t(i * 2 + j)]);
+  }
+  expectClose(compiledResult({"concat %a0, %a1 axis = 1",
+                              {a, b},
+                              {i32, i32},
+                              {2, 5},
+                              i32,
+                              "tensor<2x3xi32>, tensor<2x2xi32>"}),
+              cat, i32, 0, "concat");
+  Array x = random({2, 2}, f32);
+  Array pad{{4, 3}, std::vector<double>(12, -1.5)};
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 2; ++j)
+      pad.v[size_t((i + 1) * 3 + j + 1)] = x.v[size_t(i * 2 + j)];
+  expectClose(compiledResult({"pad %a0 low = [1, 1] high = [1, 0] value = -1.5",
+                              {x},
+                              {f32},
+                              {4, 3},
+                              f32,
+                              "tensor<2x2xf32>"}),
+              pad, f32, 0, "pad");
+}
+
+TEST(Creation, FillsAndConstantsHoldTheirValues) {
+  auto fn = compile(R"(
+func.func @f() -> (tensor<40x40xf32>, tensor<40x40xi32>, tensor<2x2xf64>) {
+  %0 = ej.fill 2.5 : tensor<40x40xf32>
+  %1 = ej.fill -7.9 : tensor<40x40xi32>
+  %2 = ej.constant dense<[[1.0, -2.0], [3.5, 4.25]]> : tensor<2x2xf64>
+  return %0, %1, %2 : tensor<40x40xf32>, tensor<40x40xi32>, tensor<2x2xf64>
+})");
+  ASSERT_TRUE(fn);
+  std::vector<Array> r = run(*fn, {});
+  expectClose(r[0], Array{{40, 40}, std::vector<double>(1600, 2.5)}, f32, 0,
+              "fill f32");
+  expectClose(r[1], Array{{40, 40}, std::vector<double>(1600, -7)}, i32, 0,
+              "fill i32 truncates");
+  expectClose(r[2], Array{{2, 2}, {1.0, -2.0, 3.5, 4.25}}, f64, 0, "constant");
+}
+
+//===----------------------------------------------------------------------===//
+// Fused chains
+//===----------------------------------------------------------------------===//
+
+TEST(Chains, FusedSoftmaxOverTheLastAxisMatchesFloat64WithinUlps) {
+  auto fn = compile(R"(
+func.func @softmax(%x: tensor<8x300xf32>) -> tensor<8x300xf32> {
+  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<8x300xf32>
+  %1 = ej.sub %x, %0 : tensor<8x300xf32>, tensor<8x1xf32>
+  %2 = ej.exp %1 : tensor<8x300xf32>
+  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<8x300xf32>
+  %4 = ej.div %2, %3 : tensor<8x300xf32>, tensor<8x1xf32>
+  return %4 : tensor<8x300xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({8, 300}, f32);
+  Array m = reduce(x, {1}, true, -INFINITY,
+                   [](double a, double b) { return std::max(a, b); });
+  // x - max is one float32 operation: its rounding, amplified by exp, is
+  // the program's, not the compiler's.
+  Array e =
+      map({x, m}, [](auto &v) { return std::exp(double(float(v[0] - v[1]))); });
+  Array s = reduce(e, {1}, true, 0, [](double a, double b) { return a + b; });
+  Array ref = map({e, s}, [](auto &v) { return v[0] / v[1]; });
+  expectClose(run(*fn, {x})[0], ref, f32, 4, "softmax");
+}
+
+TEST(Chains, FusedLayerNormMatchesFloat64WithinUlps) {
+  auto fn = compile(R"(
+func.func @layernorm(%x: tensor<16x128xf32>, %g: tensor<128xf32>, %b: tensor<128xf32>) -> tensor<16x128xf32> {
+  %0 = ej.reduce_mean %x axes = [1] keepdims : tensor<16x128xf32>
+  %1 = ej.sub %x, %0 : tensor<16x128xf32>, tensor<16x1xf32>
+  %2 = ej.square %1 : tensor<16x128xf32>
+  %3 = ej.reduce_mean %2 axes = [1] keepdims : tensor<16x128xf32>
+  %4 = ej.fill 1.0e-5 : tensor<f32>
+  %5 = ej.add %3, %4 : tensor<16x1xf32>, tensor<f32>
+  %6 = ej.rsqrt %5 : tensor<16x1xf32>
+  %7 = ej.mul %1, %6 : tensor<16x128xf32>, tensor<16x1xf32>
+  %8 = ej.mul %7, %g : tensor<16x128xf32>, tensor<128xf32>
+  %9 = ej.add %8, %b : tensor<16x128xf32>, tensor<128xf32>
+  return %9 : tensor<16x128xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({16, 128}, f32), g = random({128}, f32),
+        b = random({128}, f32);
+  auto sum = [](double a, double c) { return a + c; };
+  Array mean = reduce(x, {1}, true, 0, sum);
+  for (double &v : mean.v)
+    v /= 128;
+  Array d = map({x, mean}, [](auto &v) { return v[0] - v[1]; });
+  Array var =
+      reduce(map({d}, [](auto &v) { return v[0] * v[0]; }), {1}, true, 0, sum);
+  for (double &v : var.v)
+    v /= 128;
+  Array ref = map({d, var, g, b}, [](auto &v) {
+    return v[0] / std::sqrt(v[1] + double(1.0e-5f)) * v[2] + v[3];
+  });
+  // The centred values lose a few bits to cancellation in float32: the
+  // bound is relative to the output's scale.
+  expectClose(run(*fn, {x, g, b})[0], ref, f32, 16, "layernorm", 1);
+}
+
+TEST(Chains, FusedMulAddExpTanhMatchesFloat64WithinUlps) {
+  auto fn = compile(R"(
+func.func @chain(%x: tensor<64x48xf32>, %y: tensor<48xf32>) -> tensor<64x48xf32> {
+  %0 = ej.mul %x, %y : tensor<64x48xf32>, tensor<48xf32>
+  %1 = ej.fill 1.0 : tensor<f32>
+  %2 = ej.add %0, %1 : tensor<64x48xf32>, tensor<f32>
+  %3 = ej.exp %2 : tensor<64x48xf32>
+  %4 = ej.tanh %3 : tensor<64x48xf32>
+  return %4 : tensor<64x48xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({64, 48}, f32), y = random({48}, f32);
+  Array ref = map({x, y}, [](auto &v) {
+    return std::tanh(std::exp(double(float(v[0] * v[1]) + 1.0f)));
+  });
+  expectClose(run(*fn, {x, y})[0], ref, f32, 4, "x*y+1 -> exp -> tanh");
+}
+
+//===----------------------------------------------------------------------===//
+// The compiler's interface
+//===----------------------------------------------------------------------===//
+
+TEST(CpuCompiler, StridedInputsArePackedBeforeTheKernelRuns) {
+  auto fn = compile(R"(
+func.func @f(%a: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = ej.exp %a : tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({4, 3}, f32); // x^T, read through strides (1, 3)
+  Array xt = transpose(x, {1, 0});
+  std::vector<Array> got = run(*fn, {x}, {{1, 3}});
+  expectClose(got[0], map({xt}, [](auto &v) { return std::exp(v[0]); }), f32, 3,
+              "exp of a transposed view");
+}
+
+TEST(CpuCompiler, AFunctionItCannotLowerGivesAOneLineErrorNotAnAbort) {
+  std::string error;
+  auto fn = mlir::ej::compileCpuFunction(R"(
+func.func @f(%seed: tensor<i64>, %offset: tensor<i64>) -> tensor<4xf32> {
+  %0 = ej.random_normal %seed, %offset mean = 0.0 stddev = 1.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+})",
+                                         "", "prog.mlir", error);
+  EXPECT_FALSE(fn);
+  EXPECT_NE(error.find("prog.mlir:3:8: 'ej.random_normal' op cannot be "
+                       "lowered to linalg"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+
+  fn = mlir::ej::compileCpuFunction(R"(
+func.func @f(%w: !ej.variable<tensor<3xf32>>) -> tensor<3xf32> {
+  %0 = ej.variable_read %w : !ej.variable<tensor<3xf32>>
+  return %0 : tensor<3xf32>
+})",
+                                    "", "prog.mlir", error);
+  EXPECT_FALSE(fn);
+  EXPECT_NE(error.find("argument 0 of @f is not a static tensor"),
+            std::string::npos)
+      << error;
+
+  fn = mlir::ej::compileCpuFunction("func.func @f(", "", "bad.mlir", error);
+  EXPECT_FALSE(fn);
+  EXPECT_NE(error.find("bad.mlir:1:"), std::string::npos) << error;
+}
+
+} // namespace
