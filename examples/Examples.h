@@ -3,6 +3,8 @@
 #ifndef EJ_EXAMPLES_EXAMPLES_H
 #define EJ_EXAMPLES_EXAMPLES_H
 
+#include <string>
+
 namespace examples {
 /// Seed 002, "A library for numerical computation": matmul, add, random,
 /// operator overloading, z = x + y + 1.
@@ -15,6 +17,12 @@ void devices();
 /// Seeds 000, 002 and 003 on gradients: tape gradients, derivatives of
 /// every order, implicit gradients over Variables, the linear regressions.
 void gradients();
+struct TrainingOptions {
+  bool full = false;           // ten epochs instead of one
+  std::string out_dir = "out"; // CSV, SVG and checkpoint
+};
+/// Seed 002, "Building and training models": an MLP on Fashion-MNIST.
+void training(const TrainingOptions &options);
 } // namespace examples
 
 #endif // EJ_EXAMPLES_EXAMPLES_H
