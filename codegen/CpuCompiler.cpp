@@ -27,6 +27,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -220,8 +221,23 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     error = llvm::toString(tm.takeError());
     return nullptr;
   }
+  // Functions carry the host CPU and features as clang's do, so that every
+  // pass asking a function's subtarget (the vectorizer's cost model among
+  // them) sees AVX-512 where the host has it.
+  std::string cpu = (*tm)->getTargetCPU().str();
+  std::string features = (*tm)->getTargetFeatureString().str();
+  auto optimize = makeOptimizingTransformer(2, 0, tm->get());
+  // options.transformer is a function_ref: the callable lives here.
+  auto transform = [&](llvm::Module *m) {
+    for (llvm::Function &f : *m)
+      if (!f.isDeclaration()) {
+        f.addFnAttr("target-cpu", cpu);
+        f.addFnAttr("target-features", features);
+      }
+    return optimize(m);
+  };
   ExecutionEngineOptions options;
-  options.transformer = makeOptimizingTransformer(2, 0, tm->get());
+  options.transformer = transform;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
   options.enableGDBNotificationListener = false;
   auto engine = ExecutionEngine::create(module, options, std::move(*tm));

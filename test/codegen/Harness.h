@@ -1,5 +1,4 @@
-//===- Harness.h - Compile, run and compare for the codegen tests -*- C++
-//-*-===//
+//===- Harness.h - Compile, run and compare codegen tests -------*- C++ -*-===//
 //
 // Random inputs (never zeros), compileCpuFunction on a one-op function,
 // runs on raw buffers, and an ulp comparison with a float64 reference.

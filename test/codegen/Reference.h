@@ -1,5 +1,4 @@
-//===- Reference.h - float64 reference arrays for the codegen tests -*- C++
-//-*-===//
+//===- Reference.h - float64 arrays for the codegen tests -------*- C++ -*-===//
 //
 // A tiny row-major N-d array of doubles with NumPy broadcasting, reductions,
 // matmul and the shape ops: the independent reference the compiled code is
