@@ -22,8 +22,10 @@
 
 #include "ej/Tensor.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
