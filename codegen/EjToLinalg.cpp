@@ -691,6 +691,11 @@ bool mlir::ej::isLowerableToLinalg(Operation *op) {
   if (isa<ReduceMaxOp, ReduceMinOp>(op))
     return !emptyAxis(
         op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef());
+  // A concat of many pieces (a batch stacked from single elements) would be
+  // one loop nest per piece: LLVM takes seconds on it, the interpreter's
+  // copy kernel microseconds.
+  if (auto concat = dyn_cast<ConcatOp>(op))
+    return concat.getInputs().size() <= 16;
   return hasScalarMath(op->getName().stripDialect()) ||
          isa<FillOp, CopyOp, StopGradientOp, ReshapeOp, TransposeOp, SliceOp,
              ConcatOp, PadOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,

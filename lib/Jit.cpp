@@ -589,7 +589,8 @@ void Jit::end_region() {
   if (!last_ || last_->key != key)
     last_ = cache().see(key, sig_.key.size(), entries_.size());
   std::shared_ptr<Region> region = last_;
-  if (++region->sightings == uint64_t(JitConfig::get().threshold) &&
+  if (!exiting_ &&
+      ++region->sightings == uint64_t(JitConfig::get().threshold) &&
       region->state.load() == Region::Counting) {
     region->state = Region::Compiling;
     CompileJob job;
@@ -622,6 +623,11 @@ void Jit::end_region() {
   entries_.clear();
   head_ = kNoHead;
   sig_.clear();
+}
+
+void Jit::shutdown() {
+  exiting_ = true;
+  boundary();
 }
 
 void Jit::boundary() {

@@ -100,6 +100,10 @@ public:
   /// compiled code if it is complete, the interpreter otherwise) and ends
   /// the current region.
   void boundary();
+  /// The thread is ending: computes what was deferred and forgets the open
+  /// region without compiling anything (MLIR's thread-local state may
+  /// already be gone).
+  void shutdown();
 
 private:
   struct Entry {
@@ -127,7 +131,8 @@ private:
   // The cache's ready regions by first record, as this thread last saw them.
   std::shared_ptr<const Heads> heads_;
   uint64_t heads_generation_ = 0;
-  std::string key_; // live_key()'s buffer
+  std::string key_;
+  bool exiting_ = false; // live_key()'s buffer
 };
 
 } // namespace ej::detail

@@ -32,7 +32,7 @@ public:
     thread_local Trace trace;
     return trace;
   }
-  ~Trace() { jit_.boundary(); }
+  ~Trace() { jit_.shutdown(); }
   /// Runs `r` now, or defers it inside a compiled region (lib/Jit.h): its
   /// result then has no storage until the region ends.
   void run(Record &r);
