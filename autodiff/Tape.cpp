@@ -90,17 +90,8 @@ struct Source {
 std::shared_ptr<const Compiled>
 compile(const std::vector<CapturedRecord> &records, const Signature &sig,
         const Tensor &target, const std::vector<Source> &sources) {
-  mlir::DialectRegistry registry;
-  mlir::ej::registerAllEjDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostics += located(d);
-    return mlir::success();
-  });
-
-  TraceConverter conv(ctx, "tape", /*leaves_as_arguments=*/true);
+  DiagnosedContext context;
+  TraceConverter conv(context.ctx, "tape", /*leaves_as_arguments=*/true);
   conv.convert(records);
   mlir::OwningOpRef<mlir::ModuleOp> module = conv.finish({target});
   mlir::Block &body = conv.function().getBody().front();
@@ -120,7 +111,7 @@ compile(const std::vector<CapturedRecord> &records, const Signature &sig,
       mlir::ej::buildGradients(b, ret->getLoc(), ret->getOperand(0), present);
   if (mlir::failed(grads))
     fail("gradient",
-         "cannot differentiate the recorded calls:\n" + diagnostics);
+         "cannot differentiate the recorded calls:\n" + context.diagnostics);
 
   // Every value the tape holds is an input; the program reads those the
   // VJP rules need.

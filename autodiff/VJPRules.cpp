@@ -83,17 +83,8 @@ struct Emit {
 
   /// The cotangent `g` of a reduction of `x` over `axes`, broadcast back to
   /// x's shape.
-  Value unreduce(Value g, Value x, ArrayRef<int64_t> axes) {
-    RankedTensorType xt = typeOf(x);
-    SmallVector<int64_t> kept(xt.getShape());
-    for (int64_t d = 0; d < xt.getRank(); ++d)
-      if (axes.empty() || llvm::is_contained(axes, d))
-        kept[d] = 1;
-    Value k = reshape(g, xt.clone(kept));
-    return BroadcastToOp::create(b, loc, xt, k);
-  }
-
-  /// The same reduction result with the reduced axes kept as size 1.
+  /// A reduction result `y` of `x` over `axes`, with the reduced axes
+  /// kept as size 1.
   Value keepdims(Value y, Value x, ArrayRef<int64_t> axes) {
     RankedTensorType xt = typeOf(x);
     SmallVector<int64_t> kept(xt.getShape());
@@ -101,6 +92,12 @@ struct Emit {
       if (axes.empty() || llvm::is_contained(axes, d))
         kept[d] = 1;
     return reshape(y, xt.clone(kept));
+  }
+
+  /// The cotangent `g` of a reduction of `x` over `axes`, broadcast back to
+  /// x's shape.
+  Value unreduce(Value g, Value x, ArrayRef<int64_t> axes) {
+    return BroadcastToOp::create(b, loc, typeOf(x), keepdims(g, x, axes));
   }
 };
 

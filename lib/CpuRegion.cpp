@@ -1,11 +1,12 @@
 //===- CpuRegion.cpp - Hot regions as native host programs ---------------===//
 //
-// The CPU code generator behind the tracing JIT. A region function is split
-// by ej-fuse into ej.fusion kernels and the ops between them; each kernel is
-// compiled to native code (codegen/CpuCompiler.h), and the region runs as a
-// host program: the kernels and the other ops (matmul through BLAS, data
-// movement through the interpreter's kernels) in order, intermediates that
-// no later step reads never leaving their kernel.
+// The region compilers of the tracing JIT: the interpreting one, whose
+// region is a Program of interpreter kernels, and the CPU code generator. A
+// region function is split by ej-fuse into ej.fusion kernels and the ops
+// between them; each kernel is compiled to native code (codegen/CpuCompiler.h),
+// and the region runs as a host program: the kernels and the other ops (matmul
+// through BLAS, data movement through the interpreter's kernels) in order,
+// intermediates that no later step reads never leaving their kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Jit.h"
@@ -23,14 +24,16 @@ namespace ej::detail {
 
 namespace {
 
+// A region as a host program: its ops, not recorded, in order; ej.fusion
+// ops run as the kernels `kernels` compiles (there are none without it).
 class HostProgram : public Executable {
 public:
-  HostProgram(mlir::func::FuncOp f, const FusionCompiler &kernels)
+  HostProgram(mlir::func::FuncOp f, const FusionCompiler *kernels)
       : program_(f.getBody().front(),
                  llvm::SmallVector<mlir::Value>(f.getArguments()),
                  llvm::SmallVector<mlir::Value>(
                      f.getBody().front().getTerminator()->getOperands()),
-                 "jit", &kernels) {}
+                 "jit", kernels) {}
   std::vector<Tensor> run(const std::vector<Tensor> &args) override {
     return program_.run(args, {}, /*record=*/false);
   }
@@ -38,6 +41,23 @@ public:
 private:
   Program program_;
 };
+
+std::unique_ptr<Executable> host_program(mlir::Operation *module,
+                                         const FusionCompiler *kernels,
+                                         std::string &error) {
+  mlir::func::FuncOp f;
+  module->walk([&](mlir::func::FuncOp op) { f = op; });
+  if (!f) {
+    error = "the module has no function";
+    return nullptr;
+  }
+  try {
+    return std::make_unique<HostProgram>(f, kernels);
+  } catch (const Error &e) {
+    error = e.what();
+    return nullptr;
+  }
+}
 
 FusedKernel compile_kernel(mlir::Operation *op) {
   auto fusion = mlir::cast<mlir::ej::FusionOp>(op);
@@ -70,19 +90,14 @@ RegionCompiler cpu_compiler() {
       error = "ej-fuse failed";
       return nullptr;
     }
-    mlir::func::FuncOp f;
-    module->walk([&](mlir::func::FuncOp op) { f = op; });
-    if (!f) {
-      error = "the module has no function";
-      return nullptr;
-    }
-    try {
-      FusionCompiler kernels = compile_kernel;
-      return std::make_unique<HostProgram>(f, kernels);
-    } catch (const Error &e) {
-      error = e.what();
-      return nullptr;
-    }
+    FusionCompiler kernels = compile_kernel;
+    return host_program(module, &kernels, error);
+  };
+}
+
+RegionCompiler interpreting_compiler() {
+  return [](mlir::Operation *module, std::string &error) {
+    return host_program(module, nullptr, error);
   };
 }
 

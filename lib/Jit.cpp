@@ -90,44 +90,6 @@ uint64_t fnv(const std::string &s) {
 
 } // namespace
 
-namespace {
-
-class InterpretedRegion : public Executable {
-public:
-  explicit InterpretedRegion(mlir::func::FuncOp f)
-      : program_(f.getBody().front(),
-                 llvm::SmallVector<mlir::Value>(f.getArguments()),
-                 llvm::SmallVector<mlir::Value>(
-                     f.getBody().front().getTerminator()->getOperands()),
-                 "region") {}
-  std::vector<Tensor> run(const std::vector<Tensor> &args) override {
-    return program_.run(args, {}, /*record=*/false);
-  }
-
-private:
-  Program program_;
-};
-
-} // namespace
-
-RegionCompiler interpreting_compiler() {
-  return [](mlir::Operation *module,
-            std::string &error) -> std::unique_ptr<Executable> {
-    mlir::func::FuncOp f;
-    module->walk([&](mlir::func::FuncOp op) { f = op; });
-    if (!f) {
-      error = "the module has no function";
-      return nullptr;
-    }
-    try {
-      return std::make_unique<InterpretedRegion>(f);
-    } catch (const Error &e) {
-      error = e.what();
-      return nullptr;
-    }
-  };
-}
-
 // --- The region cache -------------------------------------------------------
 
 struct Region {
@@ -289,16 +251,9 @@ void compile(CompileJob &job) {
   std::snprintf(id, sizeof id, "%016llx",
                 static_cast<unsigned long long>(fnv(region.key)));
   auto start = std::chrono::steady_clock::now();
-  mlir::DialectRegistry registry;
-  mlir::ej::registerAllEjDialects(registry);
-  mlir::ej::registerCpuCodegenDialects(registry);
-  mlir::MLIRContext ctx(registry);
+  DiagnosedContext context(mlir::ej::registerCpuCodegenDialects);
+  mlir::MLIRContext &ctx = context.ctx;
   ctx.disableMultithreading();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostics += located(d);
-    return mlir::success();
-  });
   std::string error;
   std::unique_ptr<Executable> exe;
   write_dump(std::string("region-") + id + ".mlir", job.text);
@@ -308,7 +263,7 @@ void compile(CompileJob &job) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   if (!module || mlir::failed(pm.run(*module))) {
-    error = "the region does not pass canonicalization: " + diagnostics;
+    error = "the region does not pass canonicalization: " + context.diagnostics;
   } else {
     write_dump(std::string("region-") + id + ".opt.mlir", print(*module));
     RegionCompiler compiler;
@@ -608,11 +563,9 @@ void Jit::end_region() {
       records.push_back({e.record, {e.result}, nullptr});
       live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
     }
-    mlir::DialectRegistry registry;
-    mlir::ej::registerAllEjDialects(registry);
-    mlir::MLIRContext ctx(registry);
-    ctx.loadAllAvailableDialects();
-    job.function = build_region_function(ctx, records, sig_, live, "region");
+    DiagnosedContext context;
+    job.function =
+        build_region_function(context.ctx, records, sig_, live, "region");
     job.text = print(*job.function.module);
     job.function.module = nullptr;
     if (JitConfig::get().sync)

@@ -86,6 +86,25 @@ mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx,
                                      element_type(ctx, t->dtype));
 }
 
+static mlir::DialectRegistry
+ej_registry(void (*extra)(mlir::DialectRegistry &)) {
+  mlir::DialectRegistry r;
+  mlir::ej::registerAllEjDialects(r);
+  if (extra)
+    extra(r);
+  return r;
+}
+
+DiagnosedContext::DiagnosedContext(void (*extra)(mlir::DialectRegistry &))
+    : ctx(ej_registry(extra)), handler(&ctx, [this](mlir::Diagnostic &d) {
+        diagnostics += located(d);
+        return mlir::success();
+      }) {
+  // The ej set is small; a larger one (the code generator's) loads on use.
+  if (!extra)
+    ctx.loadAllAvailableDialects();
+}
+
 namespace {
 
 // The elements of `t` (any strides) as a dense attribute.
@@ -334,25 +353,12 @@ using namespace detail;
 namespace {
 
 // A program's text, parsed and verified, and the function asked for.
-struct Parsed {
-  mlir::MLIRContext ctx;
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler;
+struct Parsed : DiagnosedContext {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::func::FuncOp func;
 
-  static mlir::DialectRegistry registry() {
-    mlir::DialectRegistry r;
-    mlir::ej::registerAllEjDialects(r);
-    return r;
-  }
-
   Parsed(const std::string &text, const std::string &name,
-         const std::string &source, const char *op)
-      : ctx(registry()), handler(&ctx, [this](mlir::Diagnostic &d) {
-          diagnostics += located(d);
-          return mlir::success();
-        }) {
+         const std::string &source, const char *op) {
     module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx, source);
     if (!module || mlir::failed(mlir::verify(*module)))
       fail(op, "the program does not parse or verify:\n" + diagnostics);
@@ -441,22 +447,14 @@ std::string trace_to_mlir(const TracedFn &fn, const std::vector<Tensor> &args,
   for (const Tensor &r : results)
     need(r, "trace_to_mlir", "the function's results");
 
-  mlir::DialectRegistry registry;
-  mlir::ej::registerAllEjDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostics += located(d);
-    return mlir::success();
-  });
-  TraceConverter conv(ctx, name);
+  DiagnosedContext context;
+  TraceConverter conv(context.ctx, name);
   for (const Tensor &a : args)
     conv.add_argument(a.impl());
   conv.convert(records);
   mlir::OwningOpRef<mlir::ModuleOp> module = conv.finish(results);
   if (mlir::failed(mlir::verify(*module)))
-    fail("trace_to_mlir", "the trace does not verify: " + diagnostics);
+    fail("trace_to_mlir", "the trace does not verify: " + context.diagnostics);
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os, mlir::OpPrintingFlags().enableDebugInfo(/*enable=*/true,

@@ -29,6 +29,15 @@ std::string type_str(mlir::Type t);
 /// "file:line:col: message\n", as mlir-opt writes diagnostics.
 std::string located(mlir::Diagnostic &d);
 
+/// A context with the ej dialects (loaded; with those `extra` registers,
+/// loaded on use), collecting its diagnostics as located lines.
+struct DiagnosedContext {
+  explicit DiagnosedContext(void (*extra)(mlir::DialectRegistry &) = nullptr);
+  mlir::MLIRContext ctx;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
 /// Writes captured records as one ej `func.func`: a record becomes the op
 /// of its name in lib/Ops.def, a tensor no record made becomes an argument
 /// (in order of first use), a variable an `!ej.variable` argument.
