@@ -25,6 +25,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
@@ -35,8 +36,13 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+// libomp's own interface (omp.h's kmp extensions): its defaults, set
+// before the runtime starts.
+extern "C" void kmp_set_defaults(const char *settings);
 
 using namespace mlir;
 using namespace mlir::ej;
@@ -46,6 +52,7 @@ void mlir::ej::registerCpuCodegenDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 namespace {
@@ -196,6 +203,15 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     registerCodegenPasses();
+    // Kernels share the cores with BLAS and the interpreter's threads:
+    // OpenMP's workers sleep right after a parallel loop instead of
+    // spinning for 200 ms, unless the user said otherwise; EJ_NUM_THREADS
+    // bounds them as it bounds the interpreter's pool.
+    if (!std::getenv("KMP_BLOCKTIME") && !std::getenv("OMP_WAIT_POLICY"))
+      kmp_set_defaults("KMP_BLOCKTIME=0");
+    if (const char *n = std::getenv("EJ_NUM_THREADS"); n && std::atoi(n) > 0)
+      kmp_set_defaults(
+          ("OMP_NUM_THREADS=" + std::to_string(std::atoi(n))).c_str());
   });
   MLIRContext *ctx = module.getContext();
   {

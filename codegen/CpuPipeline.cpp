@@ -4,10 +4,12 @@
 // ej-fuse-elementwise, which keeps matmuls away from it), empty
 // tensor elimination and one-shot bufferization across function boundaries
 // (a kernel computes its results in the buffers it is given), buffer
-// deallocation for the temporaries, loops, and the standard conversions to
-// the llvm dialect. Ours besides the lowering: ej-linalg-to-blas (matmuls
-// stay BLAS calls) and ej-approximate-math (f32 transcendentals as
-// polynomials, so that LLVM vectorizes the loops around them).
+// deallocation for the temporaries, parallel loops (OpenMP for the
+// outermost dimension of large nests), and the standard conversions to the
+// llvm dialect. Ours besides the lowering: ej-linalg-to-blas (matmuls
+// stay BLAS calls), ej-parallelize and ej-approximate-math (f32
+// transcendentals as polynomials, so that LLVM vectorizes the loops around
+// them).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -63,9 +65,12 @@ constexpr const char *kPipeline =
     "canonicalize,"
     "buffer-deallocation-pipeline,"
     "ej-linalg-to-blas,"
-    "func.func(convert-linalg-to-loops, ej-approximate-math),"
+    "func.func(convert-linalg-to-parallel-loops, ej-parallelize,"
+    "ej-approximate-math),"
     "expand-strided-metadata,"
     "lower-affine,"
+    "convert-scf-to-openmp,"
+    "canonicalize,"
     "convert-scf-to-cf,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
@@ -74,6 +79,7 @@ constexpr const char *kPipeline =
     "finalize-memref-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
+    "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts";
 
 } // namespace

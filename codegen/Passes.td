@@ -135,4 +135,37 @@ def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def EjParallelize : Pass<"ej-parallelize", "::mlir::func::FuncOp"> {
+  let summary = "Keeps the outer dimension of large loop nests parallel";
+  let description = [{
+    Runs on the `scf.parallel` nests of `convert-linalg-to-parallel-loops`.
+    A nest whose iterations (the product of its static trip counts, inner
+    loops included) reach `min-iterations` keeps one parallel dimension, its
+    outermost, which `convert-scf-to-openmp` then splits over threads; every
+    other parallel dimension, and every nest below the threshold, becomes
+    `scf.for` loops, so that the innermost loop stays a plain loop that LLVM
+    vectorizes and small kernels pay no threading cost.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c1024, %c1024) step (%c1, %c1) {
+      ...
+    }
+    // becomes
+    scf.parallel (%i) = (%c0) to (%c1024) step (%c1) {
+      scf.for %j = %c0 to %c1024 step %c1 {
+        ...
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "65536",
+           "The fewest innermost iterations a nest needs to run in parallel">
+  ];
+  let statistics = [
+    Statistic<"numParallel", "parallel-nests", "nests left parallel">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // EJ_CODEGEN_PASSES_TD

@@ -301,62 +301,90 @@ func.func @f() -> (tensor<40x40xf32>, tensor<40x40xi32>, tensor<2x2xf64>) {
 // Fused chains
 //===----------------------------------------------------------------------===//
 
+// `text` with every "RxC" replaced by the shape `rows`x`cols` and "C" alone
+// (as in "tensor<Cxf32>") by `cols`.
+std::string withShape(std::string text, int64_t rows, int64_t cols) {
+  auto replace = [&](const std::string &from, const std::string &to) {
+    for (size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  std::string r = std::to_string(rows), c = std::to_string(cols);
+  replace("RxC", r + "x" + c);
+  replace("Rx1", r + "x1");
+  replace("<Cx", "<" + c + "x");
+  return text;
+}
+
+// Small shapes run on one thread; the large ones (past ej-parallelize's
+// threshold) split their rows over OpenMP threads.
+const std::pair<int64_t, int64_t> kRowShapes[] = {{8, 300}, {700, 300}};
+
 TEST(Chains, FusedSoftmaxOverTheLastAxisMatchesFloat64WithinUlps) {
-  auto fn = compile(R"(
-func.func @softmax(%x: tensor<8x300xf32>) -> tensor<8x300xf32> {
-  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<8x300xf32>
-  %1 = ej.sub %x, %0 : tensor<8x300xf32>, tensor<8x1xf32>
-  %2 = ej.exp %1 : tensor<8x300xf32>
-  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<8x300xf32>
-  %4 = ej.div %2, %3 : tensor<8x300xf32>, tensor<8x1xf32>
-  return %4 : tensor<8x300xf32>
-})");
-  ASSERT_TRUE(fn);
-  Array x = random({8, 300}, f32);
-  Array m = reduce(x, {1}, true, -INFINITY,
-                   [](double a, double b) { return std::max(a, b); });
-  // x - max is one float32 operation: its rounding, amplified by exp, is
-  // the program's, not the compiler's.
-  Array e =
-      map({x, m}, [](auto &v) { return std::exp(double(float(v[0] - v[1]))); });
-  Array s = reduce(e, {1}, true, 0, [](double a, double b) { return a + b; });
-  Array ref = map({e, s}, [](auto &v) { return v[0] / v[1]; });
-  expectClose(run(*fn, {x})[0], ref, f32, 4, "softmax");
+  for (auto [rows, cols] : kRowShapes) {
+    auto fn = compile(withShape(R"(
+func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
+  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<RxCxf32>
+  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
+  %2 = ej.exp %1 : tensor<RxCxf32>
+  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<RxCxf32>
+  %4 = ej.div %2, %3 : tensor<RxCxf32>, tensor<Rx1xf32>
+  return %4 : tensor<RxCxf32>
+})",
+                                rows, cols));
+    ASSERT_TRUE(fn);
+    Array x = random({rows, cols}, f32);
+    Array m = reduce(x, {1}, true, -INFINITY,
+                     [](double a, double b) { return std::max(a, b); });
+    // x - max is one float32 operation: its rounding, amplified by exp, is
+    // the program's, not the compiler's.
+    Array e = map({x, m},
+                  [](auto &v) { return std::exp(double(float(v[0] - v[1]))); });
+    Array s = reduce(e, {1}, true, 0, [](double a, double b) { return a + b; });
+    Array ref = map({e, s}, [](auto &v) { return v[0] / v[1]; });
+    expectClose(run(*fn, {x})[0], ref, f32, 4,
+                "softmax " + std::to_string(rows) + "x" + std::to_string(cols));
+  }
 }
 
 TEST(Chains, FusedLayerNormMatchesFloat64WithinUlps) {
-  auto fn = compile(R"(
-func.func @layernorm(%x: tensor<16x128xf32>, %g: tensor<128xf32>, %b: tensor<128xf32>) -> tensor<16x128xf32> {
-  %0 = ej.reduce_mean %x axes = [1] keepdims : tensor<16x128xf32>
-  %1 = ej.sub %x, %0 : tensor<16x128xf32>, tensor<16x1xf32>
-  %2 = ej.square %1 : tensor<16x128xf32>
-  %3 = ej.reduce_mean %2 axes = [1] keepdims : tensor<16x128xf32>
+  for (auto [rows, cols] : kRowShapes) {
+    auto fn = compile(withShape(R"(
+func.func @layernorm(%x: tensor<RxCxf32>, %g: tensor<Cxf32>, %b: tensor<Cxf32>) -> tensor<RxCxf32> {
+  %0 = ej.reduce_mean %x axes = [1] keepdims : tensor<RxCxf32>
+  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
+  %2 = ej.square %1 : tensor<RxCxf32>
+  %3 = ej.reduce_mean %2 axes = [1] keepdims : tensor<RxCxf32>
   %4 = ej.fill 1.0e-5 : tensor<f32>
-  %5 = ej.add %3, %4 : tensor<16x1xf32>, tensor<f32>
-  %6 = ej.rsqrt %5 : tensor<16x1xf32>
-  %7 = ej.mul %1, %6 : tensor<16x128xf32>, tensor<16x1xf32>
-  %8 = ej.mul %7, %g : tensor<16x128xf32>, tensor<128xf32>
-  %9 = ej.add %8, %b : tensor<16x128xf32>, tensor<128xf32>
-  return %9 : tensor<16x128xf32>
-})");
-  ASSERT_TRUE(fn);
-  Array x = random({16, 128}, f32), g = random({128}, f32),
-        b = random({128}, f32);
-  auto sum = [](double a, double c) { return a + c; };
-  Array mean = reduce(x, {1}, true, 0, sum);
-  for (double &v : mean.v)
-    v /= 128;
-  Array d = map({x, mean}, [](auto &v) { return v[0] - v[1]; });
-  Array var =
-      reduce(map({d}, [](auto &v) { return v[0] * v[0]; }), {1}, true, 0, sum);
-  for (double &v : var.v)
-    v /= 128;
-  Array ref = map({d, var, g, b}, [](auto &v) {
-    return v[0] / std::sqrt(v[1] + double(1.0e-5f)) * v[2] + v[3];
-  });
-  // The centred values lose a few bits to cancellation in float32: the
-  // bound is relative to the output's scale.
-  expectClose(run(*fn, {x, g, b})[0], ref, f32, 16, "layernorm", 1);
+  %5 = ej.add %3, %4 : tensor<Rx1xf32>, tensor<f32>
+  %6 = ej.rsqrt %5 : tensor<Rx1xf32>
+  %7 = ej.mul %1, %6 : tensor<RxCxf32>, tensor<Rx1xf32>
+  %8 = ej.mul %7, %g : tensor<RxCxf32>, tensor<Cxf32>
+  %9 = ej.add %8, %b : tensor<RxCxf32>, tensor<Cxf32>
+  return %9 : tensor<RxCxf32>
+})",
+                                rows, cols));
+    ASSERT_TRUE(fn);
+    Array x = random({rows, cols}, f32), g = random({cols}, f32),
+          b = random({cols}, f32);
+    auto sum = [](double a, double c) { return a + c; };
+    Array mean = reduce(x, {1}, true, 0, sum);
+    for (double &v : mean.v)
+      v /= double(cols);
+    Array d = map({x, mean}, [](auto &v) { return v[0] - v[1]; });
+    Array var = reduce(map({d}, [](auto &v) { return v[0] * v[0]; }), {1}, true,
+                       0, sum);
+    for (double &v : var.v)
+      v /= double(cols);
+    Array ref = map({d, var, g, b}, [](auto &v) {
+      return v[0] / std::sqrt(v[1] + double(1.0e-5f)) * v[2] + v[3];
+    });
+    // The centred values lose a few bits to cancellation in float32: the
+    // bound is relative to the output's scale.
+    expectClose(
+        run(*fn, {x, g, b})[0], ref, f32, 16,
+        "layernorm " + std::to_string(rows) + "x" + std::to_string(cols), 1);
+  }
 }
 
 TEST(Chains, FusedMulAddExpTanhMatchesFloat64WithinUlps) {
