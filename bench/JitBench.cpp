@@ -56,12 +56,15 @@ BENCHMARK(BM_Ej_Chain8)
     ->UseRealTime();
 
 // A hot 20-op region on one-element tensors: the fixed cost of replaying a
-// compiled region (recording the calls, matching, running the kernel).
+// compiled region (recording the calls, matching, running the kernel). The
+// Step makes the ten repetitions one region (with no marker, the loop body
+// would be the region).
 void BM_Ej_Replay20(benchmark::State &state) {
   bool jit = state.range(0) != 0;
   JitMode mode(jit);
   Tensor x = ej::ones({1}), y = ej::fill({1}, 0.5);
   auto step = [&] {
+    ej::Step s;
     Tensor a = x;
     for (int i = 0; i < 10; ++i)
       a = ej::sin(a * y);

@@ -171,17 +171,35 @@ OwningOpRef<ModuleOp> mlir::ej::makeKernelModule(func::FuncOp func,
 
 CpuKernel::~CpuKernel() = default;
 
-void CpuKernel::run(const std::vector<KernelBuffer> &buffers) const {
+void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
   // One memref descriptor per buffer: allocated, aligned, offset, sizes,
-  // strides (row-major).
-  std::vector<std::vector<int64_t>> descriptors(buffers.size());
-  std::vector<void *> pointers(buffers.size());
-  std::vector<void *> args(buffers.size());
+  // strides (row-major), all in one array; small kernels (the common case
+  // of a replayed region) need no heap allocation here.
+  size_t words = 0;
+  for (const KernelBuffer &buf : buffers)
+    words += 3 + 2 * buf.shape.size();
+  constexpr size_t kInlineBuffers = 16, kInlineWords = 16 * (3 + 2 * 4);
+  int64_t inlineWords[kInlineWords];
+  void *inlinePointers[kInlineBuffers], *inlineArgs[kInlineBuffers];
+  std::vector<int64_t> heapWords;
+  std::vector<void *> heapPointers, heapArgs;
+  int64_t *desc = inlineWords;
+  void **pointers = inlinePointers, **args = inlineArgs;
+  if (words > kInlineWords) {
+    heapWords.resize(words);
+    desc = heapWords.data();
+  }
+  if (buffers.size() > kInlineBuffers) {
+    heapPointers.resize(buffers.size());
+    heapArgs.resize(buffers.size());
+    pointers = heapPointers.data();
+    args = heapArgs.data();
+  }
   for (size_t i = 0; i < buffers.size(); ++i) {
     const KernelBuffer &buf = buffers[i];
-    std::vector<int64_t> &d = descriptors[i];
     size_t rank = buf.shape.size();
-    d.resize(3 + 2 * rank);
+    int64_t *d = desc;
+    desc += 3 + 2 * rank;
     d[0] = d[1] = int64_t(reinterpret_cast<intptr_t>(buf.data));
     d[2] = 0;
     int64_t stride = 1;
@@ -190,10 +208,10 @@ void CpuKernel::run(const std::vector<KernelBuffer> &buffers) const {
       d[3 + rank + k] = stride;
       stride *= buf.shape[k];
     }
-    pointers[i] = d.data();
+    pointers[i] = d;
     args[i] = &pointers[i];
   }
-  entry_(args.data());
+  entry_(args);
 }
 
 std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
@@ -360,7 +378,7 @@ CpuFunction::~CpuFunction() = default;
 
 void CpuFunction::run(const std::vector<InputBuffer> &inputs,
                       const std::vector<void *> &outputs) const {
-  std::vector<KernelBuffer> buffers;
+  SmallVector<KernelBuffer, 8> buffers;
   std::vector<std::vector<char>> packed;
   packed.reserve(inputs.size());
   for (auto [i, in] : llvm::enumerate(inputs)) {

@@ -22,6 +22,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
 #include <memory>
@@ -115,17 +116,18 @@ OwningOpRef<ModuleOp> makeKernelModule(FusionOp fusion, MLIRContext &ctx);
 /// or result is not a static tensor.
 OwningOpRef<ModuleOp> makeKernelModule(func::FuncOp func, std::string &error);
 
-/// A buffer the kernel reads or writes: row-major, `shape` elements.
+/// A buffer the kernel reads or writes: row-major, `shape` elements (the
+/// shape is not copied: it outlives the call).
 struct KernelBuffer {
   void *data;
-  std::vector<int64_t> shape;
+  llvm::ArrayRef<int64_t> shape;
 };
 
 class CpuKernel {
 public:
   ~CpuKernel();
   /// inputs then outputs, in the kernel's argument order.
-  void run(const std::vector<KernelBuffer> &buffers) const;
+  void run(llvm::ArrayRef<KernelBuffer> buffers) const;
 
 private:
   friend std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp, std::string &);

@@ -68,13 +68,13 @@ FusedKernel compile_kernel(mlir::Operation *op) {
       mlir::ej::compileCpuKernel(*module, error);
   if (!kernel)
     fail("jit", error);
-  return [kernel](const std::vector<const TensorImpl *> &inputs,
-                  const std::vector<TensorImpl *> &outputs) {
-    std::vector<mlir::ej::KernelBuffer> buffers;
+  return [kernel](llvm::ArrayRef<const TensorImpl *> inputs,
+                  llvm::ArrayRef<TensorImpl *> outputs) {
+    llvm::SmallVector<mlir::ej::KernelBuffer, 8> buffers;
     for (const TensorImpl *t : inputs)
-      buffers.push_back({t->data(), t->dims().vec()});
+      buffers.push_back({t->data(), {t->shape, size_t(t->rank)}});
     for (TensorImpl *t : outputs)
-      buffers.push_back({t->data(), t->dims().vec()});
+      buffers.push_back({t->data(), {t->shape, size_t(t->rank)}});
     kernel->run(buffers);
   };
 }

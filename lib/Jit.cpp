@@ -382,7 +382,7 @@ void Jit::record(Record &r) {
   // A region ends where the first op of it that is not a leaf comes
   // again. (Leaves -- literals, fills, random draws -- are data, and a loop
   // body makes many of the same type.)
-  if (head_ != kNoHead && !is_leaf(r)) {
+  if (steps_ == 0 && head_ != kNoHead && !is_leaf(r)) {
     const Record &head = entries_[head_].record;
     const TensorImpl *a = head.result, *b = r.result;
     if (head.op == r.op && a->dtype == b->dtype && a->rank == b->rank &&
@@ -441,13 +441,17 @@ bool Jit::start_deferring() {
 }
 
 void Jit::defer(Record &r) {
+  size_t matched = sig_.key.size();
   sig_.add(r);
-  // Keep the candidates whose records begin like these.
+  // Keep the candidates whose records begin like these: they matched the
+  // key up to `matched` already, so only the new record's bytes compare.
   const std::string &k = sig_.key;
   candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(),
                                    [&](const std::shared_ptr<Region> &c) {
                                      return k.size() > c->ops_key_size ||
-                                            c->key.compare(0, k.size(), k) != 0;
+                                            c->key.compare(matched,
+                                                           k.size() - matched,
+                                                           k, matched) != 0;
                                    }),
                     candidates_.end());
   if (is_leaf(r))
@@ -583,6 +587,14 @@ void Jit::shutdown() {
   boundary();
 }
 
+void Jit::enter_step() {
+  boundary();
+  ++steps_;
+}
+void Jit::exit_step() {
+  boundary();
+  --steps_;
+}
 void Jit::boundary() {
   if (mode_ == Mode::Complete)
     finish_deferred();
@@ -635,7 +647,7 @@ void jit::clear_cache() {
   detail::cache().clear();
 }
 
-Step::Step() { detail::Trace::current().boundary(); }
-Step::~Step() { detail::Trace::current().boundary(); }
+Step::Step() { detail::Trace::current().enter_step(); }
+Step::~Step() { detail::Trace::current().exit_step(); }
 
 } // namespace ej

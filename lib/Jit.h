@@ -100,6 +100,13 @@ public:
   /// compiled code if it is complete, the interpreter otherwise) and ends
   /// the current region.
   void boundary();
+  /// An ej::Step scope begins or ends (both are boundaries). Inside one,
+  /// regions are cut only at its ends, observations and the length cap:
+  /// the recurrence rule, meant for loops with no markers, would cut a step
+  /// that repeats an op (a layer applied twice, an unrolled loop) into
+  /// pieces.
+  void enter_step();
+  void exit_step();
   /// The thread is ending: computes what was deferred and forgets the open
   /// region without compiling anything (MLIR's thread-local state may
   /// already be gone).
@@ -131,8 +138,9 @@ private:
   // The cache's ready regions by first record, as this thread last saw them.
   std::shared_ptr<const Heads> heads_;
   uint64_t heads_generation_ = 0;
-  std::string key_;
-  bool exiting_ = false; // live_key()'s buffer
+  std::string key_;      // live_key()'s buffer
+  bool exiting_ = false; // the thread is ending: compile nothing
+  int steps_ = 0;        // open ej::Step scopes
 };
 
 } // namespace ej::detail

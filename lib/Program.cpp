@@ -243,7 +243,7 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
   for (const Step &s : steps_) {
     if (s.fused) {
       std::vector<Tensor> held; // row-major copies of strided inputs
-      std::vector<const TensorImpl *> ins;
+      llvm::SmallVector<const TensorImpl *, 8> ins;
       for (int slot : s.in) {
         TensorImpl *t = values[slot].impl();
         if (!t->contiguous) {
@@ -256,7 +256,7 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
         }
         ins.push_back(t);
       }
-      std::vector<TensorImpl *> outs;
+      llvm::SmallVector<TensorImpl *, 4> outs;
       for (size_t k = 0; k < s.outs.size(); ++k) {
         TensorImpl *t =
             new_impl(s.out_types[k].first, s.out_types[k].second.list());

@@ -26,8 +26,8 @@ namespace ej::detail {
 /// A compiled `ej.fusion`: reads its inputs (row-major) and writes its
 /// results into the buffers given.
 using FusedKernel =
-    std::function<void(const std::vector<const TensorImpl *> &inputs,
-                       const std::vector<TensorImpl *> &outputs)>;
+    std::function<void(llvm::ArrayRef<const TensorImpl *> inputs,
+                       llvm::ArrayRef<TensorImpl *> outputs)>;
 /// Compiles the `ej.fusion` op given; throws ej::Error when it cannot.
 using FusionCompiler = std::function<FusedKernel(mlir::Operation *fusion)>;
 

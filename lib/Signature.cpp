@@ -3,6 +3,7 @@
 #include "lib/VariableImpl.h"
 
 #include <cstring>
+#include <vector>
 
 namespace ej::detail {
 
@@ -37,11 +38,10 @@ constexpr size_t kFixedBytes =
 } // namespace
 
 void Signature::put_tensor(const TensorImpl *t) {
-  size_t old = key.size();
-  key.resize(old + kUseBytes);
-  Writer w{&key[old]};
-  use(w.p, t);
-  key.resize(size_t(w.p - key.data()));
+  char buf[kUseBytes];
+  char *p = buf;
+  use(p, t);
+  key.append(buf, size_t(p - buf));
 }
 
 void Signature::use(char *&p, const TensorImpl *t) {
@@ -60,9 +60,17 @@ void Signature::use(char *&p, const TensorImpl *t) {
 }
 
 void Signature::add(const Record &r) {
-  size_t old = key.size();
-  key.resize(old + kFixedBytes + r.size() * kUseBytes);
-  Writer w{&key[old]};
+  // Written into a buffer and appended: resizing the key first would
+  // zero-fill the largest size a record can take, on every call.
+  constexpr size_t kInline = kFixedBytes + 4 * kUseBytes;
+  char inline_buf[kInline];
+  std::vector<char> heap;
+  char *buf = inline_buf;
+  if (size_t need = kFixedBytes + r.size() * kUseBytes; need > kInline) {
+    heap.resize(need);
+    buf = heap.data();
+  }
+  Writer w{buf};
   w.put(r.op);
   w.type(r.result->dtype, r.result->dims());
   w.put(uint8_t(r.size()));
@@ -85,7 +93,7 @@ void Signature::add(const Record &r) {
     w.put(a.f[0]);
     w.put(a.f[1]);
   }
-  key.resize(size_t(w.p - key.data()));
+  key.append(buf, size_t(w.p - buf));
   tensors.set(r.result, Ref{Ref::Result, records_++});
 }
 

@@ -38,6 +38,9 @@ public:
   void run(Record &r);
   /// Ends the current region: values deferred so far are computed.
   void boundary() { jit_.boundary(); }
+  /// An ej::Step scope begins or ends.
+  void enter_step() { jit_.enter_step(); }
+  void exit_step() { jit_.exit_step(); }
 
   /// While a capture is active, every record run is also appended to it.
   /// Several can be active at once (nested tapes, a trace inside a tape):

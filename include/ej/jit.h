@@ -104,7 +104,10 @@ void clear_cache();
 namespace ej {
 
 /// The seeds' `new_step`: a scope whose start and end are region
-/// boundaries, so that one training step is one region.
+/// boundaries, so that one training step is one region. Inside it a region
+/// is not cut where an op recurs (the rule for loops with no markers): a
+/// step that applies a layer twice is still one region, up to the length
+/// cap.
 ///
 ///   for (...) { ej::Step step; train_step(); }
 class Step {

@@ -220,6 +220,33 @@ TEST(Jit, StepScopesCutRegions) {
 
 namespace {
 
+// Inside a Step the recurrence rule is off: a step that applies the same
+// op again (a layer twice, an unrolled loop) stays one region.
+TEST(Jit, AStepThatRepeatsAnOpIsOneRegion) {
+  auto steps = [](int n) {
+    Tensor y = ej::fill({16}, 0.5);
+    Tensor a = ej::ones({16});
+    for (int i = 0; i < n; ++i) {
+      ej::Step step;
+      for (int k = 0; k < 5; ++k)
+        a = ej::sin(a * y) + 0.25f;
+    }
+    return ref::values(a);
+  };
+  std::vector<double> want = without_jit([&] { return steps(20); });
+  JitScope jit;
+  std::vector<double> got = steps(20);
+  ref::expect_close(got, want, 0, 0);
+  ej::jit::reset_stats();
+  steps(10);
+  ej::jit::Stats s = ej::jit::stats();
+  // One replay per step, each of the step's 20 ops (mul, sin, the
+  // literal 0.25 and add, five times).
+  EXPECT_EQ(s.cache_hits_memory, 10u);
+  EXPECT_EQ(s.ops_compiled, 200u);
+  EXPECT_EQ(s.ops_cold, 2u) << "the fill and ones outside the steps";
+}
+
 TEST(Jit, DumpDirHoldsEachCompiledRegionBeforeAndAfterThePasses) {
   std::string dir = ::testing::TempDir() + "ej-dumps";
   std::filesystem::remove_all(dir);
