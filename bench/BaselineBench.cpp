@@ -40,6 +40,7 @@ static void BM_Base_Memcpy(benchmark::State &state) {
   set_traffic(state, n, 2);
 }
 BENCHMARK(BM_Base_Memcpy)
+    ->Arg(1 << 20)
     ->Arg(1 << 22)
     ->Arg(1 << 24)
     ->Unit(benchmark::kMicrosecond)

@@ -222,11 +222,13 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     llvm::InitializeNativeTargetAsmPrinter();
     registerCodegenPasses();
     // Kernels share the cores with BLAS and the interpreter's threads:
-    // OpenMP's workers sleep right after a parallel loop instead of
-    // spinning for 200 ms, unless the user said otherwise; EJ_NUM_THREADS
-    // bounds them as it bounds the interpreter's pool.
+    // OpenMP's workers spin for 1 ms after a parallel loop (long enough to
+    // stay awake between the loop nests of one kernel; waking them for
+    // each nest costs more than the nest), not the default 200 ms, unless
+    // the user said otherwise. EJ_NUM_THREADS bounds them as it bounds the
+    // interpreter's pool.
     if (!std::getenv("KMP_BLOCKTIME") && !std::getenv("OMP_WAIT_POLICY"))
-      kmp_set_defaults("KMP_BLOCKTIME=0");
+      kmp_set_defaults("KMP_BLOCKTIME=1");
     if (const char *n = std::getenv("EJ_NUM_THREADS"); n && std::atoi(n) > 0)
       kmp_set_defaults(
           ("OMP_NUM_THREADS=" + std::to_string(std::atoi(n))).c_str());

@@ -407,7 +407,15 @@ template <class OpTy> struct ReduceToGeneric : OpConversionPattern<OpTy> {
               else if (name == "reduce_prod")
                 r = isFloat ? Value(arith::MulFOp::create(b, l, a, v, reassoc))
                             : Value(arith::MulIOp::create(b, l, a, v));
-              else // the kernels' Maximum::f(acc, v), Minimum::f(acc, v)
+              else if (isFloat)
+                // NaN-propagating, as the kernels' fold of Maximum::f(acc,
+                // v) is; unlike that compare-and-select chain, LLVM
+                // vectorizes it. (Only the sign of a zero result may
+                // differ, when +0 and -0 tie.)
+                r = name == "reduce_max"
+                        ? Value(arith::MaximumFOp::create(b, l, a, v))
+                        : Value(arith::MinimumFOp::create(b, l, a, v));
+              else
                 r = buildScalarMath(
                     b, l, name == "reduce_max" ? "maximum" : "minimum",
                     ValueRange{a, v}, accType);

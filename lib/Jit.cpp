@@ -99,6 +99,9 @@ struct Region {
   size_t ops = 0;
   std::atomic<uint64_t> sightings{0};
   std::atomic<int> state{Counting};
+  // False once the cache dropped it (evicted or cleared): a thread that
+  // remembers it must ask the cache again.
+  std::atomic<bool> cached{true};
   // Set once the region is Ready.
   std::vector<Ref> inputs;
   std::vector<size_t> live, assigned;
@@ -132,12 +135,15 @@ public:
       const std::shared_ptr<Region> &old = order_.back();
       index_.erase(old->key);
       forget_ready(old);
+      old->cached = false;
       order_.pop_back();
     }
     return r;
   }
   void clear() {
     std::lock_guard<std::mutex> lock(mu_);
+    for (const std::shared_ptr<Region> &r : order_)
+      r->cached = false;
     order_.clear();
     index_.clear();
     publish(std::make_shared<Heads>());
@@ -545,7 +551,7 @@ void Jit::end_region() {
   const std::string &key = live_key();
   // A loop meets the same region again and again: the thread remembers the
   // last one it saw, sparing the shared cache.
-  if (!last_ || last_->key != key)
+  if (!last_ || last_->key != key || !last_->cached.load())
     last_ = cache().see(key, sig_.key.size(), entries_.size());
   std::shared_ptr<Region> region = last_;
   if (!exiting_ &&

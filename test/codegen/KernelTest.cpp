@@ -107,6 +107,33 @@ TEST(Reductions, IntegerSumsWrapOnceLikeTheKernels) {
               ref2, i32, 0, "reduce_max i32");
 }
 
+// A NaN anywhere in a reduced row makes the float maximum and minimum NaN,
+// wherever it stands (the vectorized reduction visits elements out of
+// order); rows without one get the plain extreme.
+TEST(Reductions, FloatExtremesPropagateNaNsFromAnyPosition) {
+  for (ElementType t : {f32, f64})
+    for (bool max : {true, false}) {
+      Array x = random({5, 70}, t);
+      x.v[0 * 70 + 0] = kNaN;  // first
+      x.v[1 * 70 + 37] = kNaN; // middle
+      x.v[2 * 70 + 69] = kNaN; // last
+      Array ref = reduce(x, {1}, false, max ? -INFINITY : INFINITY,
+                         [max](double a, double b) {
+                           if (std::isnan(a) || std::isnan(b))
+                             return kNaN;
+                           return max ? std::max(a, b) : std::min(a, b);
+                         });
+      std::string op = max ? "reduce_max" : "reduce_min";
+      expectClose(compiledResult({op + " %a0 axes = [1]",
+                                  {x},
+                                  {t},
+                                  {5},
+                                  t,
+                                  tensorType({5, 70}, t)}),
+                  ref, t, 0, op + " " + elementName(t));
+    }
+}
+
 // The first extreme wins ties; the first NaN wins and stays.
 TEST(Reductions, ArgMaxAndArgMinPickTheFirstExtremeAndTheFirstNaN) {
   for (bool max : {true, false}) {

@@ -247,6 +247,27 @@ TEST(Jit, AStepThatRepeatsAnOpIsOneRegion) {
   EXPECT_EQ(s.ops_cold, 2u) << "the fill and ones outside the steps";
 }
 
+// A thread remembers the last region it ended; once the cache forgets that
+// region, the thread must not keep counting sightings of the stale one.
+TEST(Jit, AClearedCacheCompilesTheRegionAgain) {
+  JitScope jit;
+  Tensor x = ej::ones({8}), y = ej::fill({8}, 0.5);
+  auto steps = [&] {
+    for (int i = 0; i < 4; ++i) {
+      ej::Step step;
+      x = ej::tanh(x * y + 1);
+    }
+  };
+  steps();
+  EXPECT_EQ(ej::jit::stats().regions_compiled, 1u);
+  ej::jit::clear_cache();
+  ej::jit::reset_stats();
+  steps();
+  ej::jit::Stats s = ej::jit::stats();
+  EXPECT_EQ(s.regions_compiled, 1u);
+  EXPECT_GE(s.cache_hits_memory, 1u);
+}
+
 TEST(Jit, DumpDirHoldsEachCompiledRegionBeforeAndAfterThePasses) {
   std::string dir = ::testing::TempDir() + "ej-dumps";
   std::filesystem::remove_all(dir);
