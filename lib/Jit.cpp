@@ -379,20 +379,24 @@ Jit::Jit() = default;
 Jit::~Jit() = default;
 
 void Jit::record(Record &r) {
-  if (mode_ == Mode::Complete)
+  // A complete compiled region runs now, unless a longer one (a whole loop
+  // iteration of which it is the first piece) may still match.
+  if (mode_ == Mode::Complete && !extends_longer_candidate())
     finish_deferred();
-  if (mode_ == Mode::Deferring) {
+  if (mode_ != Mode::Cold) {
     defer(r);
     return;
   }
   // A region ends where the first op of it that is not a leaf comes
   // again. (Leaves -- literals, fills, random draws -- are data, and a loop
-  // body makes many of the same type.)
+  // body makes many of the same type.) A learned period overrides the
+  // first recurrence.
   if (steps_ == 0 && head_ != kNoHead && !is_leaf(r)) {
     const Record &head = entries_[head_].record;
     const TensorImpl *a = head.result, *b = r.result;
     if (head.op == r.op && a->dtype == b->dtype && a->rank == b->rank &&
-        std::equal(a->shape, a->shape + a->rank, b->shape))
+        std::equal(a->shape, a->shape + a->rank, b->shape) &&
+        entries_.size() >= merge_target())
       end_region();
   }
   if (entries_.empty()) {
@@ -416,6 +420,41 @@ void Jit::record(Record &r) {
     end_region();
 }
 
+bool Jit::extends_longer_candidate() const {
+  return std::any_of(candidates_.begin(), candidates_.end(),
+                     [&](const std::shared_ptr<Region> &c) {
+                       return c->ops_key_size > sig_.key.size();
+                     });
+}
+size_t Jit::merge_target() {
+  if (target_ == 0) {
+    auto it = targets_.find(std::hash<std::string>()(sig_.key));
+    target_ = it == targets_.end() ? 1 : it->second;
+  }
+  return target_;
+}
+void Jit::learn_period(size_t ops) {
+  uint64_t hash = std::hash<std::string>()(sig_.key);
+  for (size_t i = history_.size(); i-- > 0;) {
+    if (history_[i].hash != hash)
+      continue;
+    // Seen before, with other regions since: those and it are one period.
+    if (history_.size() - i >= 2) {
+      size_t period = 0;
+      for (size_t j = i; j < history_.size(); ++j)
+        period += history_[j].ops;
+      if (period <= JitConfig::get().max_ops) {
+        if (targets_.size() >= 4096)
+          targets_.clear();
+        targets_[hash] = period;
+      }
+    }
+    break;
+  }
+  history_.push_back({hash, ops});
+  if (history_.size() > 64)
+    history_.pop_front();
+}
 void Jit::run_cold(Record &r) {
   interpret(r);
   counters().ops_cold++;
@@ -540,8 +579,15 @@ void Jit::finish_deferred() {
   counters().cache_hits_memory++;
   mode_ = Mode::Cold;
   candidates_.clear();
+  target_ = 0;
+  // The first piece of a learned period whose whole is not compiled yet:
+  // the region goes on, cold, so that the whole is seen and gets hot.
+  if (!exiting_ && steps_ == 0 && merge_target() > entries_.size())
+    return;
+  learn_period(entries_.size());
   entries_.clear();
   head_ = kNoHead;
+  target_ = 0;
   sig_.clear();
 }
 
@@ -583,8 +629,10 @@ void Jit::end_region() {
     else
       background().submit(std::move(job));
   }
+  learn_period(entries_.size());
   entries_.clear();
   head_ = kNoHead;
+  target_ = 0;
   sig_.clear();
 }
 

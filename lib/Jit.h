@@ -27,9 +27,11 @@
 #include "lib/Signature.h"
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace mlir {
@@ -119,6 +121,9 @@ private:
   };
   enum class Mode { Cold, Deferring, Complete };
 
+  bool extends_longer_candidate() const;
+  size_t merge_target();
+  void learn_period(size_t ops);
   void run_cold(Record &r);
   void push(Record &r);
   void defer(Record &r);
@@ -141,6 +146,21 @@ private:
   std::string key_;      // live_key()'s buffer
   bool exiting_ = false; // the thread is ending: compile nothing
   int steps_ = 0;        // open ej::Step scopes
+
+  // Loop bodies that repeat an op of their own (x * a ... * b) are cut by
+  // the recurrence rule into several pieces per iteration. The thread
+  // learns such periods: `history_` holds the (ops-key hash, length) of the
+  // regions it ended last; when a piece comes again after others, the
+  // pieces since its last sighting are one iteration, whose length in ops
+  // becomes the piece's `targets_` entry, and the recurrence rule then
+  // cuts a region that begins with that piece only at that length.
+  struct Ended {
+    uint64_t hash;
+    size_t ops;
+  };
+  std::deque<Ended> history_;
+  std::unordered_map<uint64_t, size_t> targets_;
+  size_t target_ = 0; // this region's learned length (0: not looked up)
 };
 
 } // namespace ej::detail

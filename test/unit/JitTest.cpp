@@ -79,6 +79,36 @@ TEST(Jit, APlainLoopWithNoMarkersRunsCompiled) {
       << s.ops_compiled << " compiled, " << s.ops_cold << " cold";
 }
 
+// A loop body that repeats its first op (three multiplications of one
+// shape) is first cut into pieces by the recurrence rule; the thread learns
+// the period, and each iteration becomes one region.
+std::vector<double> repeating_body(int steps) {
+  ej::set_seed(12);
+  Tensor x = ej::random_uniform({64}, ej::float32, -1, 1);
+  Tensor a = ej::random_uniform({64}, ej::float32, 0, 1);
+  for (int i = 0; i < steps; ++i)
+    x = ej::tanh(x * a) * a - x * 0.25f;
+  return ref::values(x);
+}
+
+TEST(Jit, ALoopBodyThatRepeatsAnOpBecomesOneRegion) {
+  std::vector<double> want = without_jit([] { return repeating_body(60); });
+  JitScope jit;
+  std::vector<double> got = repeating_body(60);
+  ref::expect_close(got, want, 0, 0);
+  ej::jit::reset_stats();
+  repeating_body(20);
+  ej::jit::Stats s = ej::jit::stats();
+  // One replay per iteration: the body's six ops (mul, tanh, mul, the
+  // literal, mul, sub) are one region. (The first iteration, which begins
+  // with the set-up's draws, and the last, cut by the observation, may
+  // run otherwise.) Pieces would give two replays per iteration.
+  EXPECT_GE(s.cache_hits_memory, 17u);
+  EXPECT_LE(s.cache_hits_memory, 21u);
+  EXPECT_GE(s.ops_compiled, 17u * 6);
+  EXPECT_LE(s.fallbacks, 1u);
+}
+
 TEST(Jit, DivergenceFallsBackWithTheSameResults) {
   auto run = [] {
     Tensor x = ej::ones({64}, ej::float64) * 0.5;
