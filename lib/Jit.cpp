@@ -29,6 +29,7 @@
 #include <iostream>
 #include <list>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -96,6 +97,7 @@ struct Region {
   enum State { Counting, Compiling, Ready, Failed };
   std::string key;         // the signature, then the live bits
   size_t ops_key_size = 0; // where the live bits start
+  uint64_t ops_hash = 0;   // the hash of the signature alone
   size_t ops = 0;
   std::atomic<uint64_t> sightings{0};
   std::atomic<int> state{Counting};
@@ -128,6 +130,8 @@ public:
     auto r = std::make_shared<Region>();
     r->key = key;
     r->ops_key_size = ops_key_size;
+    r->ops_hash = std::hash<std::string_view>()(
+        std::string_view(key).substr(0, ops_key_size));
     r->ops = ops;
     order_.push_front(r);
     index_[key] = order_.begin();
@@ -396,7 +400,7 @@ void Jit::record(Record &r) {
     const TensorImpl *a = head.result, *b = r.result;
     if (head.op == r.op && a->dtype == b->dtype && a->rank == b->rank &&
         std::equal(a->shape, a->shape + a->rank, b->shape) &&
-        entries_.size() >= merge_target())
+        entries_.size() >= merge_target(ops_hash()))
       end_region();
   }
   if (entries_.empty()) {
@@ -426,15 +430,17 @@ bool Jit::extends_longer_candidate() const {
                        return c->ops_key_size > sig_.key.size();
                      });
 }
-size_t Jit::merge_target() {
+uint64_t Jit::ops_hash() const {
+  return std::hash<std::string_view>()(sig_.key);
+}
+size_t Jit::merge_target(uint64_t hash) {
   if (target_ == 0) {
-    auto it = targets_.find(std::hash<std::string>()(sig_.key));
+    auto it = targets_.find(hash);
     target_ = it == targets_.end() ? 1 : it->second;
   }
   return target_;
 }
-void Jit::learn_period(size_t ops) {
-  uint64_t hash = std::hash<std::string>()(sig_.key);
+void Jit::learn_period(uint64_t hash, size_t ops) {
   for (size_t i = history_.size(); i-- > 0;) {
     if (history_[i].hash != hash)
       continue;
@@ -516,6 +522,10 @@ const std::string &Jit::live_key() {
   std::string &key = key_;
   key.assign(sig_.key);
   key.push_back('|');
+  append_live_bits(key);
+  return key;
+}
+void Jit::append_live_bits(std::string &key) const {
   for (const Entry &e : entries_) {
     const TensorImpl *t = e.result.impl();
     int32_t refs = t->refs.load(std::memory_order_relaxed);
@@ -525,7 +535,6 @@ const std::string &Jit::live_key() {
       --refs;
     key.push_back(refs > 1 ? '1' : '0');
   }
-  return key;
 }
 
 void Jit::fall_back() {
@@ -542,8 +551,17 @@ void Jit::fall_back() {
 }
 
 void Jit::finish_deferred() {
-  std::shared_ptr<Region> region = cache().find(live_key());
-  if (!region || region->state.load() != Region::Ready) {
+  // The candidates that match every record are the ready regions of these
+  // ops; the one whose live bits are these is the one to run (comparing
+  // the bits alone spares hashing the whole key under the cache's lock).
+  key_.assign("|");
+  append_live_bits(key_);
+  std::shared_ptr<Region> region;
+  for (const std::shared_ptr<Region> &c : candidates_)
+    if (c->ops_key_size == sig_.key.size() &&
+        c->key.compare(c->ops_key_size, std::string::npos, key_) == 0)
+      region = c;
+  if (!region || !region->cached.load()) {
     fall_back();
     end_region();
     return;
@@ -582,9 +600,10 @@ void Jit::finish_deferred() {
   target_ = 0;
   // The first piece of a learned period whose whole is not compiled yet:
   // the region goes on, cold, so that the whole is seen and gets hot.
-  if (!exiting_ && steps_ == 0 && merge_target() > entries_.size())
+  if (!exiting_ && steps_ == 0 &&
+      merge_target(region->ops_hash) > entries_.size())
     return;
-  learn_period(entries_.size());
+  learn_period(region->ops_hash, entries_.size());
   entries_.clear();
   head_ = kNoHead;
   target_ = 0;
@@ -629,7 +648,7 @@ void Jit::end_region() {
     else
       background().submit(std::move(job));
   }
-  learn_period(entries_.size());
+  learn_period(region->ops_hash, entries_.size());
   entries_.clear();
   head_ = kNoHead;
   target_ = 0;

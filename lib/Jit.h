@@ -122,8 +122,9 @@ private:
   enum class Mode { Cold, Deferring, Complete };
 
   bool extends_longer_candidate() const;
-  size_t merge_target();
-  void learn_period(size_t ops);
+  uint64_t ops_hash() const;
+  size_t merge_target(uint64_t ops_hash);
+  void learn_period(uint64_t ops_hash, size_t ops);
   void run_cold(Record &r);
   void push(Record &r);
   void defer(Record &r);
@@ -132,6 +133,7 @@ private:
   void fall_back();
   void end_region();
   const std::string &live_key();
+  void append_live_bits(std::string &key) const;
 
   std::vector<Entry> entries_;
   static constexpr size_t kNoHead = ~size_t(0);

@@ -230,8 +230,9 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
                                  const std::vector<Variable> &variables,
                                  bool record) const {
-  std::vector<Tensor> values(num_slots_);
-  std::vector<VariableImpl *> vars(num_slots_, nullptr);
+  // On the stack for the small programs of replayed regions.
+  llvm::SmallVector<Tensor, 32> values(num_slots_);
+  llvm::SmallVector<VariableImpl *, 32> vars(num_slots_, nullptr);
   for (size_t i = 0; i < reads_.size(); ++i) {
     if (!reads_[i])
       continue;
