@@ -155,7 +155,9 @@ Tensor slice(const Tensor &x, const std::vector<Index> &indices);
 /// `x` itself (a view), but gradients do not flow through it: to autodiff
 /// it is a constant.
 Tensor stop_gradient(const Tensor &x);
-/// A copy of `x` (a new buffer, row-major).
+/// A copy of `x` (a new buffer, row-major). Inside a compiled region the
+/// result may share `x`'s buffer instead: buffers are never written after
+/// they are made, so only the address tells.
 Tensor identity(const Tensor &x);
 
 } // namespace ej
