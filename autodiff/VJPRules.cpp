@@ -284,6 +284,48 @@ void rule(MatMulOp op, Emit &e, Value g, Grads &out) {
       e.unbroadcast(MatMulOp::create(e.b, e.loc, swapLast(a), g), typeOf(b));
 }
 
+// Convolution: the three conv ops are bilinear, and each one's gradients
+// are the other two, so conv gradients of any order stay in these ops.
+void rule(Conv2DOp op, Emit &e, Value g, Grads &out) {
+  out[0] = Conv2DBackpropInputOp::create(e.b, e.loc, typeOf(op.getInput()), g,
+                                         op.getFilter(), op.getStridesAttr(),
+                                         op.getPaddingAttr());
+  out[1] = Conv2DBackpropFilterOp::create(e.b, e.loc, typeOf(op.getFilter()),
+                                          op.getInput(), g, op.getStridesAttr(),
+                                          op.getPaddingAttr());
+}
+void rule(Conv2DBackpropInputOp op, Emit &e, Value g, Grads &out) {
+  out[0] = Conv2DOp::create(e.b, e.loc, g, op.getFilter(), op.getStridesAttr(),
+                            op.getPaddingAttr());
+  out[1] = Conv2DBackpropFilterOp::create(e.b, e.loc, typeOf(op.getFilter()), g,
+                                          op.getGrad(), op.getStridesAttr(),
+                                          op.getPaddingAttr());
+}
+void rule(Conv2DBackpropFilterOp op, Emit &e, Value g, Grads &out) {
+  out[0] = Conv2DBackpropInputOp::create(e.b, e.loc, typeOf(op.getInput()),
+                                         op.getGrad(), g, op.getStridesAttr(),
+                                         op.getPaddingAttr());
+  out[1] = Conv2DOp::create(e.b, e.loc, op.getInput(), g, op.getStridesAttr(),
+                            op.getPaddingAttr());
+}
+
+// Pooling. Average pooling and its gradient are each other's adjoints.
+// max_pool_grad has no rule: a max-pooled model differentiates once.
+void rule(MaxPoolOp op, Emit &e, Value g, Grads &out) {
+  out[0] =
+      MaxPoolGradOp::create(e.b, e.loc, op.getInput(), g, op.getWindowAttr(),
+                            op.getStridesAttr(), op.getPaddingAttr());
+}
+void rule(AvgPoolOp op, Emit &e, Value g, Grads &out) {
+  out[0] = AvgPoolGradOp::create(e.b, e.loc, typeOf(op.getInput()), g,
+                                 op.getWindowAttr(), op.getStridesAttr(),
+                                 op.getPaddingAttr());
+}
+void rule(AvgPoolGradOp op, Emit &e, Value g, Grads &out) {
+  out[0] = AvgPoolOp::create(e.b, e.loc, g, op.getWindowAttr(),
+                             op.getStridesAttr(), op.getPaddingAttr());
+}
+
 // Shapes and data movement.
 void rule(ReshapeOp op, Emit &e, Value g, Grads &out) {
   out[0] = e.reshape(g, typeOf(op.getOperand()));
@@ -417,8 +459,9 @@ void mlir::ej::registerDifferentiableOpInterfaceModels(
            SigmoidOp, ReluOp, SinOp, CosOp, FloorOp, CeilOp, SignOp,
            StopGradientOp, CastOp, CopyOp, AddOp, SubOp, MulOp, DivOp, PowOp,
            MaximumOp, MinimumOp, WhereOp, ReduceSumOp, ReduceMeanOp,
-           ReduceMaxOp, ReduceMinOp, ReduceProdOp, MatMulOp, ReshapeOp,
-           TransposeOp, BroadcastToOp, SliceOp, ConcatOp, PadOp, GatherOp,
-           VariableReadOp, AssignOp>(ctx);
+           ReduceMaxOp, ReduceMinOp, ReduceProdOp, MatMulOp, Conv2DOp,
+           Conv2DBackpropInputOp, Conv2DBackpropFilterOp, MaxPoolOp, AvgPoolOp,
+           AvgPoolGradOp, ReshapeOp, TransposeOp, BroadcastToOp, SliceOp,
+           ConcatOp, PadOp, GatherOp, VariableReadOp, AssignOp>(ctx);
   });
 }

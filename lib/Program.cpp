@@ -203,6 +203,18 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
     case OpCode::Transpose:
       ints(i64s("perm"));
       break;
+    case OpCode::MaxPool:
+    case OpCode::MaxPoolGrad:
+    case OpCode::AvgPool:
+    case OpCode::AvgPoolGrad:
+      ints(i64s("window"));
+      [[fallthrough]];
+    case OpCode::Conv2D:
+    case OpCode::Conv2DBackpropInput:
+    case OpCode::Conv2DBackpropFilter:
+      ints(i64s("strides"));
+      ints(i64s("padding"));
+      break;
     case OpCode::OneHot:
       a.push(type.getShape().back());
       a.f[0] = f64(&op, "on");

@@ -130,6 +130,94 @@ inline bool concat_compatible(const int64_t *first, size_t nf,
   return true;
 }
 
+/// The geometry of a 2-d window (convolution kernel or pooling window) on
+/// NHWC tensors: window extent, strides and zero padding (top, bottom,
+/// left, right) as the ops' attributes carry them.
+struct Window2D {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1;
+  int64_t pt = 0, pb = 0, pl = 0, pr = 0;
+};
+
+/// The number of window positions along an axis of extent `in`, or -1 when
+/// the window is larger than the padded axis.
+inline int64_t window_count(int64_t in, int64_t k, int64_t s, int64_t lo,
+                            int64_t hi) {
+  int64_t span = in + lo + hi - k;
+  return span < 0 ? -1 : span / s + 1;
+}
+
+/// TensorFlow's SAME padding along one axis: ceil(in / s) positions, the
+/// odd element of padding after.
+inline void same_padding(int64_t in, int64_t k, int64_t s, int64_t &lo,
+                         int64_t &hi) {
+  int64_t out = (in + s - 1) / s;
+  int64_t total = (out - 1) * s + k - in;
+  if (total < 0)
+    total = 0;
+  lo = total / 2;
+  hi = total - lo;
+}
+
+/// What is wrong with a convolution's or a pooling's operands.
+enum class WindowCheck {
+  Ok,
+  Rank,     // input (or filter) is not 4-d
+  Channels, // the filter's input channels differ from the input's
+  Strides,  // a stride < 1
+  Padding,  // a padding < 0 (or, for pooling, >= the window)
+  Window,   // a window extent < 1, or larger than the padded input
+};
+
+/// conv2d: input (N, H, W, C) and filter (KH, KW, C, O) give
+/// (N, OH, OW, O); w.kh and w.kw are taken from the filter.
+inline WindowCheck conv2d_shape(const int64_t *x, size_t nx, const int64_t *f,
+                                size_t nf, Window2D &w, int64_t *out) {
+  if (nx != 4 || nf != 4)
+    return WindowCheck::Rank;
+  if (f[2] != x[3])
+    return WindowCheck::Channels;
+  w.kh = f[0];
+  w.kw = f[1];
+  if (w.sh < 1 || w.sw < 1)
+    return WindowCheck::Strides;
+  if (w.pt < 0 || w.pb < 0 || w.pl < 0 || w.pr < 0)
+    return WindowCheck::Padding;
+  int64_t oh = window_count(x[1], w.kh, w.sh, w.pt, w.pb);
+  int64_t ow = window_count(x[2], w.kw, w.sw, w.pl, w.pr);
+  if (w.kh < 1 || w.kw < 1 || oh < 0 || ow < 0)
+    return WindowCheck::Window;
+  out[0] = x[0];
+  out[1] = oh;
+  out[2] = ow;
+  out[3] = f[3];
+  return WindowCheck::Ok;
+}
+
+/// max_pool, avg_pool: input (N, H, W, C) gives (N, OH, OW, C). Padding
+/// must be smaller than the window, so that every window holds at least
+/// one element of the input.
+inline WindowCheck pool2d_shape(const int64_t *x, size_t nx, const Window2D &w,
+                                int64_t *out) {
+  if (nx != 4)
+    return WindowCheck::Rank;
+  if (w.sh < 1 || w.sw < 1)
+    return WindowCheck::Strides;
+  if (w.kh < 1 || w.kw < 1)
+    return WindowCheck::Window;
+  if (w.pt < 0 || w.pb < 0 || w.pl < 0 || w.pr < 0 || w.pt >= w.kh ||
+      w.pb >= w.kh || w.pl >= w.kw || w.pr >= w.kw)
+    return WindowCheck::Padding;
+  int64_t oh = window_count(x[1], w.kh, w.sh, w.pt, w.pb);
+  int64_t ow = window_count(x[2], w.kw, w.sw, w.pl, w.pr);
+  if (oh < 0 || ow < 0)
+    return WindowCheck::Window;
+  out[0] = x[0];
+  out[1] = oh;
+  out[2] = ow;
+  out[3] = x[3];
+  return WindowCheck::Ok;
+}
+
 } // namespace ej::rules
 
 #endif // EJ_LIB_SHAPERULES_H

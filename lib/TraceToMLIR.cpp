@@ -293,6 +293,20 @@ void TraceConverter::convert(size_t index) {
   case OpCode::Transpose:
     state.addAttribute("perm", i64s(0, a.num_ints));
     break;
+  case OpCode::Conv2D:
+  case OpCode::Conv2DBackpropInput:
+  case OpCode::Conv2DBackpropFilter:
+    state.addAttribute("strides", i64s(0, 2));
+    state.addAttribute("padding", i64s(2, 4));
+    break;
+  case OpCode::MaxPool:
+  case OpCode::MaxPoolGrad:
+  case OpCode::AvgPool:
+  case OpCode::AvgPoolGrad:
+    state.addAttribute("window", i64s(0, 2));
+    state.addAttribute("strides", i64s(2, 2));
+    state.addAttribute("padding", i64s(4, 4));
+    break;
   case OpCode::OneHot:
     state.addAttribute("on", b_.getF64FloatAttr(a.f[0]));
     state.addAttribute("off", b_.getF64FloatAttr(a.f[1]));

@@ -132,6 +132,31 @@ Tensor matmul(const Tensor &a, const Tensor &b);
 /// Permutes the axes; an empty `perm` reverses them.
 Tensor transpose(const Tensor &x, IntList perm = {});
 
+// --- Convolution and pooling (tf.nn's conv2d, max_pool2d, avg_pool2d) -------
+/// SAME pads so that ceil(extent / stride) windows fit (the odd element of
+/// padding after, as TensorFlow does); VALID pads nothing.
+enum class Padding { Same, Valid };
+/// ChannelsLast is (batch, height, width, channels) (NHWC, TensorFlow's
+/// default); ChannelsFirst is (batch, channels, height, width) (NCHW).
+enum class DataFormat { ChannelsLast, ChannelsFirst };
+/// 2-d convolution (cross-correlation, as in every deep learning library)
+/// of `input` (N, H, W, C) or (N, C, H, W) with `filter` (KH, KW, C, O);
+/// `strides` holds one or two entries (along H, W). The result is
+/// (N, OH, OW, O) or (N, O, OH, OW). Float inputs only.
+Tensor conv2d(const Tensor &input, const Tensor &filter,
+              IntList strides = {1, 1}, Padding padding = Padding::Valid,
+              DataFormat data_format = DataFormat::ChannelsLast);
+/// The maximum (average) over `window` (one or two extents) placed every
+/// `strides` (default: the window) elements, per channel. With SAME
+/// padding, padded positions take no part: an average divides by the
+/// number of input elements under its window.
+Tensor max_pool2d(const Tensor &input, IntList window, IntList strides = {},
+                  Padding padding = Padding::Valid,
+                  DataFormat data_format = DataFormat::ChannelsLast);
+Tensor avg_pool2d(const Tensor &input, IntList window, IntList strides = {},
+                  Padding padding = Padding::Valid,
+                  DataFormat data_format = DataFormat::ChannelsLast);
+
 // --- Shape
 // ------------------------------------------------------------------------
 /// One entry may be -1 (inferred).

@@ -551,6 +551,9 @@ def Ej_StopGradientOp : Ej_Op<"stop_gradient", [Pure, SameOperandsAndResultType,
   let assemblyFormat = "$operand attr-dict `:` type($operand)";
 }
 
+// Convolution and pooling.
+include "EjWindowOps.td"
+
 //===----------------------------------------------------------------------===//
 // Creation and random draws
 //===----------------------------------------------------------------------===//
