@@ -255,6 +255,73 @@ private:
   Variable embeddings_;
 };
 
+/// activation(conv2d(x, kernel) + bias): tf.keras.layers.Conv2D. The
+/// kernel is (KH, KW, in channels, filters) with Glorot-uniform values, the
+/// bias (filters) zeros. kernel_size and strides hold one entry (square)
+/// or two (along H, W).
+class Conv2D : public Layer {
+public:
+  Conv2D(int64_t filters, std::vector<int64_t> kernel_size,
+         std::vector<int64_t> strides = {1, 1},
+         Padding padding = Padding::Valid,
+         DataFormat data_format = DataFormat::ChannelsLast,
+         Activation activation = {}, bool use_bias = true,
+         Initializer kernel_initializer = glorot_uniform(),
+         Initializer bias_initializer = zeros());
+  Variable kernel() const { return kernel_; }
+  Variable bias() const { return bias_; }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+  void build_weights(const std::vector<int64_t> &input_shape) override;
+
+private:
+  int64_t filters_;
+  std::vector<int64_t> kernel_size_, strides_;
+  Padding padding_;
+  DataFormat data_format_;
+  Activation activation_;
+  bool use_bias_;
+  Initializer kernel_init_, bias_init_;
+  Variable kernel_, bias_;
+};
+
+/// The maximum over pool_size windows every `strides` (default: the pool
+/// size) elements: tf.keras.layers.MaxPooling2D.
+class MaxPooling2D : public Layer {
+public:
+  explicit MaxPooling2D(std::vector<int64_t> pool_size = {2, 2},
+                        std::vector<int64_t> strides = {},
+                        Padding padding = Padding::Valid,
+                        DataFormat data_format = DataFormat::ChannelsLast);
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  std::vector<int64_t> pool_size_, strides_;
+  Padding padding_;
+  DataFormat data_format_;
+};
+
+/// The average over pool_size windows (padding excluded):
+/// tf.keras.layers.AveragePooling2D.
+class AveragePooling2D : public Layer {
+public:
+  explicit AveragePooling2D(std::vector<int64_t> pool_size = {2, 2},
+                            std::vector<int64_t> strides = {},
+                            Padding padding = Padding::Valid,
+                            DataFormat data_format = DataFormat::ChannelsLast);
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  std::vector<int64_t> pool_size_, strides_;
+  Padding padding_;
+  DataFormat data_format_;
+};
+
 /// The base of user models: a layer whose call() uses sublayers made with
 /// add(), which returns a reference that stays valid (layers are shared):
 ///

@@ -436,4 +436,98 @@ TEST(Nn, SequentialGradientsMatchFiniteDifferences) {
                            1e-5);
 }
 
+TEST(Nn, Conv2DBuildsItsKernelAndMatchesTheConvOp) {
+  ej::set_seed(2);
+  nn::Conv2D conv(4, {3, 2}, {2, 1}, ej::Padding::Same,
+                  ej::DataFormat::ChannelsLast, nn::relu);
+  Tensor x = gradcheck::input({2, 5, 6, 3}, 61);
+  Tensor y = conv(x);
+  EXPECT_EQ(conv.kernel().shape(), (ref::Shape{3, 2, 3, 4}));
+  EXPECT_EQ(conv.kernel().name(), "conv2d/kernel");
+  EXPECT_EQ(conv.bias().shape(), (ref::Shape{4}));
+  EXPECT_EQ(y.shape(), (ref::Shape{2, 3, 6, 4}));
+  conv.bias().assign(gradcheck::input({4}, 62));
+  Tensor want = ej::relu(
+      ej::conv2d(x, conv.kernel(), {2, 1}, ej::Padding::Same) + conv.bias());
+  ref::expect_close(ref::values(conv(x)), ref::values(want), 0, 0);
+
+  // Channels first: the same weights give the transposed result.
+  nn::Conv2D first(4, {3, 2}, {2, 1}, ej::Padding::Same,
+                   ej::DataFormat::ChannelsFirst, nn::relu);
+  Tensor xf = ej::transpose(x, {0, 3, 1, 2});
+  first.build(xf.shape(), ej::float64);
+  first.kernel().assign(conv.kernel());
+  first.bias().assign(conv.bias());
+  ref::expect_close(ref::values(first(xf)),
+                    ref::values(ej::transpose(want, {0, 3, 1, 2})), 1e-12,
+                    1e-12);
+  EXPECT_THROW(conv(ej::ones({2, 5, 6, 2}, ej::float64)), ej::Error);
+  EXPECT_THROW(nn::Conv2D(0, {3}), ej::Error);
+  EXPECT_THROW(nn::Conv2D(2, {3, 3, 3}), ej::Error);
+}
+
+TEST(Nn, Conv2DGradientsMatchFiniteDifferences) {
+  nn::Conv2D conv(2, {3}, {1}, ej::Padding::Same, ej::DataFormat::ChannelsLast,
+                  [](const Tensor &t) { return ej::tanh(t); });
+  Tensor x = gradcheck::input({1, 4, 3, 2}, 63);
+  conv(x);
+  conv.bias().assign(gradcheck::input({2}, 64));
+  gradcheck::check([&](const auto &a) { return conv(a[0]); }, {x});
+  check_variable_gradients([&] { return conv(x); }, conv.variables());
+}
+
+TEST(Nn, PoolingLayersPoolPerChannel) {
+  Tensor x = gradcheck::input({2, 4, 6, 3}, 65);
+  nn::MaxPooling2D max_pool;
+  nn::AveragePooling2D avg_pool({3, 3}, {2, 2}, ej::Padding::Same);
+  EXPECT_EQ(max_pool(x).shape(), (ref::Shape{2, 2, 3, 3}));
+  EXPECT_EQ(avg_pool(x).shape(), (ref::Shape{2, 2, 3, 3}));
+  ref::expect_close(ref::values(max_pool(x)),
+                    ref::values(ej::max_pool2d(x, {2, 2})), 0, 0);
+  ref::expect_close(
+      ref::values(avg_pool(x)),
+      ref::values(ej::avg_pool2d(x, {3, 3}, {2, 2}, ej::Padding::Same)), 0, 0);
+  nn::MaxPooling2D first({2, 2}, {}, ej::Padding::Valid,
+                         ej::DataFormat::ChannelsFirst);
+  EXPECT_EQ(first(ej::transpose(x, {0, 3, 1, 2})).shape(),
+            (ref::Shape{2, 3, 2, 3}));
+  EXPECT_THROW(nn::MaxPooling2D({0, 2}), ej::Error);
+  EXPECT_TRUE(max_pool.variables().empty());
+}
+
+TEST(Nn, ASmallCnnLearnsWhereTheBrightQuadrantIs) {
+  // Images of 6x6 with one bright 3x3 quadrant; the label is the quadrant.
+  // Conv, pooling and dense layers together must fit it.
+  ej::set_seed(5);
+  const int64_t n = 32;
+  std::vector<double> pixels = ref::uniform(n * 36, 0, 0.2, 71);
+  std::vector<double> labels(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t q = i % 4;
+    labels[size_t(i)] = double(q);
+    for (int64_t y = 0; y < 3; ++y)
+      for (int64_t x = 0; x < 3; ++x)
+        pixels[size_t(i * 36 + (y + 3 * (q / 2)) * 6 + x + 3 * (q % 2))] += 1;
+  }
+  Tensor images = ref::tensor(pixels, {n, 6, 6, 1}, ej::float32);
+  Tensor targets = ref::tensor(labels, {n}, ej::int32);
+  nn::Sequential model(nn::Conv2D(4, {3}, {1}, ej::Padding::Same,
+                                  ej::DataFormat::ChannelsLast, nn::relu),
+                       nn::MaxPooling2D(), nn::Flatten(), nn::Dense(4));
+  auto loss_fn = [&] {
+    return ej::reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(
+        targets, model(images, true)));
+  };
+  double first = loss_fn().item<double>();
+  auto grads = ej::implicit_gradients(loss_fn);
+  for (int step = 0; step < 60; ++step)
+    for (auto &[g, v] : grads())
+      v.assign_sub(g * 0.5f);
+  double last = loss_fn().item<double>();
+  EXPECT_LT(last, first * 0.2) << "from " << first;
+  Tensor predicted = ej::argmax(model(images), 1);
+  EXPECT_EQ(predicted.to_vector<int64_t>(),
+            ej::cast(targets, ej::int64).to_vector<int64_t>());
+}
+
 } // namespace
