@@ -2,7 +2,8 @@
 //
 //   ej-demo [--full] [--out DIR]
 //
-// --full trains the Fashion-MNIST model for ten epochs instead of one;
+// --full trains the Fashion-MNIST models on their long schedules (the MLP
+// for ten epochs, the CNN for the seed's 20000 steps) instead of one epoch;
 // --out is where the training writes its CSV, SVG and checkpoint (out/).
 //
 //===----------------------------------------------------------------------===//
