@@ -1,20 +1,23 @@
 //===- CpuCompiler.cpp - ej functions to native code through ORC ---------===//
 //
 // A function or a fusion becomes a kernel module (memref arguments, to_tensor
-// reads, materialize_in_destination writes); ej-cpu-pipeline lowers it,
-// mlir::ExecutionEngine translates it to LLVM IR, optimizes it at O2 with a
-// TargetMachine for the host CPU and features, and JITs it, with the BLAS
-// helpers and upstream's memrefCopy added to its symbols.
+// reads, materialize_in_destination writes); ej-cpu-pipeline lowers it, it is
+// translated to LLVM IR, optimized at O2 with a TargetMachine for the host
+// CPU and features, and emitted as an object file. An LLJIT of the kernel's
+// own links the object, with the BLAS helpers, upstream's memrefCopy and the
+// process's symbols (libm, libomp's __kmpc_* entry points) to resolve its
+// calls. Compiling is making the object; the disk cache keeps it, and a
+// later compile of the same kernel, in any process, loads it instead.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CpuCompiler.h"
 #include "codegen/BlasRuntime.h"
+#include "codegen/KernelCache.h"
 #include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -26,14 +29,27 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -180,20 +196,18 @@ void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
     words += 3 + 2 * buf.shape.size();
   constexpr size_t kInlineBuffers = 16, kInlineWords = 16 * (3 + 2 * 4);
   int64_t inlineWords[kInlineWords];
-  void *inlinePointers[kInlineBuffers], *inlineArgs[kInlineBuffers];
+  void *inlinePointers[kInlineBuffers];
   std::vector<int64_t> heapWords;
-  std::vector<void *> heapPointers, heapArgs;
+  std::vector<void *> heapPointers;
   int64_t *desc = inlineWords;
-  void **pointers = inlinePointers, **args = inlineArgs;
+  void **pointers = inlinePointers;
   if (words > kInlineWords) {
     heapWords.resize(words);
     desc = heapWords.data();
   }
   if (buffers.size() > kInlineBuffers) {
     heapPointers.resize(buffers.size());
-    heapArgs.resize(buffers.size());
     pointers = heapPointers.data();
-    args = heapArgs.data();
   }
   for (size_t i = 0; i < buffers.size(); ++i) {
     const KernelBuffer &buf = buffers[i];
@@ -209,13 +223,21 @@ void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
       stride *= buf.shape[k];
     }
     pointers[i] = d;
-    args[i] = &pointers[i];
   }
-  entry_(args);
+  entry_(pointers);
 }
 
-std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
-                                                      std::string &error) {
+namespace {
+
+// The symbol of a kernel object's entry point: `void(void **descriptors)`,
+// calling the kernel's C interface with one memref descriptor per argument.
+constexpr const char *kEntry = "ej_kernel_entry";
+
+// The disk cache's format; a change of what an object holds or how it is
+// called (the entry point's contract) must change it.
+constexpr const char *kKernelFormat = "ej-cpu-kernel-1";
+
+void initializeOnce() {
   static std::once_flag init;
   std::call_once(init, [] {
     llvm::InitializeNativeTarget();
@@ -233,9 +255,101 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
       kmp_set_defaults(
           ("OMP_NUM_THREADS=" + std::to_string(std::atoi(n))).c_str());
   });
+}
+
+// The host: its CPU name and features (AVX-512 where present), O2, and
+// position-independent code in the small code model, which JITLink can
+// place anywhere in the address space.
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostBuilder() {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
+  return builder;
+}
+
+// The build of this code: the size and modification time of the file it
+// was loaded from. Another build of the compiler (another pipeline) makes
+// other keys, so that no process loads what an older compiler made.
+std::string buildIdentity() {
+  Dl_info info;
+  llvm::sys::fs::file_status status;
+  if (dladdr(reinterpret_cast<void *>(&buildIdentity), &info) &&
+      info.dli_fname && !llvm::sys::fs::status(info.dli_fname, status))
+    return std::to_string(status.getSize()) + ":" +
+           std::to_string(
+               status.getLastModificationTime().time_since_epoch().count());
+  return __DATE__ " " __TIME__;
+}
+
+// What compiled code depends on besides its IR, found once.
+struct Target {
+  std::string error; // the host has no usable target
+  std::string triple, cpu, features, build;
+};
+
+const Target &hostTarget() {
+  static const Target target = [] {
+    initializeOnce();
+    Target t;
+    auto builder = hostBuilder();
+    if (!builder) {
+      t.error = llvm::toString(builder.takeError());
+      return t;
+    }
+    auto tm = builder->createTargetMachine();
+    if (!tm) {
+      t.error = llvm::toString(tm.takeError());
+      return t;
+    }
+    t.triple = (*tm)->getTargetTriple().str();
+    t.cpu = (*tm)->getTargetCPU().str();
+    t.features = (*tm)->getTargetFeatureString().str();
+    t.build = buildIdentity();
+    return t;
+  }();
+  return target;
+}
+
+// Defines `ej_kernel_entry(ptr %descriptors)`, which loads the kernel's
+// arguments (pointers to memref descriptors) from the array and calls its
+// C interface.
+bool addEntry(llvm::Module &m, std::string &error) {
+  llvm::Function *kernel = m.getFunction("_mlir_ciface_kernel");
+  if (!kernel) {
+    error = "the kernel module has no _mlir_ciface_kernel";
+    return false;
+  }
+  llvm::LLVMContext &c = m.getContext();
+  llvm::IRBuilder<> b(c);
+  auto *type = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy()}, false);
+  auto *entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                       kEntry, m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", entry));
+  SmallVector<llvm::Value *> args;
+  for (llvm::Argument &arg : kernel->args()) {
+    if (!arg.getType()->isPointerTy()) {
+      error = "an argument of _mlir_ciface_kernel is not a pointer";
+      return false;
+    }
+    llvm::Value *slot =
+        b.CreateConstGEP1_64(b.getPtrTy(), entry->getArg(0), arg.getArgNo());
+    args.push_back(b.CreateLoad(arg.getType(), slot));
+  }
+  b.CreateCall(kernel, args);
+  b.CreateRetVoid();
+  return true;
+}
+
+// Lowers a kernel module (rewritten in place) to an object file for the
+// host.
+std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
+                                               std::string &error) {
   MLIRContext *ctx = module.getContext();
+  FirstError first(ctx);
   {
-    FirstError first(ctx);
     PassManager pm(ctx);
     buildEjCpuPipeline(pm);
     if (failed(pm.run(module))) {
@@ -243,63 +357,155 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
       return nullptr;
     }
   }
-
-  // The host's CPU name and features: the TargetMachine that optimizes
-  // (vector widths, through TargetTransformInfo) and generates the code.
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto builder = hostBuilder();
   if (!builder) {
     error = llvm::toString(builder.takeError());
     return nullptr;
   }
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
   auto tm = builder->createTargetMachine();
   if (!tm) {
     error = llvm::toString(tm.takeError());
     return nullptr;
   }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> m =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!m) {
+    error = first.take("the kernel does not translate to LLVM IR");
+    return nullptr;
+  }
+  m->setDataLayout((*tm)->createDataLayout());
+  m->setTargetTriple((*tm)->getTargetTriple());
   // Functions carry the host CPU and features as clang's do, so that every
   // pass asking a function's subtarget (the vectorizer's cost model among
   // them) sees AVX-512 where the host has it.
   std::string cpu = (*tm)->getTargetCPU().str();
   std::string features = (*tm)->getTargetFeatureString().str();
-  auto optimize = makeOptimizingTransformer(2, 0, tm->get());
-  // options.transformer is a function_ref: the callable lives here.
-  auto transform = [&](llvm::Module *m) {
-    for (llvm::Function &f : *m)
-      if (!f.isDeclaration()) {
-        f.addFnAttr("target-cpu", cpu);
-        f.addFnAttr("target-features", features);
-      }
-    return optimize(m);
+  for (llvm::Function &f : *m)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", cpu);
+      f.addFnAttr("target-features", features);
+    }
+  if (!addEntry(*m, error))
+    return nullptr;
+  if (llvm::Error e = makeOptimizingTransformer(2, 0, tm->get())(m.get())) {
+    error = llvm::toString(std::move(e));
+    return nullptr;
+  }
+  SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile)) {
+    error = "the host's target cannot emit object files";
+    return nullptr;
+  }
+  codegen.run(*m);
+  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(bytes), "kernel.o", /*RequiresNullTerminator=*/false);
+}
+
+} // namespace
+
+std::unique_ptr<CpuKernel>
+CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
+                std::string &error) {
+  auto failure = [&](llvm::Error e) {
+    error = llvm::toString(std::move(e));
+    return nullptr;
   };
-  ExecutionEngineOptions options;
-  options.transformer = transform;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
-  options.enableGDBNotificationListener = false;
-  auto engine = ExecutionEngine::create(module, options, std::move(*tm));
-  if (!engine) {
-    error = llvm::toString(engine.takeError());
-    return nullptr;
-  }
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    for (auto [name, address] : blasRuntimeSymbols())
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                 llvm::JITSymbolFlags::Exported};
-    // Copies between strided memrefs (upstream's runtime function).
-    symbols[interner("memrefCopy")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  auto entry = (*engine)->lookupPacked("_mlir_ciface_kernel");
-  if (!entry) {
-    error = llvm::toString(entry.takeError());
-    return nullptr;
-  }
+  auto builder = hostBuilder();
+  if (!builder)
+    return failure(builder.takeError());
+  // No platform (kernels have no initializers) and no process JITDylib of
+  // LLJIT's own: the main JITDylib resolves what the object does not
+  // define from the symbols below, then from the process.
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*builder))
+                 .setLinkProcessSymbolsByDefault(false)
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .create();
+  if (!jit)
+    return failure(jit.takeError());
+  llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return failure(process.takeError());
+  main.addGenerator(std::move(*process));
+  llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(),
+                                      (*jit)->getDataLayout());
+  llvm::orc::SymbolMap symbols;
+  for (auto [name, address] : blasRuntimeSymbols())
+    symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                             llvm::JITSymbolFlags::Exported};
+  // Copies between strided memrefs (upstream's runtime function).
+  symbols[mangle("memrefCopy")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+      llvm::JITSymbolFlags::Exported};
+  if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
+    return failure(std::move(e));
+  if (llvm::Error e = (*jit)->addObjectFile(std::move(object)))
+    return failure(std::move(e));
+  auto entry = (*jit)->lookup(kEntry);
+  if (!entry)
+    return failure(entry.takeError());
   auto kernel = std::unique_ptr<CpuKernel>(new CpuKernel);
-  kernel->engine_ = std::move(*engine);
-  kernel->entry_ = *entry;
+  kernel->entry_ = entry->toPtr<void (*)(void **)>();
+  kernel->jit_ = std::move(*jit);
+  return kernel;
+}
+
+std::string mlir::ej::cpuKernelKey(ModuleOp module) {
+  const Target &target = hostTarget();
+  std::string ir;
+  {
+    llvm::raw_string_ostream os(ir);
+    module.print(os, OpPrintingFlags().enableDebugInfo(false));
+  }
+  llvm::SHA256 hash;
+  for (llvm::StringRef field :
+       {llvm::StringRef(kKernelFormat), llvm::StringRef(LLVM_VERSION_STRING),
+        llvm::StringRef(target.build), llvm::StringRef(target.triple),
+        llvm::StringRef(target.cpu), llvm::StringRef(target.features),
+        llvm::StringRef(ir)}) {
+    hash.update(field);
+    hash.update(llvm::StringRef("\0", 1)); // fields end unambiguously
+  }
+  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+}
+
+std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
+                                                      std::string &error) {
+  const Target &target = hostTarget();
+  if (!target.error.empty()) {
+    error = target.error;
+    return nullptr;
+  }
+  std::string dir = kernelCacheDirectory(), key;
+  if (!dir.empty()) {
+    key = cpuKernelKey(module);
+    if (auto object = readCachedKernel(dir, key)) {
+      std::string why;
+      if (auto kernel = CpuKernel::load(std::move(object), why)) {
+        kernel->loadedFromDisk_ = true;
+        return kernel;
+      }
+      logJit("kernel " + key.substr(0, 16) +
+             ": the disk cache's entry does not link (" +
+             why.substr(0, why.find('\n')) + "), compiling again");
+    }
+  }
+  std::unique_ptr<llvm::MemoryBuffer> object = emitObject(module, error);
+  if (!object)
+    return nullptr;
+  std::unique_ptr<CpuKernel> kernel = CpuKernel::load(
+      llvm::MemoryBuffer::getMemBuffer(object->getMemBufferRef(),
+                                       /*RequiresNullTerminator=*/false),
+      error);
+  // Only an object that linked is kept.
+  if (kernel && !dir.empty())
+    writeCachedKernel(dir, key, object->getBuffer().str());
   return kernel;
 }
 
@@ -410,6 +616,7 @@ std::unique_ptr<CpuFunction> mlir::ej::compileCpuFunction(func::FuncOp func,
   if (!kernel)
     return nullptr;
   auto fn = std::unique_ptr<CpuFunction>(new CpuFunction);
+  fn->loadedFromDisk_ = kernel->loadedFromDisk();
   fn->kernel_ = std::move(kernel);
   for (Type t : func.getFunctionType().getInputs())
     fn->inputs_.push_back(signatureOf(t));

@@ -4,8 +4,11 @@
 // module) and returns native code that computes its results from raw
 // buffers: the function becomes a kernel in destination-passing style,
 // ej-cpu-pipeline lowers it to the llvm dialect, LLVM optimizes it at O2 for
-// the host CPU (its name and features: AVX-512 where present) and ORC
-// (mlir::ExecutionEngine) JITs it. A function the pipeline cannot lower
+// the host CPU (its name and features: AVX-512 where present) into an
+// object file, which ORC links into the process. Objects are kept in a disk
+// cache (codegen/KernelCache.h) under a hash of the kernel's IR and the
+// target: a kernel compiled once, by any process, is loaded, not compiled,
+// the next time. A function the pipeline cannot lower
 // (random draws, variables, gather, ...) gives a null result and a
 // one-line error, never an abort: the caller runs the interpreter instead.
 //
@@ -29,8 +32,14 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class MemoryBuffer;
+namespace orc {
+class LLJIT;
+} // namespace orc
+} // namespace llvm
+
 namespace mlir {
-class ExecutionEngine;
 namespace func {
 class FuncOp;
 } // namespace func
@@ -73,8 +82,11 @@ public:
   ~CpuFunction();
   const std::vector<TensorSignature> &inputs() const { return inputs_; }
   const std::vector<TensorSignature> &outputs() const { return outputs_; }
-  /// Milliseconds spent in the pipeline, LLVM's optimizer and codegen.
+  /// Milliseconds spent in the pipeline, LLVM's optimizer and codegen (or
+  /// in loading the object from the disk cache).
   double compileMs() const { return compileMs_; }
+  /// Whether the code came from the disk cache.
+  bool loadedFromDisk() const { return loadedFromDisk_; }
 
   /// Computes the results from `inputs` (one per argument, of its shape;
   /// inputs that are not row-major are packed first) into `outputs`
@@ -88,6 +100,7 @@ private:
   std::unique_ptr<CpuKernel> kernel_;
   std::vector<TensorSignature> inputs_, outputs_;
   double compileMs_ = 0;
+  bool loadedFromDisk_ = false;
 };
 
 /// Compiles `func` (left unchanged); null, with a one-line `error`, when it
@@ -128,17 +141,30 @@ public:
   ~CpuKernel();
   /// inputs then outputs, in the kernel's argument order.
   void run(llvm::ArrayRef<KernelBuffer> buffers) const;
+  /// Whether the code came from the disk cache (rather than the compiler).
+  bool loadedFromDisk() const { return loadedFromDisk_; }
 
 private:
   friend std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp, std::string &);
-  std::unique_ptr<ExecutionEngine> engine_;
+  // Links `object` into a JIT of its own; null, with `error`, when it cannot.
+  static std::unique_ptr<CpuKernel>
+  load(std::unique_ptr<llvm::MemoryBuffer> object, std::string &error);
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
   void (*entry_)(void **) = nullptr;
+  bool loadedFromDisk_ = false;
 };
 
-/// Compiles a kernel module (which the pipeline rewrites in place); null,
-/// with `error` set, when it cannot.
+/// Compiles a kernel module (which the pipeline rewrites in place), or
+/// loads its object from the disk cache when a process compiled the same
+/// kernel for the same target before; null, with `error` set, when it
+/// cannot.
 std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp module,
                                             std::string &error);
+
+/// The disk cache's key of a kernel module (before the pipeline): a SHA-256,
+/// in hex, of its IR, the target (triple, CPU, features), LLVM's version,
+/// the cache's format and this library's build.
+std::string cpuKernelKey(ModuleOp module);
 
 } // namespace mlir::ej
 

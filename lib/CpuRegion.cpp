@@ -68,6 +68,8 @@ FusedKernel compile_kernel(mlir::Operation *op) {
       mlir::ej::compileCpuKernel(*module, error);
   if (!kernel)
     fail("jit", error);
+  if (kernel->loadedFromDisk())
+    counters().cache_hits_disk++;
   return [kernel](llvm::ArrayRef<const TensorImpl *> inputs,
                   llvm::ArrayRef<TensorImpl *> outputs) {
     llvm::SmallVector<mlir::ej::KernelBuffer, 8> buffers;

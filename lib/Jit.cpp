@@ -9,6 +9,7 @@
 #include "runtime/cpu/Kernels.h"
 
 #include "codegen/CpuCompiler.h"
+#include "codegen/KernelCache.h"
 #include "dialects/Ej/EjRegistration.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -719,6 +720,11 @@ void jit::clear_cache() {
   detail::Trace::current().boundary();
   detail::cache().clear();
 }
+
+void jit::set_disk_cache(const std::string &dir) {
+  mlir::ej::setKernelCacheDirectory(dir);
+}
+std::string jit::disk_cache() { return mlir::ej::kernelCacheDirectory(); }
 
 Step::Step() { detail::Trace::current().enter_step(); }
 Step::~Step() { detail::Trace::current().exit_step(); }

@@ -96,8 +96,19 @@ bool enabled();
 void wait_for_compiles();
 
 /// Forgets every region the JIT has seen or compiled: the next hot region
-/// is compiled again (a compile-latency benchmark, or memory back).
+/// is compiled again (a compile-latency benchmark, or memory back). The
+/// disk cache stays.
 void clear_cache();
+
+/// Compiled kernels are kept on disk, keyed by their IR, the CPU and the
+/// compiler, so that another process (or this one, after clear_cache())
+/// loads them instead of compiling. The cache's directory, empty when it is
+/// off: EJ_JIT_DISK_CACHE (`0`: off), else $XDG_CACHE_HOME/eagerjit, else
+/// ~/.cache/eagerjit. set_disk_cache moves it for kernels compiled from now
+/// on; an empty `dir` turns it off. A directory that cannot be written only
+/// means no disk cache (one line under EJ_LOG=jit).
+void set_disk_cache(const std::string &dir);
+std::string disk_cache();
 
 } // namespace ej::jit
 

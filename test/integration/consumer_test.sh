@@ -17,6 +17,8 @@ scratch=$(cd "$2" && pwd)
 consumer=$src/test/integration/consumer
 prefix=$scratch/prefix
 jobs=${EJ_JOBS:-$(nproc)}
+# The consumers' compiled kernels go to a disk cache here, not the user's.
+export EJ_JIT_DISK_CACHE=$scratch/kernel-cache
 
 # The same generator, build type and MLIR as scripts/build; ccache when there.
 common=(-G Ninja -DCMAKE_BUILD_TYPE=Release

@@ -5,7 +5,7 @@
 // compared with the same program run with the JIT off.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/Jit.h"
+#include "test/unit/JitHarness.h"
 #include "test/unit/Reference.h"
 
 #include <filesystem>
@@ -16,43 +16,8 @@ namespace {
 
 using ej::Tensor;
 using ej::detail::JitConfig;
-
-// Turns the JIT on with synchronous compilation and the given compiler for
-// one test, and back afterwards.
-class JitScope {
-public:
-  explicit JitScope(
-      ej::detail::RegionCompiler compiler = ej::detail::interpreting_compiler())
-      : saved_((ej::jit::wait_for_compiles(), JitConfig::get())),
-        previous_(ej::detail::set_region_compiler(std::move(compiler))) {
-    JitConfig &c = JitConfig::get();
-    c.enabled = true;
-    c.sync = true;
-    c.threshold = 2;
-    ej::Step boundary;
-    ej::jit::reset_stats();
-  }
-  ~JitScope() {
-    { ej::Step boundary; }
-    JitConfig::get() = saved_;
-    ej::detail::set_region_compiler(std::move(previous_));
-  }
-
-private:
-  JitConfig saved_;
-  ej::detail::RegionCompiler previous_;
-};
-
-// Runs `f` with the JIT off: the reference.
-template <class F> auto without_jit(F f) {
-  JitConfig &c = JitConfig::get();
-  bool was = c.enabled;
-  { ej::Step boundary; }
-  c.enabled = false;
-  auto result = f();
-  c.enabled = was;
-  return result;
-}
+using ejtest::JitScope;
+using ejtest::without_jit;
 
 std::vector<double> loop(int steps) {
   ej::set_seed(11);

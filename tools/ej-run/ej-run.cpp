@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -176,6 +177,7 @@ public:
   }
 
   double compile_ms() const { return fn_->compileMs(); }
+  bool loaded_from_disk() const { return fn_->loadedFromDisk(); }
 
 private:
   template <class T> static std::vector<T> as(const char *p, size_t n) {
@@ -217,6 +219,15 @@ template <class F> std::vector<double> time_runs(int n, F &&f) {
   }
   std::sort(us.begin(), us.end());
   return {us[us.size() / 2], us.front(), us.back()};
+}
+
+// How the compiled function came to be, for --bench's line.
+std::string compile_note(const Compiled &c) {
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.1f ms", c.compile_ms());
+  return (c.loaded_from_disk() ? "loaded from the disk cache in "
+                               : "compiled once in ") +
+         std::string(ms);
 }
 
 void print_times(int n, const std::string &mode, const std::vector<double> &t,
@@ -310,11 +321,9 @@ int run(const Options &o) {
                     [&] { ej::jit::run_mlir(text, inputs, o.func, o.file); }),
           "parsing included");
     if (compiled)
-      print_times(
-          o.bench, "jit", time_runs(o.bench, [&] { compiled->run(); }),
-          ("compiled once in " +
-           std::to_string(int64_t(std::lround(compiled->compile_ms()))) + " ms")
-              .c_str());
+      print_times(o.bench, "jit",
+                  time_runs(o.bench, [&] { compiled->run(); }),
+                  compile_note(*compiled).c_str());
   }
   if (!o.output.empty()) {
     mkdir(o.output.c_str(), 0755);

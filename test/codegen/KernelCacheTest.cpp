@@ -1,0 +1,120 @@
+//===- KernelCacheTest.cpp - Compiled kernels kept on disk ----------------===//
+//
+// compileCpuFunction stores each kernel's object in the disk cache and loads
+// it the next time; a damaged entry is compiled again and overwritten. The
+// codegen tests run with the disk cache in a temporary directory of their
+// own (never the user's).
+//
+//===----------------------------------------------------------------------===//
+#include "Harness.h"
+
+#include "codegen/KernelCache.h"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace ejtest;
+using mlir::ej::ElementType;
+
+std::string temp_dir(const std::string &name) {
+  return ::testing::TempDir() + "ej-codegen-" + name + "-" +
+         std::to_string(getpid());
+}
+
+class SuiteDiskCache : public ::testing::Environment {
+public:
+  void SetUp() override {
+    fs::remove_all(dir_);
+    mlir::ej::setKernelCacheDirectory(dir_);
+  }
+  void TearDown() override {
+    mlir::ej::setKernelCacheDirectory("");
+    fs::remove_all(dir_);
+  }
+
+private:
+  std::string dir_ = temp_dir("kernel-cache");
+};
+::testing::Environment *const suite_disk_cache =
+    ::testing::AddGlobalTestEnvironment(new SuiteDiskCache);
+
+const char *const kChain = R"(
+func.func @f(%a: tensor<4x37xf32>, %b: tensor<37xf32>) -> tensor<4x37xf32> {
+  %0 = ej.mul %a, %b : tensor<4x37xf32>, tensor<37xf32>
+  %1 = ej.tanh %0 : tensor<4x37xf32>
+  %2 = ej.exp %1 : tensor<4x37xf32>
+  return %2 : tensor<4x37xf32>
+}
+)";
+
+// Compiles kChain (or loads it) and runs it on fixed random inputs.
+std::vector<double> chain(bool &fromDisk) {
+  auto fn = compile(kChain);
+  if (!fn)
+    return {};
+  fromDisk = fn->loadedFromDisk();
+  static const Array a = random({4, 37}, ElementType::Float32);
+  static const Array b = random({37}, ElementType::Float32);
+  return run(*fn, {a, b})[0].v;
+}
+
+std::vector<std::string> entries(const std::string &dir) {
+  std::vector<std::string> paths;
+  for (const auto &e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".ejk")
+      paths.push_back(e.path().string());
+  return paths;
+}
+
+TEST(KernelCache, AKernelIsCompiledOnceThenLoadedAndComputesTheSame) {
+  std::string saved = mlir::ej::kernelCacheDirectory();
+  std::string dir = temp_dir("reuse");
+  fs::remove_all(dir);
+  mlir::ej::setKernelCacheDirectory(dir);
+  bool fromDisk = true;
+  std::vector<double> compiled = chain(fromDisk);
+  EXPECT_FALSE(fromDisk);
+  ASSERT_EQ(entries(dir).size(), 1u);
+  std::vector<double> loaded = chain(fromDisk);
+  EXPECT_TRUE(fromDisk);
+  EXPECT_EQ(loaded, compiled);
+
+  // Damaged, the entry is compiled again and overwritten.
+  std::string path = entries(dir)[0];
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(fs::file_size(path) / 2));
+    f << "flipped bytes";
+  }
+  EXPECT_EQ(chain(fromDisk), compiled);
+  EXPECT_FALSE(fromDisk);
+  EXPECT_EQ(chain(fromDisk), compiled);
+  EXPECT_TRUE(fromDisk);
+
+  mlir::ej::setKernelCacheDirectory(saved);
+  fs::remove_all(dir);
+}
+
+// The key covers the IR: another function is another entry.
+TEST(KernelCache, AnotherKernelIsAnotherEntry) {
+  std::string saved = mlir::ej::kernelCacheDirectory();
+  std::string dir = temp_dir("keys");
+  fs::remove_all(dir);
+  mlir::ej::setKernelCacheDirectory(dir);
+  bool fromDisk = true;
+  chain(fromDisk);
+  std::string other = kChain;
+  other.replace(other.find("ej.tanh"), 7, "ej.sin");
+  auto fn = compile(other);
+  ASSERT_TRUE(fn);
+  EXPECT_FALSE(fn->loadedFromDisk());
+  EXPECT_EQ(entries(dir).size(), 2u);
+  mlir::ej::setKernelCacheDirectory(saved);
+  fs::remove_all(dir);
+}
+
+} // namespace
