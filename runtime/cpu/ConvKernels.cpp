@@ -9,10 +9,12 @@
 //                           into the input's positions (col2im)
 //   conv2d_backprop_filter  df[K, O]  += col^T x g[M, O]
 // A 1x1 filter with unit strides and no padding uses the input as the
-// patch matrix. bench/RESULTS.md compares this with oneDNN.
+// patch matrix. float32 convolutions run in oneDNN instead (DnnlConv.h),
+// which bench/RESULTS.md measured faster; this path serves float64.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/ShapeRules.h"
+#include "runtime/cpu/DnnlConv.h"
 #include "runtime/cpu/Kernels.h"
 #include "runtime/cpu/Parallel.h"
 #include "runtime/cpu/RowMajor.h"
@@ -136,6 +138,19 @@ void fill_columns(const Conv &g, const T *x, int64_t img0, int64_t count,
                [&](int64_t b, int64_t e) { im2col(g, x, img0, b, e, col); });
 }
 
+// float32 convolutions go to oneDNN (DnnlConv.h); this says whether `g`
+// does, and how oneDNN sees it.
+bool use_dnnl(DType dtype, const Conv &g) {
+  return dtype == float32 && dnnl_conv::enabled() && g.n > 0 && g.h > 0 &&
+         g.w > 0 && g.c > 0 && g.o > 0;
+}
+
+dnnl_conv::Shape dnnl_shape(const Conv &g) {
+  const rules::Window2D &w = g.win;
+  return {g.n,  g.h,  g.w,  g.c,  g.o,  g.oh, g.ow, w.kh,
+          w.kw, w.sh, w.sw, w.pt, w.pb, w.pl, w.pr};
+}
+
 template <class T> T *scratch(Storage *&s, const Conv &g) {
   if (!s)
     s = allocate_storage(
@@ -151,6 +166,11 @@ void kernel_Conv2D(Record &r) {
   detail::allocate(out);
   Conv g = geometry(r, xi->shape, fi->shape, out->shape);
   RowMajor x(xi), f(fi);
+  if (use_dnnl(out->dtype, g))
+    return dnnl_conv::run(dnnl_conv::Pass::Forward, dnnl_shape(g),
+                          const_cast<float *>(x.as<float>()),
+                          const_cast<float *>(f.as<float>()),
+                          out->data_as<float>());
   dispatch<math::kFloat32 | math::kFloat64>(
       out->dtype, "conv2d", [&](auto tag) {
         using T = decltype(tag);
@@ -180,6 +200,11 @@ void kernel_Conv2DBackpropInput(Record &r) {
   detail::allocate(out);
   Conv g = geometry(r, out->shape, fi->shape, gi->shape);
   RowMajor dy(gi), f(fi);
+  if (use_dnnl(out->dtype, g))
+    return dnnl_conv::run(dnnl_conv::Pass::BackwardData, dnnl_shape(g),
+                          out->data_as<float>(),
+                          const_cast<float *>(f.as<float>()),
+                          const_cast<float *>(dy.as<float>()));
   dispatch<math::kFloat32 | math::kFloat64>(
       out->dtype, "conv2d_backprop_input", [&](auto tag) {
         using T = decltype(tag);
@@ -211,6 +236,11 @@ void kernel_Conv2DBackpropFilter(Record &r) {
   detail::allocate(out);
   Conv g = geometry(r, xi->shape, out->shape, gi->shape);
   RowMajor x(xi), dy(gi);
+  if (use_dnnl(out->dtype, g))
+    return dnnl_conv::run(dnnl_conv::Pass::BackwardWeights, dnnl_shape(g),
+                          const_cast<float *>(x.as<float>()),
+                          out->data_as<float>(),
+                          const_cast<float *>(dy.as<float>()));
   dispatch<math::kFloat32 | math::kFloat64>(
       out->dtype, "conv2d_backprop_filter", [&](auto tag) {
         using T = decltype(tag);

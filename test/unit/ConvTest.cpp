@@ -3,11 +3,13 @@
 // Kernels against naive float64 loops on random inputs (both paddings,
 // strides > 1, odd shapes, both data formats), gradients of every order
 // that the ops support against finite differences, and the API's errors.
-// Shapes are tiny: the finite-difference checker runs the op twice per
-// input element.
+// float32 convolutions run in oneDNN, float64 ones (and float32 ones with
+// oneDNN switched off) through im2col + BLAS: both are checked. Shapes are
+// tiny: the finite-difference checker runs the op twice per input element.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Jit.h"
+#include "runtime/cpu/DnnlConv.h"
 #include "test/unit/GradCheck.h"
 
 #include <limits>
@@ -144,6 +146,39 @@ TEST(Conv, Conv2DMatchesANaiveFloat64Convolution) {
       ref::expect_close(ref::values(y), want, 0,
                         dtype == ej::float32 ? 1e-5 : 1e-12);
     }
+}
+
+TEST(Conv, BothFloat32BackendsMatchFloat64ForwardAndGradients) {
+  unsigned seed = 500;
+  for (const ConvCase &c : conv_cases()) {
+    SCOPED_TRACE(ej::shape_str(c.x) + " * " + ej::shape_str(c.f) + " strides " +
+                 std::to_string(c.sh) + "," + std::to_string(c.sw) +
+                 (c.padding == Padding::Same ? " same" : " valid"));
+    std::vector<double> x = ref::uniform(ref::numel(c.x), -1, 1, ++seed);
+    std::vector<double> f = ref::uniform(ref::numel(c.f), -1, 1, ++seed);
+    // The output, and the gradients of sum(conv * w) (w random).
+    auto run = [&](ej::DType dtype) {
+      T xt = ref::tensor(x, c.x, dtype), ft = ref::tensor(f, c.f, dtype);
+      ej::GradientTape tape;
+      tape.watch(xt);
+      tape.watch(ft);
+      T y = ej::conv2d(xt, ft, {c.sh, c.sw}, c.padding);
+      T w = ref::tensor(ref::uniform(ref::numel(y.shape()), -1, 1, 9),
+                        y.shape(), dtype);
+      V g = tape.gradient(ej::reduce_sum(y * w), {xt, ft});
+      return std::vector<std::vector<double>>{ref::values(y), ref::values(g[0]),
+                                              ref::values(g[1])};
+    };
+    auto want = run(ej::float64);
+    for (bool dnnl : {true, false}) {
+      SCOPED_TRACE(dnnl ? "oneDNN" : "im2col");
+      ej::runtime::dnnl_conv::set_enabled(dnnl);
+      auto got = run(ej::float32);
+      ej::runtime::dnnl_conv::set_enabled(true);
+      for (size_t i = 0; i < want.size(); ++i)
+        ref::expect_close(got[i], want[i], 1e-5, 1e-5);
+    }
+  }
 }
 
 TEST(Conv, ChannelsFirstIsChannelsLastTransposed) {
