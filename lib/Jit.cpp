@@ -28,6 +28,7 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <string_view>
@@ -105,6 +106,10 @@ struct Region {
   // False once the cache dropped it (evicted or cleared): a thread that
   // remembers it must ask the cache again.
   std::atomic<bool> cached{true};
+  // Replayed since the cache last looked: replays do not take the cache's
+  // lock to move the region to the front, so eviction gives a region with
+  // this bit a second chance instead (the clock approximation of LRU).
+  std::atomic<bool> used{false};
   // Set once the region is Ready.
   std::vector<Ref> inputs;
   std::vector<size_t> live, assigned;
@@ -138,6 +143,10 @@ public:
     index_[key] = order_.begin();
     while (order_.size() > JitConfig::get().capacity) {
       const std::shared_ptr<Region> &old = order_.back();
+      if (old != r && old->used.exchange(false, std::memory_order_relaxed)) {
+        order_.splice(order_.begin(), order_, std::prev(order_.end()));
+        continue;
+      }
       index_.erase(old->key);
       forget_ready(old);
       old->cached = false;
@@ -594,6 +603,7 @@ void Jit::finish_deferred() {
     std::lock_guard<std::mutex> lock(var->mu);
     var->value = out[k++];
   }
+  region->used.store(true, std::memory_order_relaxed);
   counters().ops_compiled += entries_.size();
   counters().cache_hits_memory++;
   mode_ = Mode::Cold;

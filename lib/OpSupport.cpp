@@ -85,8 +85,10 @@ Tensor coerce(const Tensor &t, DType to) {
     return t;
   // A C++ literal is re-made in the dtype it meets, so that a trace shows
   // `x + 1` as one constant of x's dtype rather than a constant and a cast
-  // (every weak value but a large int64 is exact in a double).
-  if (x->weak && x->rank == 0 && x->dtype != int64) {
+  // (every weak value but a large int64 is exact in a double). A weak value
+  // computed from literals (`abs(2.5) + 1`) is cast: its value may be
+  // deferred.
+  if (x->literal && x->rank == 0 && x->dtype != int64) {
     // A literal's value is there already (it is a leaf, never deferred);
     // reading it is not an observation.
     Record r(OpCode::Fill);

@@ -143,6 +143,7 @@ Tensor Tensor::make_weak_scalar(double f, DType dt, int64_t i) {
       is_floating(dt) ? stage(&f, 1, dt) : stage(&i, 1, dt);
   Tensor t = constant_from_bytes(bytes, dt, {});
   t.impl()->weak = true;
+  t.impl()->literal = true;
   return t;
 }
 

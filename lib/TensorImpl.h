@@ -24,6 +24,10 @@ struct TensorImpl {
   DType dtype = float32;
   uint8_t rank = 0;
   bool weak = false;
+  // A C++ literal itself (weak too): a leaf, whose value is always there.
+  // Ops on weak values give weak values that are not literals: inside a
+  // compiled region those may be deferred, without storage.
+  bool literal = false;
   bool contiguous = true;
   int64_t numel = 1;
   int64_t offset = 0;

@@ -153,6 +153,24 @@ TEST(Jit, RandomDrawsAreFreshInEveryReplay) {
   EXPECT_NE(got[0], got[4]); // two draws differ
 }
 
+// `abs(-0.25) + 1` is weak (a literal's dtype rule) but no literal: inside
+// a compiled region it is deferred like any op, and what meets it casts it
+// rather than reading a value that is not there yet.
+TEST(Jit, AWeakValueComputedFromLiteralsMayBeDeferred) {
+  auto run = [] {
+    Tensor x = ej::arange(6, ej::float32);
+    for (int i = 0; i < 8; ++i) {
+      ej::Step step;
+      x = x / (ej::abs(Tensor(-0.25)) + 1) + 0.5f;
+    }
+    return ref::values(x);
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 5u);
+}
+
 TEST(Jit, AFullCacheEvictsAndStaysCorrect) {
   auto run = [] {
     std::vector<double> out;
@@ -168,6 +186,31 @@ TEST(Jit, AFullCacheEvictsAndStaysCorrect) {
   JitScope jit;
   JitConfig::get().capacity = 2;
   ref::expect_close(run(), want, 0, 0);
+}
+
+// A hot region replays between the sightings of ever new regions (a new
+// shape each time): it is the most recently used, and stays compiled while
+// the others go.
+TEST(Jit, AFullCacheKeepsTheRegionInUseAndEvictsTheOthers) {
+  JitScope jit;
+  JitConfig::get().capacity = 3;
+  Tensor x = ej::ones({8});
+  auto hot = [&] {
+    ej::Step step;
+    x = ej::sin(x) * 0.5f + 1;
+  };
+  for (int i = 0; i < 3; ++i)
+    hot();
+  ASSERT_EQ(ej::jit::stats().regions_compiled, 1u);
+  for (int n = 2; n < 12; ++n) {
+    hot();
+    ej::Step step;
+    Tensor once = ej::ones({n}) * 2.0f; // a region seen once
+  }
+  ej::jit::Stats s = ej::jit::stats();
+  EXPECT_EQ(s.regions_compiled, 1u) << "the hot region was evicted";
+  EXPECT_EQ(s.cache_hits_memory, 11u);
+  EXPECT_NEAR(x.to_vector<float>()[0], 1.4987, 1e-3);
 }
 
 TEST(Jit, ACompileFailureLeavesTheRegionOnTheInterpreter) {
