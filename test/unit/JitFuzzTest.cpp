@@ -9,7 +9,8 @@
 //
 // A fixed set of seeds runs by default; EJ_FUZZ_PROGRAMS=n runs n programs
 // and EJ_FUZZ_SEED=s starts from seed s (a failure prints its program and
-// seed).
+// seed; EJ_FUZZ_PRINT=1 prints every program; EJ_FUZZ_COMPILER=interp runs
+// the regions through the interpreting compiler instead of code generation).
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/JitHarness.h"
@@ -59,7 +60,12 @@ TEST(JitFuzz, RandomProgramsRunCompiledAsTheInterpreterRunsThem) {
     std::vector<std::vector<double>> got;
     ej::jit::Stats s;
     {
-      ejtest::JitScope jit(ej::detail::cpu_compiler());
+      // EJ_FUZZ_COMPILER=interp tells a code generator's bug from the
+      // JIT machinery's.
+      const char *which = std::getenv("EJ_FUZZ_COMPILER");
+      ejtest::JitScope jit(which && std::string(which) == "interp"
+                               ? ej::detail::interpreting_compiler()
+                               : ej::detail::cpu_compiler());
       got = run(p);
       s = ej::jit::stats();
     }
