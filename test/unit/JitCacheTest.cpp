@@ -52,7 +52,10 @@ private:
 class DiskCacheScope {
 public:
   explicit DiskCacheScope(const std::string &name)
-      : saved_(ej::jit::disk_cache()), dir_(temp_dir(name)) {
+      : saved_((ej::jit::wait_for_compiles(), ej::jit::disk_cache())),
+        dir_(temp_dir(name)) {
+    // Earlier tests' background compiles are done: only this test's
+    // kernels go here.
     fs::remove_all(dir_);
     ej::jit::set_disk_cache(dir_);
   }
