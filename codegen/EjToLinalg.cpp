@@ -401,7 +401,13 @@ template <class OpTy> struct ReduceToGeneric : OpConversionPattern<OpTy> {
             iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value v = convertScalar(b, l, args[0], accType), a = args[1], r;
-              if (name == "reduce_sum" || name == "reduce_mean")
+              if (rank == 0)
+                // One element, and no reduction loop: the generic must not
+                // read its init, or elementwise fusion, which sees only
+                // parallel loops, would run the accumulation once per
+                // element of the consumer it fuses into.
+                r = v;
+              else if (name == "reduce_sum" || name == "reduce_mean")
                 r = isFloat ? Value(arith::AddFOp::create(b, l, a, v, reassoc))
                             : Value(arith::AddIOp::create(b, l, a, v));
               else if (name == "reduce_prod")

@@ -134,6 +134,25 @@ TEST(Reductions, FloatExtremesPropagateNaNsFromAnyPosition) {
     }
 }
 
+// A reduction of a 0-d tensor is one element: fused into a consumer with
+// loops, it must not accumulate once per element of that consumer.
+TEST(Reductions, ZeroDimensionalSumFusedIntoABroadcastIsItsOperand) {
+  auto fn = compile(R"(
+func.func @f(%x: tensor<7x3x2xf32>, %s: tensor<f32>, %k: tensor<i32>) -> tensor<7x3x2xf32> {
+  %0 = ej.reduce_sum %k axes = [] keepdims : tensor<i32>
+  %1 = ej.cast %0 : tensor<i32> to tensor<f32>
+  %2 = ej.mul %x, %s : tensor<7x3x2xf32>, tensor<f32>
+  %3 = ej.add %2, %1 : tensor<7x3x2xf32>, tensor<f32>
+  return %3 : tensor<7x3x2xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({7, 3, 2}, f32), s = random({}, f32), k = random({}, i32);
+  Array ref = map({x, s, k}, [](auto &v) {
+    return double(float(v[0] * v[1]) + float(v[2]));
+  });
+  expectClose(run(*fn, {x, s, k})[0], ref, f32, 1, "x * s + sum(k)");
+}
+
 // The first extreme wins ties; the first NaN wins and stays.
 TEST(Reductions, ArgMaxAndArgMinPickTheFirstExtremeAndTheFirstNaN) {
   for (bool max : {true, false}) {
