@@ -24,6 +24,17 @@ void examples::devices() {
   std::cout << "CPU: " << measure(ej::random_normal({1000, 1000})) << "\n";
   std::cout << "GPUs visible: " << ej::num_gpus() << "\n";
 
+  // The seed's `with tf.device("gpu:0")`: on a machine without a GPU the
+  // request is an ej::Error that says so, and the program goes on on the CPU.
+  try {
+    ej::DeviceScope gpu("gpu:0");
+    std::cout << "GPU: " << measure(ej::random_normal({1000, 1000})) << "\n";
+  } catch (const ej::Error &e) {
+    std::cout << "GPU: " << e.what() << "\n";
+  }
+
   ej::Tensor x = ej::random_normal({10, 10});
   std::cout << "x lives on " << x.device() << "\n";
+  ej::Tensor back = x.cpu();
+  std::cout << "x.cpu() lives on " << back.device() << "\n";
 }

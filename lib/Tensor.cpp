@@ -1,4 +1,5 @@
 //===- Tensor.cpp - Tensor handles, constants and host interop -----------===//
+#include "ej/device.h"
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
 #include "runtime/cpu/Kernels.h"
@@ -168,6 +169,15 @@ bool Tensor::is_weak() const { return need(*this, "is_weak", "self")->weak; }
 std::string Tensor::device() const {
   need(*this, "device", "self");
   return "cpu:0";
+}
+Tensor Tensor::gpu(int index) const {
+  need(*this, "gpu", "self");
+  check_device("gpu:" + std::to_string(index));
+  return *this;
+}
+Tensor Tensor::cpu() const {
+  need(*this, "cpu", "self");
+  return *this;
 }
 
 template <class T> std::vector<T> Tensor::to_vector() const {

@@ -157,8 +157,13 @@ public:
   /// Strides in elements.
   std::vector<int64_t> strides() const;
   bool is_contiguous() const;
-  /// "cpu:0".
+  /// The device holding the tensor: "cpu:0" (see ej/device.h).
   std::string device() const;
+  /// The tensor on CUDA device `index`; throws ej::Error when that device
+  /// cannot hold it (ej::check_device says why).
+  Tensor gpu(int index = 0) const;
+  /// The tensor on the CPU: the tensor itself, as every tensor lives there.
+  Tensor cpu() const;
 
   /// The value of a one-element tensor, converted to T.
   template <class T> T item() const;
