@@ -1387,14 +1387,12 @@ FailureOr<CudaSource> mlir::ej::emitCudaSource(Operation *root) {
 }
 
 LogicalResult mlir::ej::translateEjToCuda(Operation *root, raw_ostream &os) {
-  bool hasFusion = false;
-  root->walk([&](FusionOp) { hasFusion = true; });
-  if (!hasFusion) {
-    PassManager pm(root->getContext(), root->getName().getStringRef());
-    pm.addNestedPass<func::FuncOp>(createEjFuse());
-    if (failed(pm.run(root)))
-      return failure();
-  }
+  // ej-fuse leaves existing fusions as they are and groups the rest, so a
+  // trace as the JIT dumps it and a hand-fused function both work.
+  PassManager pm(root->getContext(), root->getName().getStringRef());
+  pm.addNestedPass<func::FuncOp>(createEjFuse());
+  if (failed(pm.run(root)))
+    return failure();
   FailureOr<CudaSource> source = emitCudaSource(root);
   if (failed(source))
     return failure();

@@ -50,9 +50,9 @@ struct CudaSource {
 /// fusion is a cuBLAS call between kernels, listed in the plan comment.
 FailureOr<CudaSource> emitCudaSource(Operation *root);
 
-/// The ej-to-cuda translation: runs ej-fuse first when `root` holds no
-/// ej.fusion (a trace as the JIT dumps it), then prints emitCudaSource's
-/// code.
+/// The ej-to-cuda translation: runs ej-fuse first (ops already in an
+/// ej.fusion stay where they are, the others are grouped, as in a trace the
+/// JIT dumps), then prints emitCudaSource's code.
 LogicalResult translateEjToCuda(Operation *root, llvm::raw_ostream &os);
 
 /// Registers `--ej-to-cuda` with MLIR's translation registry.

@@ -41,7 +41,7 @@ struct Context {
   }
 };
 
-// The emitted source of `text` (fused first when it has no ej.fusion), or
+// The emitted source of `text` (after ej-fuse, as ej-translate does), or
 // a failure message.
 mlir::FailureOr<mlir::ej::CudaSource> emit(Context &c, const std::string &text,
                                            std::string &why) {
@@ -50,15 +50,11 @@ mlir::FailureOr<mlir::ej::CudaSource> emit(Context &c, const std::string &text,
     why = "does not parse:\n" + text;
     return mlir::failure();
   }
-  bool fused = false;
-  module->walk([&](mlir::ej::FusionOp) { fused = true; });
-  if (!fused) {
-    mlir::PassManager pm(&c.ctx);
-    pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
-    if (mlir::failed(pm.run(*module))) {
-      why = "ej-fuse failed";
-      return mlir::failure();
-    }
+  mlir::PassManager pm(&c.ctx);
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
+  if (mlir::failed(pm.run(*module))) {
+    why = "ej-fuse failed";
+    return mlir::failure();
   }
   auto source = mlir::ej::emitCudaSource(*module);
   if (mlir::failed(source))
