@@ -2,6 +2,7 @@
 #include "ej/Variable.h"
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
+#include "lib/Trace.h"
 #include "lib/VariableImpl.h"
 
 #include <atomic>
@@ -22,10 +23,19 @@ std::atomic<uint64_t> g_next_id{1};
 } // namespace
 
 Variable::Variable(const Tensor &initial, std::string name, bool trainable) {
-  TensorImpl *t = need(initial, "Variable", "initial");
+  // The first value is data, like a constant: copied here (row-major, a
+  // buffer of its own) and not recorded. A recorded copy could be deferred
+  // inside a compiled region, and the variable would hold a value that the
+  // region computes only at its end, while the region reads the variable's
+  // value as one of its inputs.
+  TensorImpl *t = need_value(initial, "Variable", "initial", /*observe=*/false);
+  Record copy(OpCode::Copy);
+  copy.add_input(t);
+  copy.result = new_impl(t->dtype, t->dims());
+  Tensor value(copy.result);
+  interpret(copy);
   impl_ = std::make_shared<VariableImpl>();
-  impl_->value = identity(initial); // a value of its own, row-major
-  impl_->value.impl()->weak = false;
+  impl_->value = std::move(value);
   impl_->name = std::move(name);
   impl_->trainable = trainable;
   impl_->id = g_next_id.fetch_add(1);

@@ -131,6 +131,30 @@ TEST(Jit, VariablesAreUpdatedByCompiledRegions) {
   EXPECT_GE(ej::jit::stats().cache_hits_memory, 10u);
 }
 
+// A model built in a loop (a benchmark's set-up, repeated) makes its
+// variables from computed values inside what becomes a hot region: the
+// variable's first value must be there when the compiled region reads it.
+TEST(Jit, VariablesMadeInsideAHotRegionHoldTheirValues) {
+  auto run = [] {
+    ej::set_seed(3);
+    std::vector<double> all;
+    for (int i = 0; i < 8; ++i) {
+      ej::Variable w(ej::random_uniform({4, 3}, ej::float32, -1, 1) * 2.f,
+                     "w");
+      ej::Variable b(ej::zeros({3}) + 0.5f, "b");
+      Tensor x = ej::ones({2, 4});
+      Tensor y = ej::relu(ej::matmul(x, w) + b);
+      std::vector<double> v = ref::values(y);
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 3u);
+}
+
 TEST(Jit, RandomDrawsAreFreshInEveryReplay) {
   auto run = [] {
     ej::set_seed(5);
