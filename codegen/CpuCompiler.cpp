@@ -51,6 +51,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -236,6 +237,18 @@ constexpr const char *kEntry = "ej_kernel_entry";
 // The disk cache's format; a change of what an object holds or how it is
 // called (the entry point's contract) must change it.
 constexpr const char *kKernelFormat = "ej-cpu-kernel-1";
+
+// The kernel allocator; kernels call it through these two functions, so
+// that objects in the disk cache stay valid whatever it is.
+std::atomic<void *(*)(size_t)> kernelAllocate{&std::malloc};
+std::atomic<void (*)(void *)> kernelRelease{&std::free};
+void *kernelMalloc(size_t bytes) {
+  return kernelAllocate.load(std::memory_order_relaxed)(bytes);
+}
+void kernelFree(void *p) {
+  if (p)
+    kernelRelease.load(std::memory_order_relaxed)(p);
+}
 
 void initializeOnce() {
   static std::once_flag init;
@@ -443,6 +456,12 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
   symbols[mangle("memrefCopy")] = {
       llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
       llvm::JITSymbolFlags::Exported};
+  // Temporaries come from the kernel allocator.
+  symbols[mangle("malloc")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&kernelMalloc),
+      llvm::JITSymbolFlags::Exported};
+  symbols[mangle("free")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelFree),
+                             llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
     return failure(std::move(e));
   if (llvm::Error e = (*jit)->addObjectFile(std::move(object)))
@@ -454,6 +473,11 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
   kernel->entry_ = entry->toPtr<void (*)(void **)>();
   kernel->jit_ = std::move(*jit);
   return kernel;
+}
+
+void mlir::ej::setKernelAllocator(KernelAllocator allocator) {
+  kernelAllocate.store(allocator.allocate, std::memory_order_relaxed);
+  kernelRelease.store(allocator.release, std::memory_order_relaxed);
 }
 
 std::string mlir::ej::cpuKernelKey(ModuleOp module) {

@@ -12,6 +12,7 @@
 #include "lib/Jit.h"
 #include "lib/OpSupport.h"
 #include "lib/Program.h"
+#include "runtime/cpu/Allocator.h"
 
 #include "codegen/CpuCompiler.h"
 #include "codegen/Passes.h"
@@ -80,6 +81,15 @@ FusedKernel compile_kernel(mlir::Operation *op) {
     kernel->run(buffers);
   };
 }
+
+// Compiled kernels take their temporaries from the tensors' caching
+// allocator: a training step's kernels allocate and free the same sizes
+// every step, which malloc hands back to the system and faults in again
+// each time. Set as the library loads, before any kernel runs.
+const bool kKernelAllocatorSet =
+    (mlir::ej::setKernelAllocator(
+         {&runtime::allocate_bytes, &runtime::release_bytes}),
+     true);
 
 } // namespace
 

@@ -138,4 +138,17 @@ void release_storage(Storage *s) noexcept {
   pool().give(s);
 }
 
+// The block's header sits kHeader bytes in front of its data.
+void *allocate_bytes(size_t nbytes) {
+  try {
+    return allocate_storage(nbytes)->data;
+  } catch (const Error &) {
+    return nullptr; // as malloc
+  }
+}
+void release_bytes(void *data) noexcept {
+  release_storage(
+      reinterpret_cast<Storage *>(static_cast<char *>(data) - kHeader));
+}
+
 } // namespace ej::runtime

@@ -39,6 +39,11 @@ inline void release(Storage *s) noexcept {
     release_storage(s);
 }
 
+/// Untyped buffers from the same cache (compiled kernels' temporaries): the
+/// data of a new block, and its release.
+void *allocate_bytes(size_t nbytes);
+void release_bytes(void *data) noexcept;
+
 } // namespace ej::runtime
 
 #endif // EJ_RUNTIME_CPU_ALLOCATOR_H

@@ -9,7 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "Harness.h"
 
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 
 namespace {
 
@@ -467,6 +469,40 @@ func.func @f(%a: tensor<3x4xf32>) -> tensor<3x4xf32> {
   std::vector<Array> got = run(*fn, {x}, {{1, 3}});
   expectClose(got[0], map({xt}, [](auto &v) { return std::exp(v[0]); }), f32, 3,
               "exp of a transposed view");
+}
+
+// Softmax's row maxima and sums are temporaries of its kernel: they come
+// from the kernel allocator and all go back to it.
+std::atomic<int> allocated{0}, released{0};
+TEST(CpuCompiler, TemporariesComeFromTheKernelAllocatorAndGoBack) {
+  auto fn = compile(withShape(R"(
+func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
+  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<RxCxf32>
+  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
+  %2 = ej.exp %1 : tensor<RxCxf32>
+  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<RxCxf32>
+  %4 = ej.div %2, %3 : tensor<RxCxf32>, tensor<Rx1xf32>
+  return %4 : tensor<RxCxf32>
+})",
+                              16, 40));
+  ASSERT_TRUE(fn);
+  mlir::ej::setKernelAllocator({[](size_t n) {
+                                  ++allocated;
+                                  return std::malloc(n);
+                                },
+                                [](void *p) {
+                                  ++released;
+                                  std::free(p);
+                                }});
+  Array x = random({16, 40}, f32);
+  std::vector<Array> got = run(*fn, {x});
+  mlir::ej::setKernelAllocator({&std::malloc, &std::free});
+  EXPECT_GT(allocated.load(), 0);
+  EXPECT_EQ(allocated.load(), released.load());
+  double sum = 0;
+  for (int64_t c = 0; c < 40; ++c)
+    sum += got[0].v[size_t(c)];
+  EXPECT_NEAR(sum, 1.0, 1e-5); // a row of probabilities
 }
 
 TEST(CpuCompiler, AFunctionItCannotLowerGivesAOneLineErrorNotAnAbort) {
