@@ -10,7 +10,8 @@
 // (unless --quiet) and, with --output, saved as DIR/result<i>.npy. --bench N
 // times N runs after one warm-up and prints median, min and max.
 //
-// --mode=interp runs the interpreter (one eager kernel per op); --mode=jit
+// --mode=interp runs the interpreter (one eager kernel per op, the tracing
+// JIT off); --mode=jit
 // compiles the function with the CPU code generator (codegen/CpuCompiler.h)
 // and runs the native code -- a function it cannot compile gets one line on
 // stderr and runs in the interpreter; --mode=both runs both and prints, per
@@ -359,6 +360,10 @@ int run(const Options &o) {
 
 int main(int argc, char **argv) {
   try {
+    // The interpreter runs op by op: with the tracing JIT on, repeated runs
+    // would become a hot region whose unobserved results are never computed,
+    // and --bench would time nothing.
+    ej::jit::set_enabled(false);
     return run(parse(argc, argv));
   } catch (const ej::Error &e) {
     std::cerr << "ej-run: error: " << e.what() << "\n";
