@@ -4,7 +4,8 @@
 // memrefs; this pass replaces the f32 and f64 ones by calls of the helpers
 // of codegen/BlasRuntime.cpp, so that a compiled kernel multiplies matrices
 // with the same BLAS as the interpreter. A zero fill of the output just
-// before the matmul is dropped and the helper told to overwrite (beta 0).
+// before the matmul is dropped and the helper told to overwrite (beta 0);
+// an operand copied from a transpose is read through a transposed view.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -13,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -67,6 +70,87 @@ linalg::FillOp zeroFillBefore(Operation *op, Value out) {
   return fill;
 }
 
+// The buffer a view reads (through casts and other views).
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+// Whether `op` may write a buffer whose root is `root`.
+bool mayWrite(Operation *op, Value root) {
+  if (isMemoryEffectFree(op))
+    return false;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (OpOperand &init : linalgOp.getDpsInitsMutable())
+      if (rootOf(init.get()) == root)
+        return true;
+    return false;
+  }
+  if (isa<memref::AllocOp, memref::DeallocOp>(op))
+    return false;
+  if (auto call = dyn_cast<func::CallOp>(op))
+    if (call.getCallee().starts_with("ej_blas_")) // writes its last buffer
+      return rootOf(call.getOperands()[2]) == root;
+  return true;
+}
+
+// A matmul operand that is a buffer of its own, filled by a transpose of
+// the last two dimensions of a buffer `x` that nothing writes before the
+// matmul: the copy is dropped and BLAS reads `x` through a transposed view
+// (the helpers pass transposed layouts as transpose flags). The transposes
+// of a gradient's matmuls (x^T g, g W^T) would otherwise be copied, with
+// strided writes, at every step.
+struct TransposedOperand {
+  linalg::GenericOp copy;
+  memref::AllocOp alloc;
+  Value source;
+};
+std::optional<TransposedOperand> transposedOperand(Value operand,
+                                                   Operation *matmul) {
+  auto alloc = operand.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != matmul->getBlock())
+    return std::nullopt;
+  linalg::GenericOp copy;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == matmul || isa<memref::DeallocOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || copy || generic.getNumDpsInputs() != 1 ||
+        generic.getNumDpsInits() != 1 ||
+        generic.getDpsInitOperand(0)->get() != operand ||
+        !generic.hasPureBufferSemantics() ||
+        generic->getBlock() != matmul->getBlock() ||
+        !generic->isBeforeInBlock(matmul))
+      return std::nullopt;
+    copy = generic;
+  }
+  if (!copy)
+    return std::nullopt;
+  // The body yields its input; the input map swaps the last two dimensions.
+  Block &body = copy.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getValues().front() != body.getArgument(0))
+    return std::nullopt;
+  unsigned rank = copy.getNumLoops();
+  if (rank < 2 || !copy.getIndexingMapsArray()[1].isIdentity())
+    return std::nullopt;
+  SmallVector<unsigned> perm(rank);
+  for (unsigned i = 0; i < rank; ++i)
+    perm[i] = i;
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  if (copy.getIndexingMapsArray()[0] !=
+      AffineMap::getPermutationMap(perm, copy.getContext()))
+    return std::nullopt;
+  Value source = copy.getDpsInputOperand(0)->get();
+  Value root = rootOf(source);
+  for (Operation *op = copy->getNextNode(); op != matmul; op = op->getNextNode())
+    if (mayWrite(op, root))
+      return std::nullopt;
+  return TransposedOperand{copy, alloc, source};
+}
+
 template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
   MatmulToCall(MLIRContext *ctx, StringRef suffix)
       : OpRewritePattern<OpTy>(ctx), suffix(suffix.str()) {}
@@ -92,9 +176,24 @@ template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
       beta = 0;
     }
     SmallVector<Value> args;
-    for (Value v : {a, b, c})
+    SmallVector<TransposedOperand> dropped;
+    for (Value v : {a, b, c}) {
+      if (v != c)
+        if (std::optional<TransposedOperand> t = transposedOperand(v, op)) {
+          auto type = cast<MemRefType>(v.getType());
+          SmallVector<unsigned> perm;
+          for (unsigned i = 0; i < unsigned(type.getRank()); ++i)
+            perm.push_back(i);
+          std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+          v = memref::TransposeOp::create(
+              rewriter, loc, t->source,
+              AffineMapAttr::get(
+                  AffineMap::getPermutationMap(perm, op.getContext())));
+          dropped.push_back(*t);
+        }
       args.push_back(memref::CastOp::create(
           rewriter, loc, dynamicStrided(cast<MemRefType>(v.getType())), v));
+    }
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, element, rewriter.getFloatAttr(element, beta)));
     std::string name =
@@ -103,6 +202,12 @@ template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
     func::FuncOp helper =
         declareHelper(rewriter, op, name, ValueRange(args).getTypes());
     rewriter.replaceOpWithNewOp<func::CallOp>(op, helper, args);
+    for (TransposedOperand &t : dropped) {
+      rewriter.eraseOp(t.copy);
+      for (Operation *user : llvm::make_early_inc_range(t.alloc->getUsers()))
+        rewriter.eraseOp(user); // its deallocations
+      rewriter.eraseOp(t.alloc);
+    }
     return success();
   }
 

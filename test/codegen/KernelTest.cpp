@@ -235,6 +235,42 @@ TEST(MatMul, PlainBatchedAndBroadcastProductsMatchFloat64) {
     }
 }
 
+// The products of a gradient, x^T g and g W^T, and a batched one: BLAS
+// reads the transposed operands in place (ej-linalg-to-blas drops their
+// copies).
+TEST(MatMul, ProductsOfTransposedOperandsMatchFloat64) {
+  auto fn = compile(R"(
+func.func @f(%x: tensor<6x5xf32>, %g: tensor<6x4xf32>, %w: tensor<3x4xf32>, %p: tensor<2x5x3xf64>, %q: tensor<2x5x4xf64>) -> (tensor<5x4xf32>, tensor<6x3xf32>, tensor<2x3x4xf64>) {
+  %0 = ej.transpose %x perm = [1, 0] : tensor<6x5xf32>
+  %1 = ej.matmul %0, %g : tensor<5x6xf32>, tensor<6x4xf32>
+  %2 = ej.transpose %w perm = [1, 0] : tensor<3x4xf32>
+  %3 = ej.matmul %g, %2 : tensor<6x4xf32>, tensor<4x3xf32>
+  %4 = ej.transpose %p perm = [0, 2, 1] : tensor<2x5x3xf64>
+  %5 = ej.matmul %4, %q : tensor<2x3x5xf64>, tensor<2x5x4xf64>
+  return %1, %3, %5 : tensor<5x4xf32>, tensor<6x3xf32>, tensor<2x3x4xf64>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({6, 5}, f32), g = random({6, 4}, f32),
+        w = random({3, 4}, f32), p = random({2, 5, 3}, f64),
+        q = random({2, 5, 4}, f64);
+  std::vector<Array> got = run(*fn, {x, g, w, p, q});
+  // BLAS sums in its own order: within a few ulp of the largest term.
+  auto largest = [](const Array &a, const Array &b) {
+    double ma = 0, mb = 0;
+    for (double v : a.v)
+      ma = std::max(ma, std::fabs(v));
+    for (double v : b.v)
+      mb = std::max(mb, std::fabs(v));
+    return ma * mb;
+  };
+  expectClose(got[0], matmul(transpose(x, {1, 0}), g), f32, 4 * 6, "x^T g",
+              largest(x, g));
+  expectClose(got[1], matmul(g, transpose(w, {1, 0})), f32, 4 * 4, "g W^T",
+              largest(g, w));
+  expectClose(got[2], matmul(transpose(p, {0, 2, 1}), q), f64, 4 * 5,
+              "batched p^T q", largest(p, q));
+}
+
 //===----------------------------------------------------------------------===//
 // Shapes and creation
 //===----------------------------------------------------------------------===//

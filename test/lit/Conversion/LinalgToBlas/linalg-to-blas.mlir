@@ -49,3 +49,54 @@ func.func @left_alone(%a: memref<4x3xi32>, %b: memref<3x2xi32>, %c: memref<4x2xi
   %0 = linalg.matmul ins(%d, %e : tensor<4x3xf32>, tensor<3x2xf32>) outs(%f : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %0 : tensor<4x2xf32>
 }
+
+// -----
+
+// An operand copied from a transpose (the x^T of a weight gradient) is read
+// in place through a transposed view: the copy, its buffer and the buffer's
+// deallocation go.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @transposed_operand
+// CHECK-SAME: (%[[X:.*]]: memref<3x4xf32>, %[[B:.*]]: memref<3x2xf32>, %[[C:.*]]: memref<4x2xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.generic
+// CHECK: %[[XT:.*]] = memref.transpose %[[X]] (d0, d1) -> (d1, d0) : memref<3x4xf32> to memref<4x3xf32, strided<[1, 4]>>
+// CHECK: %[[CA:.*]] = memref.cast %[[XT]]
+// CHECK: call @ej_blas_sgemm(%[[CA]],
+// CHECK-NOT: memref.dealloc
+func.func @transposed_operand(%x: memref<3x4xf32>, %b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  %xt = memref.alloc() {alignment = 64 : i64} : memref<4x3xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<3x4xf32>) outs(%xt : memref<4x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.matmul ins(%xt, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  memref.dealloc %xt : memref<4x3xf32>
+  return
+}
+
+// -----
+
+// The copy stays when its source is written before the matmul reads it.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @source_written_in_between
+// CHECK: linalg.generic
+// CHECK: linalg.fill
+// CHECK-NOT: memref.transpose
+// CHECK: call @ej_blas_sgemm
+func.func @source_written_in_between(%x: memref<3x4xf32>, %b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  %xt = memref.alloc() {alignment = 64 : i64} : memref<4x3xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<3x4xf32>) outs(%xt : memref<4x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%x : memref<3x4xf32>)
+  linalg.matmul ins(%xt, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  memref.dealloc %xt : memref<4x3xf32>
+  return
+}
