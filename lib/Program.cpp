@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Program.h"
+#include "lib/Profile.h"
 #include "lib/Trace.h"
 #include "lib/TraceToMLIR.h"
 #include "lib/VariableImpl.h"
@@ -65,6 +66,33 @@ std::vector<uint8_t> host_bytes(mlir::DenseElementsAttr attr, DType dtype) {
   return bytes;
 }
 
+// "kernel sub,exp,reduce_sum,div -> 256x1024": a compiled fusion's line in
+// the profile, its ops in order (repeats once) and its first result's shape.
+std::string kernel_label(mlir::ej::FusionOp fusion) {
+  std::string ops;
+  llvm::StringRef last;
+  for (mlir::Operation &op : fusion.getBody().front().without_terminator()) {
+    llvm::StringRef name = op.getName().stripDialect();
+    if (name == last)
+      continue;
+    last = name;
+    ops += (ops.empty() ? "" : ",") + name.str();
+  }
+  if (ops.size() > 90)
+    ops = ops.substr(0, 87) + "...";
+  std::string label = "kernel " + ops + " ->";
+  for (mlir::Value r : fusion.getResults()) {
+    auto type = mlir::cast<mlir::RankedTensorType>(r.getType());
+    label += " ";
+    for (size_t i = 0; i < size_t(type.getRank()); ++i)
+      label += (i ? "x" : "") + std::to_string(type.getDimSize(unsigned(i)));
+    if (type.getRank() == 0)
+      label += "scalar";
+    break;
+  }
+  return label;
+}
+
 double f64(mlir::Operation *op, llvm::StringRef name) {
   return mlir::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
 }
@@ -113,6 +141,7 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
         fail(what, "cannot run 'ej.fusion' without a code generator");
       Step s(OpCode::Copy);
       s.fused = std::make_shared<const FusedKernel>((*fusions)(&op));
+      s.label = kernel_label(fusion);
       for (mlir::Value v : fusion.getInputs())
         s.in.push_back(slots.at(v));
       for (mlir::Value r : fusion.getResults()) {
@@ -277,7 +306,12 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
         allocate(t);
         outs.push_back(t);
       }
-      (*s.fused)(ins, outs);
+      if (profiling()) {
+        ProfileScope timed(s.label);
+        (*s.fused)(ins, outs);
+      } else {
+        (*s.fused)(ins, outs);
+      }
       continue;
     }
     Record r = s.record;

@@ -72,6 +72,7 @@ private:
     std::shared_ptr<const FusedKernel> fused;
     std::vector<int> outs;
     std::vector<std::pair<DType, Dims>> out_types;
+    std::string label; // its line in EJ_LOG=profile
     explicit Step(OpCode op) : record(op) {}
   };
   std::vector<Step> steps_;

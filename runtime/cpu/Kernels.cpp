@@ -1,5 +1,6 @@
 //===- Kernels.cpp - The kernel table and the interpreter ----------------===//
 #include "runtime/cpu/Kernels.h"
+#include "lib/Profile.h"
 #include "lib/Trace.h"
 
 namespace ej::runtime {
@@ -51,5 +52,29 @@ void copy_into(const Operand &dst, const Operand &src, int rank,
 } // namespace ej::runtime
 
 namespace ej::detail {
-void interpret(Record &r) { runtime::cpu_kernel(r.op)(r); }
+
+namespace {
+// "mul float32 64x28x28x32": a profile line per op, dtype and shape.
+std::string profile_label(const Record &r) {
+  std::string label = op_name(r.op);
+  const TensorImpl *t = r.result;
+  label += std::string(" ") + dtype_name(t->dtype) + " ";
+  for (int i = 0; i < t->rank; ++i)
+    label += (i ? "x" : "") + std::to_string(t->shape[i]);
+  if (t->rank == 0)
+    label += "scalar";
+  return label;
+}
+} // namespace
+
+void interpret(Record &r) {
+  if (profiling()) {
+    std::string label = profile_label(r);
+    ProfileScope timed(label);
+    runtime::cpu_kernel(r.op)(r);
+    return;
+  }
+  runtime::cpu_kernel(r.op)(r);
+}
+
 } // namespace ej::detail
