@@ -2,7 +2,8 @@
 //
 // An entry: the magic "EJKERNEL", the format (little-endian u32), the key
 // (64 hex digits), the object's size and its xxh3 checksum (u64 each), then
-// the object's bytes.
+// the object's bytes. A write past the size limit removes the entries read
+// or written least recently.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/KernelCache.h"
@@ -14,11 +15,16 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <utime.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <vector>
 
 using namespace mlir;
 
@@ -39,9 +45,17 @@ std::string defaultDirectory() {
   return {};
 }
 
+uint64_t defaultLimit() {
+  const char *mb = std::getenv("EJ_JIT_DISK_CACHE_MB");
+  char *end = nullptr;
+  long long n = mb && *mb ? std::strtoll(mb, &end, 10) : -1;
+  return (n >= 0 && end && *end == 0) ? uint64_t(n) << 20 : uint64_t(1) << 30;
+}
+
 struct Settings {
   std::mutex mu;
   std::string directory = defaultDirectory();
+  uint64_t limit = defaultLimit();
   // Directories a write failed in: reported once, not tried again.
   std::set<std::string> unwritable;
 };
@@ -73,6 +87,72 @@ void ej::logJit(const std::string &line) {
   if (enabled)
     std::cerr << "[ej jit] " + line + "\n";
 }
+
+void ej::setKernelCacheLimit(uint64_t bytes) {
+  Settings &s = settings();
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.limit = bytes;
+}
+
+uint64_t ej::kernelCacheLimit() {
+  Settings &s = settings();
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.limit;
+}
+
+namespace {
+
+// Keeps the entries of `dir` within the limit: past it, the entries used
+// least recently (a read touches its entry) go until three quarters of the
+// limit are left. Temporary files that a process left an hour ago or more
+// (it died while writing) go too. Other processes may remove the same
+// files at the same time: a failed removal is not an error.
+void trim(const std::string &dir) {
+  struct Entry {
+    std::string path;
+    uint64_t size;
+    llvm::sys::TimePoint<> used;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  auto now = std::chrono::system_clock::now();
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    llvm::ErrorOr<llvm::sys::fs::basic_file_status> found = it->status();
+    if (!found)
+      continue;
+    const llvm::sys::fs::basic_file_status &status = *found;
+    llvm::StringRef name = llvm::sys::path::filename(it->path());
+    if (name.contains(".tmp-")) {
+      if (now - status.getLastModificationTime() > std::chrono::hours(1))
+        llvm::sys::fs::remove(it->path());
+      continue;
+    }
+    if (!name.ends_with(".ejk"))
+      continue;
+    entries.push_back(
+        {it->path(), status.getSize(), status.getLastModificationTime()});
+    total += status.getSize();
+  }
+  uint64_t limit = ej::kernelCacheLimit();
+  if (total <= limit)
+    return;
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry &a, const Entry &b) { return a.used < b.used; });
+  uint64_t keep = limit / 4 * 3;
+  for (const Entry &e : entries) {
+    if (total <= keep)
+      break;
+    llvm::sys::fs::remove(e.path);
+    total -= e.size;
+  }
+  ej::logJit("disk cache " + dir + " trimmed to " +
+             std::to_string(total >> 20) + " MB (limit " +
+             std::to_string(limit >> 20) + " MB)");
+}
+
+} // namespace
 
 std::string ej::cachedKernelPath(const std::string &dir,
                                  const std::string &key) {
@@ -111,6 +191,8 @@ ej::readCachedKernel(const std::string &dir, const std::string &key) {
     return damaged("is truncated");
   if (llvm::xxh3_64bits(object) != checksum)
     return damaged("fails its checksum");
+  // Used now: the last to go when the cache is trimmed.
+  ::utime(path.c_str(), nullptr);
   // A copy: the object file reader wants its buffer aligned.
   return llvm::MemoryBuffer::getMemBufferCopy(object, path);
 }
@@ -170,4 +252,6 @@ void ej::writeCachedKernel(const std::string &dir, const std::string &key,
   }
   if (!ok)
     llvm::sys::fs::remove(tmp);
+  else
+    trim(dir);
 }

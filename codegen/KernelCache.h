@@ -9,11 +9,13 @@
 // sees a whole entry or none; an entry whose header or checksum is wrong is
 // reported as absent (and the caller overwrites it). A directory that cannot
 // be made or written only means no disk cache: one line under EJ_LOG=jit.
+// The cache is bounded (kernelCacheLimit): old entries make room.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_CODEGEN_KERNELCACHE_H
 #define EJ_CODEGEN_KERNELCACHE_H
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,6 +31,12 @@ std::string kernelCacheDirectory();
 /// Moves the disk cache to `dir` (made when first written); empty turns it
 /// off. Kernels compiled from then on read and write there.
 void setKernelCacheDirectory(const std::string &dir);
+
+/// The most bytes the cache's entries may take (`EJ_JIT_DISK_CACHE_MB`,
+/// default 1024 MB). A write that passes it removes the entries used least
+/// recently (read or written), down to three quarters of it.
+uint64_t kernelCacheLimit();
+void setKernelCacheLimit(uint64_t bytes);
 
 /// The object stored under `key` in `dir`; null when there is none, or when
 /// the entry is damaged (truncated, overwritten: one log line).

@@ -10,6 +10,9 @@
 
 #include "codegen/KernelCache.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -118,3 +121,43 @@ TEST(KernelCache, AnotherKernelIsAnotherEntry) {
 }
 
 } // namespace
+
+// Past the size limit, a write removes the entries used least recently
+// (a read counts as a use) down to three quarters of the limit, and the
+// temporary files a dead writer left long ago.
+TEST(KernelCache, AFullCacheDropsTheEntriesUsedLeastRecently) {
+  std::string dir = temp_dir("bounded");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  uint64_t saved = mlir::ej::kernelCacheLimit();
+  mlir::ej::setKernelCacheLimit(10000);
+  std::string object(2000, 'o');
+  auto key = [](int i) { return std::string(63, 'a') + char('0' + i); };
+  auto age = [&](const std::string &path, int hours) {
+    fs::last_write_time(path, fs::file_time_type::clock::now() -
+                                  std::chrono::hours(hours));
+  };
+  for (int i = 0; i < 4; ++i) { // about 8.5 KB: within the limit
+    mlir::ej::writeCachedKernel(dir, key(i), object);
+    age(mlir::ej::cachedKernelPath(dir, key(i)), 10 - i); // 0 oldest
+  }
+  std::string stale = dir + "/" + key(9) + ".tmp-abcdefgh";
+  std::ofstream(stale) << "half an entry";
+  age(stale, 2);
+  EXPECT_EQ(entries(dir).size(), 4u);
+  // Reading entry 0 makes it the most recent; the next write passes the
+  // limit and removes 1 and 2 (down to 7500 bytes).
+  ASSERT_TRUE(mlir::ej::readCachedKernel(dir, key(0)));
+  mlir::ej::writeCachedKernel(dir, key(4), object);
+  mlir::ej::setKernelCacheLimit(saved);
+  auto exists = [&](int i) {
+    return fs::exists(mlir::ej::cachedKernelPath(dir, key(i)));
+  };
+  EXPECT_TRUE(exists(0));
+  EXPECT_FALSE(exists(1));
+  EXPECT_FALSE(exists(2));
+  EXPECT_TRUE(exists(3));
+  EXPECT_TRUE(exists(4));
+  EXPECT_FALSE(fs::exists(stale));
+  fs::remove_all(dir);
+}
