@@ -457,9 +457,8 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
       llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
       llvm::JITSymbolFlags::Exported};
   // Temporaries come from the kernel allocator.
-  symbols[mangle("malloc")] = {
-      llvm::orc::ExecutorAddr::fromPtr(&kernelMalloc),
-      llvm::JITSymbolFlags::Exported};
+  symbols[mangle("malloc")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelMalloc),
+                               llvm::JITSymbolFlags::Exported};
   symbols[mangle("free")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelFree),
                              llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))

@@ -14,9 +14,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #define DEBUG_TYPE "ej-linalg-to-blas"
@@ -145,7 +145,8 @@ std::optional<TransposedOperand> transposedOperand(Value operand,
     return std::nullopt;
   Value source = copy.getDpsInputOperand(0)->get();
   Value root = rootOf(source);
-  for (Operation *op = copy->getNextNode(); op != matmul; op = op->getNextNode())
+  for (Operation *op = copy->getNextNode(); op != matmul;
+       op = op->getNextNode())
     if (mayWrite(op, root))
       return std::nullopt;
   return TransposedOperand{copy, alloc, source};

@@ -52,7 +52,7 @@ std::string profile_report() {
   Table &t = table();
   std::lock_guard<std::mutex> lock(t.mu);
   std::vector<std::pair<std::string, Line>> rows(t.lines.begin(),
-                                                  t.lines.end());
+                                                 t.lines.end());
   std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
     return a.second.ns > b.second.ns;
   });
@@ -67,13 +67,12 @@ std::string profile_report() {
   std::string out = line;
   for (size_t i = 0; i < rows.size() && i < 40; ++i) {
     const Line &l = rows[i].second;
-    std::snprintf(line, sizeof line,
-                  "[ej profile] %10.2f %6.1f %9lld %10.2f  %s\n",
-                  double(l.ns) / 1e6,
-                  total ? 100.0 * double(l.ns) / double(total) : 0.0,
-                  static_cast<long long>(l.calls),
-                  double(l.ns) / 1e3 / double(std::max<int64_t>(l.calls, 1)),
-                  rows[i].first.c_str());
+    std::snprintf(
+        line, sizeof line, "[ej profile] %10.2f %6.1f %9lld %10.2f  %s\n",
+        double(l.ns) / 1e6, total ? 100.0 * double(l.ns) / double(total) : 0.0,
+        static_cast<long long>(l.calls),
+        double(l.ns) / 1e3 / double(std::max<int64_t>(l.calls, 1)),
+        rows[i].first.c_str());
     out += line;
   }
   return out;

@@ -322,15 +322,14 @@ int run(const Options &o) {
                     [&] { ej::jit::run_mlir(text, inputs, o.func, o.file); }),
           "parsing included");
     if (compiled)
-      print_times(o.bench, "jit",
-                  time_runs(o.bench, [&] { compiled->run(); }),
+      print_times(o.bench, "jit", time_runs(o.bench, [&] { compiled->run(); }),
                   compile_note(*compiled).c_str());
   }
   if (!o.output.empty()) {
     mkdir(o.output.c_str(), 0755);
     for (size_t i = 0; i < results.size(); ++i)
       ej::write_npy(o.output + "/result" + std::to_string(i) + ".npy",
-                       results[i]);
+                    results[i]);
   }
   if (!o.quiet) {
     // run_mlir returns the results, then the variables' final values.
