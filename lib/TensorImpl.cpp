@@ -39,6 +39,52 @@ Category category(DType t) {
                           : Category::Float;
 }
 
+namespace {
+
+// TensorImpls come from a small free list per thread: an eager op makes
+// one and, in a loop, frees one, and malloc and free cost as much as a
+// small op's kernel. The list is plain data (never destroyed); a second
+// thread-local object hands its blocks back when the thread ends, after
+// which the thread's frees go to the system.
+struct ImplCache {
+  static constexpr int kDepth = 64;
+  void *slots[kDepth];
+  int count;
+  bool closed;
+};
+thread_local ImplCache impl_cache;
+
+struct ImplCacheCloser {
+  bool armed = false;
+  ~ImplCacheCloser() {
+    for (int i = 0; i < impl_cache.count; ++i)
+      ::operator delete(impl_cache.slots[i]);
+    impl_cache.count = 0;
+    impl_cache.closed = true;
+  }
+};
+thread_local ImplCacheCloser impl_cache_closer;
+
+void *take_impl_block() {
+  ImplCache &c = impl_cache;
+  if (c.count > 0)
+    return c.slots[--c.count];
+  return ::operator new(sizeof(TensorImpl));
+}
+
+void give_impl_block(void *p) {
+  ImplCache &c = impl_cache;
+  if (c.closed || c.count == ImplCache::kDepth) {
+    ::operator delete(p);
+    return;
+  }
+  if (c.count == 0)
+    impl_cache_closer.armed = true; // registers the closer on this thread
+  c.slots[c.count++] = p;
+}
+
+} // namespace
+
 void retain(TensorImpl *impl) noexcept {
   impl->refs.fetch_add(1, std::memory_order_relaxed);
 }
@@ -48,7 +94,8 @@ void release(TensorImpl *impl) noexcept {
     return;
   if (impl->storage)
     runtime::release(impl->storage);
-  delete impl;
+  impl->~TensorImpl();
+  give_impl_block(impl);
 }
 
 void set_contiguous_strides(TensorImpl *t) {
@@ -80,7 +127,7 @@ TensorImpl *new_impl(DType dtype, IntList shape) {
     if (__builtin_mul_overflow(bytes, d, &bytes) || bytes > (int64_t(1) << 56))
       throw Error("a tensor of shape " + shape_str(shape) + " and dtype " +
                   dtype_name(dtype) + " is too large to allocate");
-  auto *t = new TensorImpl;
+  auto *t = new (take_impl_block()) TensorImpl;
   t->dtype = dtype;
   t->rank = static_cast<uint8_t>(shape.size());
   for (size_t d = 0; d < shape.size(); ++d)
