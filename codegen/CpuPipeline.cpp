@@ -59,6 +59,7 @@ constexpr const char *kPipeline =
     "func.func(convert-ej-to-linalg, ej-fuse-elementwise),"
     "canonicalize,"
     "cse,"
+    "func.func(ej-separate-destinations),"
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"

@@ -168,4 +168,35 @@ def EjParallelize : Pass<"ej-parallelize", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def EjSeparateDestinations
+    : Pass<"ej-separate-destinations", "::mlir::func::FuncOp"> {
+  let summary = "A tensor.empty that several written results build on "
+                "becomes an allocation";
+  let description = [{
+    Runs before `eliminate-empty-tensors`. That pass builds a result in
+    place in its output buffer by replacing the `tensor.empty` the result
+    is built on with the buffer. When two results written by
+    `bufferization.materialize_in_destination` into buffers share a prefix
+    built on one empty tensor (two concats of the same first operand, after
+    CSE), the empty tensor became the first result's buffer, and writing
+    that result clobbered the second before it was copied out. Such an
+    empty tensor becomes a `bufferization.alloc_tensor`, which the
+    elimination leaves alone: bufferization gives it a buffer of its own.
+
+    ```mlir
+    %e = tensor.empty() : tensor<258xi64>
+    %p = tensor.insert_slice %a into %e[0] [256] [1] : ...
+    %0 = tensor.insert_slice %b into %p[256] [2] [1] : ...
+    %1 = tensor.insert_slice %c into %p[256] [2] [1] : ...
+    bufferization.materialize_in_destination %0 in restrict writable %o0 : ...
+    bufferization.materialize_in_destination %1 in restrict writable %o1 : ...
+    // %e becomes
+    %e = bufferization.alloc_tensor() : tensor<258xi64>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+  let statistics = [Statistic<"numSeparated", "separated",
+                              "Empty tensors made allocations">];
+}
+
 #endif // EJ_CODEGEN_PASSES_TD
