@@ -87,7 +87,9 @@ bool mayWrite(Operation *op, Value root) {
         return true;
     return false;
   }
-  if (isa<memref::AllocOp, memref::DeallocOp>(op))
+  if (isa<memref::AllocOp>(op))
+    return false;
+  if (isa<memref::DeallocOp>(op)) // freeing: transposedOperand's concern
     return false;
   if (auto call = dyn_cast<func::CallOp>(op))
     if (call.getCallee().starts_with("ej_blas_")) // writes its last buffer
@@ -105,6 +107,9 @@ struct TransposedOperand {
   linalg::GenericOp copy;
   memref::AllocOp alloc;
   Value source;
+  // Deallocations of the source between the copy and the matmul: they move
+  // after the matmul, which now reads the source.
+  SmallVector<memref::DeallocOp> sourceFrees;
 };
 std::optional<TransposedOperand> transposedOperand(Value operand,
                                                    Operation *matmul) {
@@ -145,11 +150,16 @@ std::optional<TransposedOperand> transposedOperand(Value operand,
     return std::nullopt;
   Value source = copy.getDpsInputOperand(0)->get();
   Value root = rootOf(source);
+  SmallVector<memref::DeallocOp> frees;
   for (Operation *op = copy->getNextNode(); op != matmul;
-       op = op->getNextNode())
+       op = op->getNextNode()) {
     if (mayWrite(op, root))
       return std::nullopt;
-  return TransposedOperand{copy, alloc, source};
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op))
+      if (rootOf(dealloc.getMemref()) == root)
+        frees.push_back(dealloc);
+  }
+  return TransposedOperand{copy, alloc, source, frees};
 }
 
 template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
@@ -202,8 +212,10 @@ template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
         suffix;
     func::FuncOp helper =
         declareHelper(rewriter, op, name, ValueRange(args).getTypes());
-    rewriter.replaceOpWithNewOp<func::CallOp>(op, helper, args);
+    auto call = rewriter.replaceOpWithNewOp<func::CallOp>(op, helper, args);
     for (TransposedOperand &t : dropped) {
+      for (memref::DeallocOp dealloc : t.sourceFrees)
+        rewriter.moveOpAfter(dealloc, call);
       rewriter.eraseOp(t.copy);
       for (Operation *user : llvm::make_early_inc_range(t.alloc->getUsers()))
         rewriter.eraseOp(user); // its deallocations

@@ -271,6 +271,29 @@ func.func @f(%x: tensor<6x5xf32>, %g: tensor<6x4xf32>, %w: tensor<3x4xf32>, %p: 
               "batched p^T q", largest(p, q));
 }
 
+// A transposed operand computed in the kernel, whose buffer is freed after
+// its last use (the transpose's copy) unless the matmul reads it in place.
+TEST(MatMul, ATransposedIntermediateIsReadBeforeItIsFreed) {
+  auto fn = compile(R"(
+func.func @f(%x: tensor<7x5xf32>, %y: tensor<7x5xf32>, %g: tensor<7x3xf32>) -> tensor<5x3xf32> {
+  %0 = ej.mul %x, %y : tensor<7x5xf32>, tensor<7x5xf32>
+  %1 = ej.transpose %0 perm = [1, 0] : tensor<7x5xf32>
+  %2 = ej.matmul %1, %g : tensor<5x7xf32>, tensor<7x3xf32>
+  return %2 : tensor<5x3xf32>
+})");
+  ASSERT_TRUE(fn);
+  Array x = random({7, 5}, f32), y = random({7, 5}, f32),
+        g = random({7, 3}, f32);
+  Array xy = map({x, y}, [](auto &v) { return double(float(v[0] * v[1])); });
+  double scale = 0, gmax = 0;
+  for (double v : xy.v)
+    scale = std::max(scale, std::fabs(v));
+  for (double v : g.v)
+    gmax = std::max(gmax, std::fabs(v));
+  expectClose(run(*fn, {x, y, g})[0], matmul(transpose(xy, {1, 0}), g), f32,
+              4 * 7, "(x*y)^T g", scale * gmax);
+}
+
 //===----------------------------------------------------------------------===//
 // Shapes and creation
 //===----------------------------------------------------------------------===//

@@ -100,3 +100,34 @@ func.func @source_written_in_between(%x: memref<3x4xf32>, %b: memref<3x2xf32>, %
   memref.dealloc %xt : memref<4x3xf32>
   return
 }
+
+// -----
+
+// A source that was freed right after the copy (its last use) is now freed
+// after the matmul, which reads it.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @source_freed_in_between
+// CHECK: %[[X:.*]] = memref.alloc() : memref<3x4xf32>
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.dealloc
+// CHECK: memref.transpose %[[X]]
+// CHECK: call @ej_blas_sgemm
+// CHECK-NEXT: memref.dealloc %[[X]]
+// CHECK-NOT: memref.dealloc
+func.func @source_freed_in_between(%b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  %x = memref.alloc() : memref<3x4xf32>
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%x : memref<3x4xf32>)
+  %xt = memref.alloc() {alignment = 64 : i64} : memref<4x3xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<3x4xf32>) outs(%xt : memref<4x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.dealloc %x : memref<3x4xf32>
+  linalg.matmul ins(%xt, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  memref.dealloc %xt : memref<4x3xf32>
+  return
+}
