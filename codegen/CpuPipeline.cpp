@@ -65,6 +65,9 @@ constexpr const char *kPipeline =
     "function-boundary-type-conversion=identity-layout-map},"
     "canonicalize,"
     "buffer-deallocation-pipeline,"
+    // A function that returns a buffer twice, or an argument, returns
+    // clones: they become an allocation and a copy.
+    "convert-bufferization-to-memref,"
     "ej-linalg-to-blas,"
     "func.func(convert-linalg-to-parallel-loops, ej-parallelize,"
     "ej-approximate-math),"

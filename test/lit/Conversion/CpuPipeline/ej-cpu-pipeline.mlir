@@ -35,3 +35,18 @@ func.func @kernel(%in: memref<16xf32>, %out: memref<16xf32>) attributes {llvm.em
   bufferization.materialize_in_destination %0 in restrict writable %out : (tensor<16xf32>, memref<16xf32>) -> ()
   return
 }
+
+// -----
+
+// Returning an argument, and one value twice: the clones that buffer
+// deallocation makes become allocations and copies, so that all of it
+// lowers to the llvm dialect.
+// CHECK-LABEL: llvm.func @returns_twice
+// CHECK-NOT: bufferization.
+// CHECK: llvm.call @malloc
+// CHECK: "llvm.intr.memcpy"
+// CHECK: llvm.return
+func.func @returns_twice(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = ej.add %a, %b : tensor<4xf32>, tensor<4xf32>
+  return %0, %a, %0 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
