@@ -111,8 +111,8 @@ struct TransposedOperand {
   // after the matmul, which now reads the source.
   SmallVector<memref::DeallocOp> sourceFrees;
 };
-std::optional<TransposedOperand> transposedOperand(Value operand,
-                                                   Operation *matmul) {
+std::optional<TransposedOperand>
+transposedOperand(Value operand, Operation *matmul, Value output) {
   auto alloc = operand.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != matmul->getBlock())
     return std::nullopt;
@@ -150,6 +150,8 @@ std::optional<TransposedOperand> transposedOperand(Value operand,
     return std::nullopt;
   Value source = copy.getDpsInputOperand(0)->get();
   Value root = rootOf(source);
+  if (rootOf(output) == root) // the product would overwrite what it reads
+    return std::nullopt;
   SmallVector<memref::DeallocOp> frees;
   for (Operation *op = copy->getNextNode(); op != matmul;
        op = op->getNextNode()) {
@@ -188,23 +190,27 @@ template <class OpTy> struct MatmulToCall : OpRewritePattern<OpTy> {
     }
     SmallVector<Value> args;
     SmallVector<TransposedOperand> dropped;
-    for (Value v : {a, b, c}) {
-      if (v != c)
-        if (std::optional<TransposedOperand> t = transposedOperand(v, op)) {
-          auto type = cast<MemRefType>(v.getType());
-          SmallVector<unsigned> perm;
-          for (unsigned i = 0; i < unsigned(type.getRank()); ++i)
-            perm.push_back(i);
-          std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
-          v = memref::TransposeOp::create(
-              rewriter, loc, t->source,
-              AffineMapAttr::get(
-                  AffineMap::getPermutationMap(perm, op.getContext())));
-          dropped.push_back(*t);
-        }
+    auto transposedView = [&](Value v) -> Value {
+      std::optional<TransposedOperand> t = transposedOperand(v, op, c);
+      if (!t)
+        return v;
+      auto type = cast<MemRefType>(v.getType());
+      SmallVector<unsigned> perm;
+      for (unsigned i = 0; i < unsigned(type.getRank()); ++i)
+        perm.push_back(i);
+      std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+      dropped.push_back(*t);
+      return memref::TransposeOp::create(
+          rewriter, loc, t->source,
+          AffineMapAttr::get(
+              AffineMap::getPermutationMap(perm, op.getContext())));
+    };
+    Value aIn = transposedView(a);
+    // a * a: the one view serves both operands.
+    Value bIn = b == a ? aIn : transposedView(b);
+    for (Value v : {aIn, bIn, c})
       args.push_back(memref::CastOp::create(
           rewriter, loc, dynamicStrided(cast<MemRefType>(v.getType())), v));
-    }
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, element, rewriter.getFloatAttr(element, beta)));
     std::string name =

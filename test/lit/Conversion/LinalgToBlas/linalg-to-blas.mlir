@@ -131,3 +131,47 @@ func.func @source_freed_in_between(%b: memref<3x2xf32>, %c: memref<4x2xf32>) {
   memref.dealloc %xt : memref<4x3xf32>
   return
 }
+
+// -----
+
+// Both operands the same transposed copy: one view serves both.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @same_operand_twice
+// CHECK-NOT: linalg.generic
+// CHECK: %[[XT:.*]] = memref.transpose
+// CHECK: %[[A:.*]] = memref.cast %[[XT]]
+// CHECK: %[[B:.*]] = memref.cast %[[XT]]
+// CHECK: call @ej_blas_sgemm(%[[A]], %[[B]],
+func.func @same_operand_twice(%x: memref<3x3xf32>, %c: memref<3x3xf32>) {
+  %xt = memref.alloc() {alignment = 64 : i64} : memref<3x3xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<3x3xf32>) outs(%xt : memref<3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.matmul ins(%xt, %xt : memref<3x3xf32>, memref<3x3xf32>) outs(%c : memref<3x3xf32>)
+  memref.dealloc %xt : memref<3x3xf32>
+  return
+}
+
+// -----
+
+// The copy stays when the product is written over its source.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @output_is_the_source
+// CHECK: linalg.generic
+// CHECK-NOT: memref.transpose
+// CHECK: call @ej_blas_sgemm
+func.func @output_is_the_source(%x: memref<3x3xf32>, %b: memref<3x3xf32>) {
+  %xt = memref.alloc() {alignment = 64 : i64} : memref<3x3xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<3x3xf32>) outs(%xt : memref<3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.matmul ins(%xt, %b : memref<3x3xf32>, memref<3x3xf32>) outs(%x : memref<3x3xf32>)
+  memref.dealloc %xt : memref<3x3xf32>
+  return
+}
