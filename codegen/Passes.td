@@ -170,8 +170,8 @@ def EjParallelize : Pass<"ej-parallelize", "::mlir::func::FuncOp"> {
 
 def EjSeparateDestinations
     : Pass<"ej-separate-destinations", "::mlir::func::FuncOp"> {
-  let summary = "A tensor.empty that several written results build on "
-                "becomes an allocation";
+  let summary = "A use of a tensor.empty that several written results "
+                "build on becomes an allocation";
   let description = [{
     Runs before `eliminate-empty-tensors`. That pass builds a result in
     place in its output buffer by replacing the `tensor.empty` the result
@@ -179,9 +179,13 @@ def EjSeparateDestinations
     `bufferization.materialize_in_destination` into buffers share a prefix
     built on one empty tensor (two concats of the same first operand, after
     CSE), the empty tensor became the first result's buffer, and writing
-    that result clobbered the second before it was copied out. Such an
-    empty tensor becomes a `bufferization.alloc_tensor`, which the
-    elimination leaves alone: bufferization gives it a buffer of its own.
+    that result clobbered the second before it was copied out. Such a use
+    of the empty tensor (followed through destination operands and views:
+    `extract_slice`, `expand_shape`, `collapse_shape`, `cast`, `reshape`)
+    takes a `bufferization.alloc_tensor` instead, which the elimination
+    leaves alone: bufferization gives it a buffer of its own. Uses that
+    each lead to one result (CSE merges the empty tensors of all results of
+    one type) stay, and each result is built in its output buffer.
 
     ```mlir
     %e = tensor.empty() : tensor<258xi64>

@@ -1,9 +1,10 @@
 //===- SeparateDestinations.cpp - ej-separate-destinations ----------------===//
 //
-// An empty tensor that more than one written result is built on (through
-// destination operands) becomes a bufferization.alloc_tensor, so that
-// eliminate-empty-tensors does not make it one result's output buffer
-// while another result still reads it (Passes.td has the example).
+// A use of an empty tensor through which more than one written result is
+// built (through destination operands and views) takes a
+// bufferization.alloc_tensor instead, so that eliminate-empty-tensors does
+// not make it one result's output buffer while another result still reads
+// it (Passes.td has the example).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -25,29 +26,39 @@ using namespace mlir;
 
 namespace {
 
-// The materialize_in_destination ops that write a value built in place on
-// `empty`: values reached from it through destination (init) operands.
-size_t writersBuiltOn(tensor::EmptyOp empty) {
+// The value that `use` builds in place on its operand: the tied result of
+// a destination operand, or the result of a view; null for other uses.
+Value builtBy(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(user))
+    if (dps.isDpsInit(&use))
+      return dps.getTiedOpResult(&use);
+  if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
+          tensor::CollapseShapeOp, tensor::CastOp, tensor::ReshapeOp>(user) &&
+      use.getOperandNumber() == 0)
+    return user->getResult(0);
+  return nullptr;
+}
+
+// How many materialize_in_destination ops write a value that `use` of an
+// empty tensor builds on it, through destination operands and views.
+size_t writersThrough(OpOperand &use) {
   llvm::SmallPtrSet<Operation *, 4> writers;
   llvm::DenseSet<Value> seen;
-  SmallVector<Value> work{empty.getResult()};
+  SmallVector<OpOperand *> work{&use};
   while (!work.empty()) {
-    Value v = work.pop_back_val();
-    if (!seen.insert(v).second)
+    OpOperand *u = work.pop_back_val();
+    if (auto write = dyn_cast<bufferization::MaterializeInDestinationOp>(
+            u->getOwner())) {
+      if (u == &write.getSourceMutable())
+        writers.insert(write);
       continue;
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (auto write =
-              dyn_cast<bufferization::MaterializeInDestinationOp>(user)) {
-        if (&use == &write.getSourceMutable())
-          writers.insert(user);
-        continue;
-      }
-      auto dps = dyn_cast<DestinationStyleOpInterface>(user);
-      if (dps && dps.isDpsInit(&use))
-        if (OpResult tied = dps.getTiedOpResult(&use))
-          work.push_back(tied);
     }
+    Value built = builtBy(*u);
+    if (!built || !seen.insert(built).second)
+      continue;
+    for (OpOperand &next : built.getUses())
+      work.push_back(&next);
   }
   return writers.size();
 }
@@ -55,18 +66,23 @@ size_t writersBuiltOn(tensor::EmptyOp empty) {
 struct EjSeparateDestinationsPass
     : mlir::ej::impl::EjSeparateDestinationsBase<EjSeparateDestinationsPass> {
   void runOnOperation() override {
-    SmallVector<tensor::EmptyOp> shared;
+    // After CSE one empty tensor serves every result of its type; each use
+    // is one result's start, and only a use whose value reaches several
+    // written results (a shared prefix) needs a buffer of its own.
+    SmallVector<OpOperand *> shared;
     getOperation().walk([&](tensor::EmptyOp empty) {
-      if (writersBuiltOn(empty) > 1)
-        shared.push_back(empty);
+      for (OpOperand &use : empty->getUses())
+        if (writersThrough(use) > 1)
+          shared.push_back(&use);
     });
-    for (tensor::EmptyOp empty : shared) {
-      OpBuilder b(empty);
-      auto alloc = bufferization::AllocTensorOp::create(
-          b, empty.getLoc(), empty.getType(), empty.getDynamicSizes());
-      empty.replaceAllUsesWith(alloc.getResult());
-      empty.erase();
+    for (OpOperand *use : shared) {
+      auto empty = cast<tensor::EmptyOp>(use->get().getDefiningOp());
+      OpBuilder b(use->getOwner());
+      use->set(bufferization::AllocTensorOp::create(
+          b, empty.getLoc(), empty.getType(), empty.getDynamicSizes()));
       ++numSeparated;
+      if (empty->use_empty())
+        empty.erase();
     }
   }
 };

@@ -405,6 +405,18 @@ func.func @f(%a: tensor<6xi64>, %b: tensor<2xi64>, %c: tensor<2xi64>) -> (tensor
   std::vector<Array> got = run(*fn, {a, b, c});
   expectClose(got[0], ab, i64, 0, "concat(a, b)");
   expectClose(got[1], ac, i64, 0, "concat(a, c)");
+  // The second result through a view of the shared prefix's branch.
+  auto viewed = compile(R"(
+func.func @f(%a: tensor<6xi64>, %b: tensor<2xi64>, %c: tensor<2xi64>) -> (tensor<8xi64>, tensor<2x4xi64>) {
+  %0 = ej.concat %a, %b axis = 0 : tensor<6xi64>, tensor<2xi64>
+  %1 = ej.concat %a, %c axis = 0 : tensor<6xi64>, tensor<2xi64>
+  %2 = ej.reshape %1 : tensor<8xi64> to tensor<2x4xi64>
+  return %0, %2 : tensor<8xi64>, tensor<2x4xi64>
+})");
+  ASSERT_TRUE(viewed);
+  got = run(*viewed, {a, b, c});
+  expectClose(got[0], ab, i64, 0, "concat(a, b)");
+  expectClose(got[1], Array{{2, 4}, ac.v}, i64, 0, "reshape(concat(a, c))");
 }
 
 TEST(Creation, FillsAndConstantsHoldTheirValues) {
@@ -565,17 +577,18 @@ func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
 })",
                               16, 40));
   ASSERT_TRUE(fn);
-  mlir::ej::setKernelAllocator({[](size_t n) {
-                                  ++allocated;
-                                  return std::malloc(n);
-                                },
-                                [](void *p) {
-                                  ++released;
-                                  std::free(p);
-                                }});
+  mlir::ej::KernelAllocator previous =
+      mlir::ej::setKernelAllocator({[](size_t n) {
+                                      ++allocated;
+                                      return std::malloc(n);
+                                    },
+                                    [](void *p) {
+                                      ++released;
+                                      std::free(p);
+                                    }});
   Array x = random({16, 40}, f32);
   std::vector<Array> got = run(*fn, {x});
-  mlir::ej::setKernelAllocator({&std::malloc, &std::free});
+  mlir::ej::setKernelAllocator(previous);
   EXPECT_GT(allocated.load(), 0);
   EXPECT_EQ(allocated.load(), released.load());
   double sum = 0;
