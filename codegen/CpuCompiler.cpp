@@ -366,6 +366,9 @@ bool addEntry(llvm::Module &m, std::string &error) {
 void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopUnrolling = false;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;
@@ -475,11 +478,14 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
   symbols[mangle("memrefCopy")] = {
       llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
       llvm::JITSymbolFlags::Exported};
-  // Temporaries come from the kernel allocator.
-  symbols[mangle("malloc")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelMalloc),
-                               llvm::JITSymbolFlags::Exported};
-  symbols[mangle("free")] = {llvm::orc::ExecutorAddr::fromPtr(&kernelFree),
-                             llvm::JITSymbolFlags::Exported};
+  // Temporaries come from the kernel allocator (the pipeline's generic
+  // allocation functions).
+  symbols[mangle("_mlir_memref_to_llvm_alloc")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&kernelMalloc),
+      llvm::JITSymbolFlags::Exported};
+  symbols[mangle("_mlir_memref_to_llvm_free")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&kernelFree),
+      llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
     return failure(std::move(e));
   if (llvm::Error e = (*jit)->addObjectFile(std::move(object)))
@@ -493,9 +499,10 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
   return kernel;
 }
 
-void mlir::ej::setKernelAllocator(KernelAllocator allocator) {
-  kernelAllocate.store(allocator.allocate, std::memory_order_relaxed);
-  kernelRelease.store(allocator.release, std::memory_order_relaxed);
+mlir::ej::KernelAllocator
+mlir::ej::setKernelAllocator(KernelAllocator allocator) {
+  return {kernelAllocate.exchange(allocator.allocate),
+          kernelRelease.exchange(allocator.release)};
 }
 
 std::string mlir::ej::cpuKernelKey(ModuleOp module) {

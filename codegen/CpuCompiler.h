@@ -165,11 +165,12 @@ std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp module,
 /// memref.dealloc of buffers they do not hand back, `malloc` and `free` in
 /// their code): the process's malloc and free unless set. Set it before
 /// any kernel runs; `release` takes what `allocate` returned, or null.
+/// Returns the previous one.
 struct KernelAllocator {
   void *(*allocate)(size_t bytes);
   void (*release)(void *p);
 };
-void setKernelAllocator(KernelAllocator allocator);
+KernelAllocator setKernelAllocator(KernelAllocator allocator);
 
 /// The disk cache's key of a kernel module (before the pipeline): a SHA-256,
 /// in hex, of its IR, the target (triple, CPU, features), LLVM's version,

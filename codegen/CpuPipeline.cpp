@@ -80,7 +80,10 @@ constexpr const char *kPipeline =
     "convert-math-to-libm,"
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
-    "finalize-memref-to-llvm,"
+    // Allocations call _mlir_memref_to_llvm_alloc and _free, which the
+    // compiler binds to the kernel allocator; as malloc and free, LLVM would
+    // take them for the C library's (and might fold them into calloc).
+    "finalize-memref-to-llvm{use-generic-functions=true},"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
     "convert-openmp-to-llvm,"

@@ -142,8 +142,8 @@ void release_storage(Storage *s) noexcept {
 void *allocate_bytes(size_t nbytes) {
   try {
     return allocate_storage(nbytes)->data;
-  } catch (const Error &) {
-    return nullptr; // as malloc
+  } catch (...) { // compiled code above: nothing may unwind through it
+    return nullptr;
   }
 }
 void release_bytes(void *data) noexcept {

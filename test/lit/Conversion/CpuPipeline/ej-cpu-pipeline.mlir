@@ -26,7 +26,7 @@ func.func @dense_layer(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<4x
 // A kernel in destination-passing form writes its result into the buffer it
 // is given: no allocation for it.
 // CHECK-LABEL: llvm.func @kernel
-// CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK: llvm.return
 // CHECK-LABEL: llvm.func @_mlir_ciface_kernel
 func.func @kernel(%in: memref<16xf32>, %out: memref<16xf32>) attributes {llvm.emit_c_interface} {
@@ -43,7 +43,7 @@ func.func @kernel(%in: memref<16xf32>, %out: memref<16xf32>) attributes {llvm.em
 // lowers to the llvm dialect.
 // CHECK-LABEL: llvm.func @returns_twice
 // CHECK-NOT: bufferization.
-// CHECK: llvm.call @malloc
+// CHECK: llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK: "llvm.intr.memcpy"
 // CHECK: llvm.return
 func.func @returns_twice(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
