@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -56,6 +57,9 @@ struct Settings {
   std::mutex mu;
   std::string directory = defaultDirectory();
   uint64_t limit = defaultLimit();
+  // Per directory: the bytes its entries take, as trim() last counted them
+  // plus what this process wrote since.
+  std::map<std::string, uint64_t> bytes;
   // Directories a write failed in: reported once, not tried again.
   std::set<std::string> unwritable;
 };
@@ -107,7 +111,10 @@ namespace {
 // limit are left. Temporary files that a process left an hour ago or more
 // (it died while writing) go too. Other processes may remove the same
 // files at the same time: a failed removal is not an error.
-void trim(const std::string &dir) {
+// The bytes of the entries in `dir` as of the last scan plus what this
+// process wrote since: the directory is scanned again only when that
+// passes the limit (or on the first write), not on every write.
+uint64_t trim(const std::string &dir, const std::string &newest) {
   struct Entry {
     std::string path;
     uint64_t size;
@@ -137,19 +144,22 @@ void trim(const std::string &dir) {
   }
   uint64_t limit = ej::kernelCacheLimit();
   if (total <= limit)
-    return;
+    return total;
   std::sort(entries.begin(), entries.end(),
             [](const Entry &a, const Entry &b) { return a.used < b.used; });
   uint64_t keep = limit / 4 * 3;
   for (const Entry &e : entries) {
     if (total <= keep)
       break;
+    if (e.path == newest) // just written: kept even past the limit
+      continue;
     llvm::sys::fs::remove(e.path);
     total -= e.size;
   }
   ej::logJit("disk cache " + dir + " trimmed to " +
              std::to_string(total >> 20) + " MB (limit " +
              std::to_string(limit >> 20) + " MB)");
+  return total;
 }
 
 } // namespace
@@ -196,6 +206,25 @@ ej::readCachedKernel(const std::string &dir, const std::string &key) {
   // A copy: the object file reader wants its buffer aligned.
   return llvm::MemoryBuffer::getMemBufferCopy(object, path);
 }
+
+namespace {
+
+void account(const std::string &dir, const std::string &newest, uint64_t size) {
+  Settings &s = settings();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto it = s.bytes.find(dir);
+    if (it != s.bytes.end() && it->second + size <= s.limit) {
+      it->second += size;
+      return;
+    }
+  }
+  uint64_t total = trim(dir, newest);
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.bytes[dir] = total;
+}
+
+} // namespace
 
 void ej::writeCachedKernel(const std::string &dir, const std::string &key,
                            const std::string &object) {
@@ -253,5 +282,5 @@ void ej::writeCachedKernel(const std::string &dir, const std::string &key,
   if (!ok)
     llvm::sys::fs::remove(tmp);
   else
-    trim(dir);
+    account(dir, cachedKernelPath(dir, key), kHeaderSize + object.size());
 }
