@@ -78,8 +78,8 @@ std::string kernel_label(mlir::ej::FusionOp fusion) {
     last = name;
     ops += (ops.empty() ? "" : ",") + name.str();
   }
-  if (ops.size() > 90)
-    ops = ops.substr(0, 87) + "...";
+  if (ops.size() > 90) // whole op names only
+    ops = ops.substr(0, ops.rfind(',', 87)) + ",...";
   std::string label = "kernel " + ops + " ->";
   for (mlir::Value r : fusion.getResults()) {
     auto type = mlir::cast<mlir::RankedTensorType>(r.getType());
