@@ -104,6 +104,15 @@ Tensor coerce(const Tensor &t, DType to) {
   return run(r, to, x->dims());
 }
 
+Tensor interpreted_copy(TensorImpl *t) {
+  Record copy(OpCode::Copy);
+  copy.add_input(t);
+  copy.result = new_impl(t->dtype, t->dims());
+  Tensor result(copy.result);
+  interpret(copy);
+  return result;
+}
+
 Tensor run(Record &r, DType dtype, IntList shape, bool weak) {
   TensorImpl *out = new_impl(dtype, shape);
   out->weak = weak;

@@ -49,6 +49,10 @@ DType join(const TensorImpl *a, const TensorImpl *b);
 /// anything else gets a cast record.
 Tensor coerce(const Tensor &t, DType to);
 
+/// A row-major copy of `t` in a buffer of its own, made by the interpreter
+/// and not recorded (`t` must have its value).
+Tensor interpreted_copy(TensorImpl *t);
+
 /// Makes the result (dtype, shape), records `r` on the thread's trace and
 /// runs it. `weak` marks results of weak scalars only.
 Tensor run(Record &r, DType dtype, IntList shape, bool weak = false);

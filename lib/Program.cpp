@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Program.h"
+#include "lib/OpSupport.h"
 #include "lib/Profile.h"
 #include "lib/Trace.h"
 #include "lib/TraceToMLIR.h"
@@ -66,8 +67,9 @@ std::vector<uint8_t> host_bytes(mlir::DenseElementsAttr attr, DType dtype) {
   return bytes;
 }
 
-// "kernel sub,exp,reduce_sum,div -> 256x1024": a compiled fusion's line in
-// the profile, its ops in order (repeats once) and its first result's shape.
+// "kernel sub,exp,reduce_sum,div -> (256, 1024)": a compiled fusion's line
+// in the profile, its ops in order (repeats once) and its first result's
+// shape.
 std::string kernel_label(mlir::ej::FusionOp fusion) {
   std::string ops;
   llvm::StringRef last;
@@ -80,17 +82,9 @@ std::string kernel_label(mlir::ej::FusionOp fusion) {
   }
   if (ops.size() > 90) // whole op names only
     ops = ops.substr(0, ops.rfind(',', 87)) + ",...";
-  std::string label = "kernel " + ops + " ->";
-  for (mlir::Value r : fusion.getResults()) {
-    auto type = mlir::cast<mlir::RankedTensorType>(r.getType());
-    label += " ";
-    for (size_t i = 0; i < size_t(type.getRank()); ++i)
-      label += (i ? "x" : "") + std::to_string(type.getDimSize(unsigned(i)));
-    if (type.getRank() == 0)
-      label += "scalar";
-    break;
-  }
-  return label;
+  auto type = mlir::cast<mlir::RankedTensorType>(fusion.getResult(0).getType());
+  return "kernel " + ops + " -> " +
+         shape_str(IntList(type.getShape().data(), type.getShape().size()));
 }
 
 double f64(mlir::Operation *op, llvm::StringRef name) {
@@ -289,12 +283,8 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
       for (int slot : s.in) {
         TensorImpl *t = values[slot].impl();
         if (!t->contiguous) {
-          Record copy(OpCode::Copy);
-          copy.add_input(t);
-          copy.result = new_impl(t->dtype, t->dims());
-          held.emplace_back(copy.result);
-          interpret(copy);
-          t = copy.result;
+          held.push_back(interpreted_copy(t));
+          t = held.back().impl();
         }
         ins.push_back(t);
       }

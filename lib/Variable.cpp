@@ -2,7 +2,6 @@
 #include "ej/Variable.h"
 #include "ej/ops.h"
 #include "lib/OpSupport.h"
-#include "lib/Trace.h"
 #include "lib/VariableImpl.h"
 
 #include <atomic>
@@ -29,13 +28,8 @@ Variable::Variable(const Tensor &initial, std::string name, bool trainable) {
   // region computes only at its end, while the region reads the variable's
   // value as one of its inputs.
   TensorImpl *t = need_value(initial, "Variable", "initial", /*observe=*/false);
-  Record copy(OpCode::Copy);
-  copy.add_input(t);
-  copy.result = new_impl(t->dtype, t->dims());
-  Tensor value(copy.result);
-  interpret(copy);
   impl_ = std::make_shared<VariableImpl>();
-  impl_->value = std::move(value);
+  impl_->value = interpreted_copy(t);
   impl_->name = std::move(name);
   impl_->trainable = trainable;
   impl_->id = g_next_id.fetch_add(1);
