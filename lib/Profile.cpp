@@ -36,17 +36,12 @@ bool asked_by_environment() {
   return asked;
 }
 
-std::atomic<bool> &flag() {
-  static std::atomic<bool> on{asked_by_environment()};
-  return on;
-}
-
 void print_table() { std::fputs(profile_report().c_str(), stderr); }
 
 } // namespace
 
-bool profiling() { return flag().load(std::memory_order_relaxed); }
-void set_profiling(bool on) { flag() = on; }
+std::atomic<bool> g_profiling{asked_by_environment()};
+void set_profiling(bool on) { g_profiling = on; }
 
 std::string profile_report() {
   Table &t = table();

@@ -15,8 +15,11 @@
 
 namespace ej::detail {
 
-/// Whether ops and kernels are timed: EJ_LOG's "profile", or set_profiling.
-bool profiling();
+/// Whether ops and kernels are timed: EJ_LOG's "profile" (read as the
+/// library loads), or set_profiling. One relaxed load: it is on every op's
+/// path.
+extern std::atomic<bool> g_profiling;
+inline bool profiling() { return g_profiling.load(std::memory_order_relaxed); }
 void set_profiling(bool on);
 
 /// The table printed at exit (when EJ_LOG asked for it): one line per op

@@ -53,23 +53,12 @@ void copy_into(const Operand &dst, const Operand &src, int rank,
 
 namespace ej::detail {
 
-namespace {
-// "mul float32 64x28x28x32": a profile line per op, dtype and shape.
-std::string profile_label(const Record &r) {
-  std::string label = op_name(r.op);
-  const TensorImpl *t = r.result;
-  label += std::string(" ") + dtype_name(t->dtype) + " ";
-  for (int i = 0; i < t->rank; ++i)
-    label += (i ? "x" : "") + std::to_string(t->shape[i]);
-  if (t->rank == 0)
-    label += "scalar";
-  return label;
-}
-} // namespace
-
 void interpret(Record &r) {
   if (profiling()) {
-    std::string label = profile_label(r);
+    // "mul float32 (64, 1024)": a line per op, dtype and shape.
+    std::string label = std::string(op_name(r.op)) + " " +
+                        dtype_name(r.result->dtype) + " " +
+                        shape_str(r.result->dims());
     ProfileScope timed(label);
     runtime::cpu_kernel(r.op)(r);
     return;

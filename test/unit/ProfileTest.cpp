@@ -40,8 +40,8 @@ protected:
 
 TEST_F(Profiling, EagerOpsAreCountedByNameDtypeAndShape) {
   // The table is never cleared: a repeated test counts on what it found.
-  long long before =
-      std::max(0LL, calls_of(ej::detail::profile_report(), "mul float32 7x9"));
+  long long before = std::max(
+      0LL, calls_of(ej::detail::profile_report(), "mul float32 (7, 9)"));
   ejtest::without_jit([] {
     Tensor x = ej::ones({7, 9}), y = ej::ones({9});
     for (int i = 0; i < 3; ++i)
@@ -49,7 +49,7 @@ TEST_F(Profiling, EagerOpsAreCountedByNameDtypeAndShape) {
     return x.to_vector<float>();
   });
   std::string report = ej::detail::profile_report();
-  EXPECT_EQ(calls_of(report, "mul float32 7x9"), before + 3) << report;
+  EXPECT_EQ(calls_of(report, "mul float32 (7, 9)"), before + 3) << report;
 }
 
 TEST_F(Profiling, CompiledKernelsAreCountedByTheirOps) {
@@ -61,7 +61,7 @@ TEST_F(Profiling, CompiledKernelsAreCountedByTheirOps) {
   }
   x.to_vector<float>();
   std::string report = ej::detail::profile_report();
-  EXPECT_GE(calls_of(report, "kernel exp,mul,tanh -> 5x11"), 3) << report;
+  EXPECT_GE(calls_of(report, "kernel exp,mul,tanh -> (5, 11)"), 3) << report;
 }
 
 } // namespace
