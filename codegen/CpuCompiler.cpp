@@ -356,8 +356,6 @@ bool addEntry(llvm::Module &m, std::string &error) {
   return true;
 }
 
-// Lowers a kernel module (rewritten in place) to an object file for the
-// host.
 // LLVM's O2 pipeline without loop unrolling. The kernels' loops are
 // vectorized and interleaved already, and they wait on memory or on the
 // polynomial approximations; unrolling them again only grew the code: a
@@ -383,6 +381,8 @@ void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
       .run(m, modules);
 }
 
+// Lowers a kernel module (rewritten in place) to an object file for the
+// host.
 std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
                                                std::string &error) {
   MLIRContext *ctx = module.getContext();

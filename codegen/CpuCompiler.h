@@ -162,8 +162,9 @@ std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp module,
                                             std::string &error);
 
 /// Where compiled kernels get their temporaries (the memref.alloc and
-/// memref.dealloc of buffers they do not hand back, `malloc` and `free` in
-/// their code): the process's malloc and free unless set. Set it before
+/// memref.dealloc of buffers they do not hand back, which their code calls
+/// as `_mlir_memref_to_llvm_alloc` and `_free`): the process's malloc and
+/// free unless set. Set it before
 /// any kernel runs; `release` takes what `allocate` returned, or null.
 /// Returns the previous one.
 struct KernelAllocator {

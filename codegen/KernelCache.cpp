@@ -110,10 +110,8 @@ namespace {
 // least recently (a read touches its entry) go until three quarters of the
 // limit are left. Temporary files that a process left an hour ago or more
 // (it died while writing) go too. Other processes may remove the same
-// files at the same time: a failed removal is not an error.
-// The bytes of the entries in `dir` as of the last scan plus what this
-// process wrote since: the directory is scanned again only when that
-// passes the limit (or on the first write), not on every write.
+// files at the same time: a failed removal is not an error. Returns the
+// bytes left.
 uint64_t trim(const std::string &dir, const std::string &newest) {
   struct Entry {
     std::string path;
@@ -209,6 +207,10 @@ ej::readCachedKernel(const std::string &dir, const std::string &key) {
 
 namespace {
 
+// Adds an entry of `size` bytes to what `dir` is known to hold, the
+// directory's size as trim() last counted it plus what this process wrote
+// since: the directory is scanned again only when that passes the limit
+// (or on the first write), not on every write.
 void account(const std::string &dir, const std::string &newest, uint64_t size) {
   Settings &s = settings();
   {
