@@ -21,6 +21,27 @@ using mlir::ej::ElementType;
 const ElementType f32 = ElementType::Float32, f64 = ElementType::Float64,
                   i32 = ElementType::Int32, i64 = ElementType::Int64;
 
+// The largest |a_ij| * |b_jk|: BLAS sums a product in its own order, so its
+// error is a few ulp of the largest term.
+double largestTerm(const Array &a, const Array &b) {
+  double ma = 0, mb = 0;
+  for (double v : a.v)
+    ma = std::max(ma, std::fabs(v));
+  for (double v : b.v)
+    mb = std::max(mb, std::fabs(v));
+  return ma * mb;
+}
+
+const char *const kSoftmax = R"(
+func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
+  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<RxCxf32>
+  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
+  %2 = ej.exp %1 : tensor<RxCxf32>
+  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<RxCxf32>
+  %4 = ej.div %2, %3 : tensor<RxCxf32>, tensor<Rx1xf32>
+  return %4 : tensor<RxCxf32>
+})";
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -222,16 +243,8 @@ TEST(MatMul, PlainBatchedAndBroadcastProductsMatchFloat64) {
              ref.shape,
              t,
              tensorType(s.a, t) + ", " + tensorType(s.b, t)};
-      // BLAS sums in its own order: within a few ulp of the largest term.
-      Array got = compiledResult(c);
-      double scale = 0;
-      for (double v : a.v)
-        scale = std::max(scale, std::fabs(v));
-      double bmax = 0;
-      for (double v : b.v)
-        bmax = std::max(bmax, std::fabs(v));
-      expectClose(got, ref, t, 4 * double(s.a.back()), c.typeSuffix,
-                  scale * bmax);
+      expectClose(compiledResult(c), ref, t, 4 * double(s.a.back()),
+                  c.typeSuffix, largestTerm(a, b));
     }
 }
 
@@ -254,21 +267,12 @@ func.func @f(%x: tensor<6x5xf32>, %g: tensor<6x4xf32>, %w: tensor<3x4xf32>, %p: 
         w = random({3, 4}, f32), p = random({2, 5, 3}, f64),
         q = random({2, 5, 4}, f64);
   std::vector<Array> got = run(*fn, {x, g, w, p, q});
-  // BLAS sums in its own order: within a few ulp of the largest term.
-  auto largest = [](const Array &a, const Array &b) {
-    double ma = 0, mb = 0;
-    for (double v : a.v)
-      ma = std::max(ma, std::fabs(v));
-    for (double v : b.v)
-      mb = std::max(mb, std::fabs(v));
-    return ma * mb;
-  };
   expectClose(got[0], matmul(transpose(x, {1, 0}), g), f32, 4 * 6, "x^T g",
-              largest(x, g));
+              largestTerm(x, g));
   expectClose(got[1], matmul(g, transpose(w, {1, 0})), f32, 4 * 4, "g W^T",
-              largest(g, w));
+              largestTerm(g, w));
   expectClose(got[2], matmul(transpose(p, {0, 2, 1}), q), f64, 4 * 5,
-              "batched p^T q", largest(p, q));
+              "batched p^T q", largestTerm(p, q));
 }
 
 // A transposed operand computed in the kernel, whose buffer is freed after
@@ -285,13 +289,8 @@ func.func @f(%x: tensor<7x5xf32>, %y: tensor<7x5xf32>, %g: tensor<7x3xf32>) -> t
   Array x = random({7, 5}, f32), y = random({7, 5}, f32),
         g = random({7, 3}, f32);
   Array xy = map({x, y}, [](auto &v) { return double(float(v[0] * v[1])); });
-  double scale = 0, gmax = 0;
-  for (double v : xy.v)
-    scale = std::max(scale, std::fabs(v));
-  for (double v : g.v)
-    gmax = std::max(gmax, std::fabs(v));
   expectClose(run(*fn, {x, y, g})[0], matmul(transpose(xy, {1, 0}), g), f32,
-              4 * 7, "(x*y)^T g", scale * gmax);
+              4 * 7, "(x*y)^T g", largestTerm(xy, g));
 }
 
 //===----------------------------------------------------------------------===//
@@ -461,16 +460,7 @@ const std::pair<int64_t, int64_t> kRowShapes[] = {{8, 300}, {700, 300}};
 
 TEST(Chains, FusedSoftmaxOverTheLastAxisMatchesFloat64WithinUlps) {
   for (auto [rows, cols] : kRowShapes) {
-    auto fn = compile(withShape(R"(
-func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
-  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<RxCxf32>
-  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
-  %2 = ej.exp %1 : tensor<RxCxf32>
-  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<RxCxf32>
-  %4 = ej.div %2, %3 : tensor<RxCxf32>, tensor<Rx1xf32>
-  return %4 : tensor<RxCxf32>
-})",
-                                rows, cols));
+    auto fn = compile(withShape(kSoftmax, rows, cols));
     ASSERT_TRUE(fn);
     Array x = random({rows, cols}, f32);
     Array m = reduce(x, {1}, true, -INFINITY,
@@ -566,16 +556,7 @@ func.func @f(%a: tensor<3x4xf32>) -> tensor<3x4xf32> {
 // from the kernel allocator and all go back to it.
 std::atomic<int> allocated{0}, released{0};
 TEST(CpuCompiler, TemporariesComeFromTheKernelAllocatorAndGoBack) {
-  auto fn = compile(withShape(R"(
-func.func @softmax(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
-  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<RxCxf32>
-  %1 = ej.sub %x, %0 : tensor<RxCxf32>, tensor<Rx1xf32>
-  %2 = ej.exp %1 : tensor<RxCxf32>
-  %3 = ej.reduce_sum %2 axes = [1] keepdims : tensor<RxCxf32>
-  %4 = ej.div %2, %3 : tensor<RxCxf32>, tensor<Rx1xf32>
-  return %4 : tensor<RxCxf32>
-})",
-                              16, 40));
+  auto fn = compile(withShape(kSoftmax, 16, 40));
   ASSERT_TRUE(fn);
   mlir::ej::KernelAllocator previous =
       mlir::ej::setKernelAllocator({[](size_t n) {
