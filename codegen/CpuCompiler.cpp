@@ -42,6 +42,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
@@ -356,18 +357,20 @@ bool addEntry(llvm::Module &m, std::string &error) {
   return true;
 }
 
-// LLVM's O2 pipeline without loop unrolling. The kernels' loops are
-// vectorized and interleaved already, and they wait on memory or on the
-// polynomial approximations; unrolling them again only grew the code: the
-// MLP training step's 256-op regions (their largest kernel 11k
-// instructions) compiled in 1039-1078 ms with it, 881-918 ms without, and
-// the kernels ran no faster.
+// LLVM's O2 pipeline without loop unrolling and without the SLP
+// vectorizer. The kernels are loop nests whose inner loops the loop
+// vectorizer handles (and interleaves); they wait on memory or on the
+// polynomial approximations. Unrolling them again and SLP over the vector
+// code only cost compile time: the MLP training step's 256-op regions
+// compiled 1039-1078 ms with unrolling, 881-918 ms without, and 25-45%
+// faster again without SLP, while the 8-op chain, softmax, layernorm, GELU,
+// the Adam step and the training step ran as fast within the noise.
 void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopUnrolling = false;
   tuning.LoopInterleaving = true;
   tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
+  tuning.SLPVectorization = false;
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;
@@ -382,10 +385,39 @@ void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
       .run(m, modules);
 }
 
+// Where a kernel's compile time went, for EJ_LOG=jit.
+class CompilePhases {
+public:
+  /// The milliseconds since the previous call (or construction), as `name`.
+  void lap(const char *name) {
+    auto now = std::chrono::steady_clock::now();
+    text_ += (text_.empty() ? "" : ", ") + std::string(name) + " " +
+             llvm::formatv(
+                 "{0:f1}",
+                 std::chrono::duration<double, std::milli>(now - last_).count())
+                 .str();
+    last_ = now;
+  }
+  void note(const std::string &what) { text_ += ", " + what; }
+  const std::string &str() const { return text_; }
+
+private:
+  std::chrono::steady_clock::time_point last_ =
+      std::chrono::steady_clock::now();
+  std::string text_;
+};
+
+size_t instructionCount(const llvm::Module &m) {
+  size_t n = 0;
+  for (const llvm::Function &f : m)
+    n += f.getInstructionCount();
+  return n;
+}
+
 // Lowers a kernel module (rewritten in place) to an object file for the
 // host.
-std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
-                                               std::string &error) {
+std::unique_ptr<llvm::MemoryBuffer>
+emitObject(ModuleOp module, CompilePhases &phases, std::string &error) {
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
   {
@@ -396,6 +428,7 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
       return nullptr;
     }
   }
+  phases.lap("MLIR passes");
   auto builder = hostBuilder();
   if (!builder) {
     error = llvm::toString(builder.takeError());
@@ -427,7 +460,19 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
     }
   if (!addEntry(*m, error))
     return nullptr;
+  // Only the entry point is called from outside. The kernel function takes
+  // each memref descriptor as 5 + 2 * rank scalars, a training step's
+  // kernel several hundred of them, and instruction selection of a call
+  // passing them on the stack grows with their square (a quarter of a
+  // second for one kernel): internal, the kernel and its C interface are
+  // inlined into the entry, which reads the descriptors in place.
+  for (llvm::Function &f : *m)
+    if (!f.isDeclaration() && f.getName() != kEntry)
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  phases.lap("translation");
   optimize(*m, tm->get());
+  phases.lap("LLVM passes");
+  phases.note(std::to_string(instructionCount(*m)) + " LLVM instructions");
   SmallVector<char, 0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager codegen;
@@ -437,6 +482,7 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
     return nullptr;
   }
   codegen.run(*m);
+  phases.lap("code generation");
   return std::make_unique<llvm::SmallVectorMemoryBuffer>(
       std::move(bytes), "kernel.o", /*RequiresNullTerminator=*/false);
 }
@@ -533,8 +579,9 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     return nullptr;
   }
   std::string dir = kernelCacheDirectory(), key;
-  if (!dir.empty()) {
+  if (!dir.empty() || jitLogging())
     key = cpuKernelKey(module);
+  if (!dir.empty()) {
     if (auto object = readCachedKernel(dir, key)) {
       std::string why;
       if (auto kernel = CpuKernel::load(std::move(object), why)) {
@@ -546,13 +593,18 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
              why.substr(0, why.find('\n')) + "), compiling again");
     }
   }
-  std::unique_ptr<llvm::MemoryBuffer> object = emitObject(module, error);
+  CompilePhases phases;
+  std::unique_ptr<llvm::MemoryBuffer> object =
+      emitObject(module, phases, error);
   if (!object)
     return nullptr;
   std::unique_ptr<CpuKernel> kernel = CpuKernel::load(
       llvm::MemoryBuffer::getMemBuffer(object->getMemBufferRef(),
                                        /*RequiresNullTerminator=*/false),
       error);
+  phases.lap("linking");
+  if (kernel && jitLogging())
+    logJit("kernel " + key.substr(0, 16) + " compiled (ms): " + phases.str());
   // Only an object that linked is kept.
   if (kernel && !dir.empty())
     writeCachedKernel(dir, key, object->getBuffer().str());

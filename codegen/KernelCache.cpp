@@ -83,12 +83,16 @@ void ej::setKernelCacheDirectory(const std::string &dir) {
   s.directory = dir;
 }
 
-void ej::logJit(const std::string &line) {
+bool ej::jitLogging() {
   static const bool enabled = [] {
     const char *log = std::getenv("EJ_LOG");
     return log && std::strstr(log, "jit") != nullptr;
   }();
-  if (enabled)
+  return enabled;
+}
+
+void ej::logJit(const std::string &line) {
+  if (jitLogging())
     std::cerr << "[ej jit] " + line + "\n";
 }
 

@@ -51,7 +51,10 @@ void writeCachedKernel(const std::string &dir, const std::string &key,
 /// The path of the entry for `key` in `dir`.
 std::string cachedKernelPath(const std::string &dir, const std::string &key);
 
-/// Writes `line` to stderr, as "[ej jit] line", when EJ_LOG contains "jit".
+/// Whether EJ_LOG contains "jit".
+bool jitLogging();
+
+/// Writes `line` to stderr, as "[ej jit] line", when jitLogging().
 void logJit(const std::string &line);
 
 } // namespace mlir::ej

@@ -10,6 +10,7 @@
 // RUN: ej-run %s --func random --mode=jit 2>&1 | FileCheck %s --check-prefix=FALLBACK
 // RUN: ej-run %s --func chain --mode=jit --quiet --bench 3 | FileCheck %s --check-prefix=BENCH
 // RUN: ej-run %s --func chain --mode=both --quiet --bench 3 | FileCheck %s --check-prefix=BENCHBOTH
+// RUN: env EJ_LOG=jit EJ_JIT_DISK_CACHE=0 ej-run %s --func chain --mode=jit --quiet 2>&1 | FileCheck %s --check-prefix=LOG
 
 // Relative errors below 1e-4 (a few ulp of float32).
 // BOTH: result 0: jit vs interp: max abs error {{[0-9.e-]+}}, max rel error {{(0|[0-9.]+e-0[5-9]|[0-9.]+e-[1-9][0-9])$}}
@@ -57,3 +58,6 @@ func.func @random(%seed: tensor<i64>, %offset: tensor<i64>) -> tensor<4xf32> {
 // BENCHBOTH: ej-run: 3 runs (mode=interp, device=cpu)
 // BENCHBOTH: ej-run: 3 runs (mode=jit, device=cpu)
 // BENCHBOTH: result 0: jit vs interp
+
+// EJ_LOG=jit says where a kernel's compile time went.
+// LOG: [ej jit] kernel {{[0-9a-f]+}} compiled (ms): MLIR passes {{[0-9.]+}}, translation {{[0-9.]+}}, LLVM passes {{[0-9.]+}}, {{[1-9][0-9]*}} LLVM instructions, code generation {{[0-9.]+}}, linking {{[0-9.]+$}}
