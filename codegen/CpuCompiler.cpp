@@ -414,10 +414,28 @@ size_t instructionCount(const llvm::Module &m) {
   return n;
 }
 
+// Under EJ_DUMP_DIR, the optimized LLVM IR of each kernel compiled, as
+// kernel-<key>.ll beside the regions' .mlir files.
+void dumpLLVM(const llvm::Module &m, const std::string &key) {
+  static const char *dir = std::getenv("EJ_DUMP_DIR");
+  if (!dir || !*dir || key.empty())
+    return;
+  std::string path = std::string(dir) + "/kernel-" + key.substr(0, 16) + ".ll";
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    logJit("cannot write " + path + ": " + ec.message());
+    return;
+  }
+  m.print(os, nullptr);
+}
+
 // Lowers a kernel module (rewritten in place) to an object file for the
-// host.
-std::unique_ptr<llvm::MemoryBuffer>
-emitObject(ModuleOp module, CompilePhases &phases, std::string &error) {
+// host; `key` names its dump.
+std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
+                                               const std::string &key,
+                                               CompilePhases &phases,
+                                               std::string &error) {
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
   {
@@ -469,10 +487,16 @@ emitObject(ModuleOp module, CompilePhases &phases, std::string &error) {
   for (llvm::Function &f : *m)
     if (!f.isDeclaration() && f.getName() != kEntry)
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  // A temporary is memory of its own, as malloc's: a reduction's
+  // accumulator in one temporary stays in a register while the loop reads
+  // another.
+  if (llvm::Function *alloc = m->getFunction("_mlir_memref_to_llvm_alloc"))
+    alloc->addRetAttr(llvm::Attribute::NoAlias);
   phases.lap("translation");
   optimize(*m, tm->get());
   phases.lap("LLVM passes");
   phases.note(std::to_string(instructionCount(*m)) + " LLVM instructions");
+  dumpLLVM(*m, key);
   SmallVector<char, 0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager codegen;
@@ -579,8 +603,8 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     return nullptr;
   }
   std::string dir = kernelCacheDirectory(), key;
-  if (!dir.empty() || jitLogging())
-    key = cpuKernelKey(module);
+  // The key also names the kernel in the log and in dumps.
+  key = cpuKernelKey(module);
   if (!dir.empty()) {
     if (auto object = readCachedKernel(dir, key)) {
       std::string why;
@@ -595,7 +619,7 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
   }
   CompilePhases phases;
   std::unique_ptr<llvm::MemoryBuffer> object =
-      emitObject(module, phases, error);
+      emitObject(module, key, phases, error);
   if (!object)
     return nullptr;
   std::unique_ptr<CpuKernel> kernel = CpuKernel::load(

@@ -6,7 +6,9 @@
 // (a kernel computes its results in the buffers it is given), buffer
 // deallocation for the temporaries, parallel loops (OpenMP for the
 // outermost dimension of large nests), and the standard conversions to the
-// llvm dialect. Ours besides the lowering: ej-linalg-to-blas (matmuls
+// llvm dialect. Ours besides the lowering: ej-tile-rows (row reductions
+// and their elementwise neighbours as one loop over blocks of rows, which
+// scf-forall-to-parallel makes a parallel loop), ej-linalg-to-blas (matmuls
 // stay BLAS calls), ej-parallelize and ej-approximate-math (f32
 // transcendentals as polynomials, so that LLVM vectorizes the loops around
 // them).
@@ -56,7 +58,7 @@ struct EjApproximateMathPass
 // The textual form keeps the pipeline readable and identical to what
 // `ej-opt --ej-cpu-pipeline` runs.
 constexpr const char *kPipeline =
-    "func.func(convert-ej-to-linalg, ej-fuse-elementwise),"
+    "func.func(ej-tile-rows, convert-ej-to-linalg, ej-fuse-elementwise),"
     "canonicalize,"
     "cse,"
     "func.func(ej-separate-destinations),"
@@ -69,7 +71,8 @@ constexpr const char *kPipeline =
     // clones: they become an allocation and a copy.
     "convert-bufferization-to-memref,"
     "ej-linalg-to-blas,"
-    "func.func(convert-linalg-to-parallel-loops, ej-parallelize,"
+    "func.func(scf-forall-to-parallel, convert-linalg-to-parallel-loops,"
+    "ej-parallelize,"
     "ej-approximate-math),"
     "expand-strided-metadata,"
     "lower-affine,"

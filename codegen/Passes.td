@@ -203,4 +203,52 @@ def EjSeparateDestinations
                               "Empty tensors made allocations">];
 }
 
+def EjTileRows : Pass<"ej-tile-rows", "::mlir::func::FuncOp"> {
+  let summary = "Row reductions and their elementwise neighbours as one "
+                "loop over blocks of rows";
+  let description = [{
+    Softmax, layernorm and their kin reduce along the trailing axes and
+    combine the reductions with the rows again. Lowered op by op, each
+    reduction and each elementwise nest between them is a loop over the
+    whole tensor, and every intermediate makes a round trip through memory
+    (layernorm: the input read three times, a difference written and read
+    twice). When every `ej` op of a function that touches a row-shaped
+    value (rank `r`, leading dimension `N`, the shape of its row
+    reductions' operands) is elementwise, a copy, or a reduction with
+    `keepdims` over axes other than the first, those ops move into one
+    `scf.forall` over blocks of rows: row-shaped operands from outside are
+    sliced, smaller ones (a `gamma` of the row's length, a scalar) are read
+    whole, and the results are inserted into the full tensors. A block's
+    intermediates stay in the cache, and the loop over blocks runs on
+    threads. The block is the largest divisor of `N` whose rows take at
+    most `block-bytes`; a function whose ops do not all qualify, or whose
+    rows fit in one block, is left as it is.
+
+    ```mlir
+    %m = ej.reduce_max %x axes = [1] keepdims : tensor<256x1024xf32>
+    %d = ej.sub %x, %m : tensor<256x1024xf32>, tensor<256x1xf32>
+    // becomes
+    %r = scf.forall (%i) = (0) to (256) step (8)
+        shared_outs(%o = %empty) -> (tensor<256x1024xf32>) {
+      %xs = tensor.extract_slice %x[%i, 0] [8, 1024] [1, 1] : ...
+      %m = ej.reduce_max %xs axes = [1] keepdims : tensor<8x1024xf32>
+      %d = ej.sub %xs, %m : tensor<8x1024xf32>, tensor<8x1xf32>
+      scf.forall.in_parallel {
+        tensor.parallel_insert_slice %d into %o[%i, 0] [8, 1024] [1, 1] : ...
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockBytes", "block-bytes", "int64_t", "32768",
+           "The most bytes of a row-shaped tensor one block holds">
+  ];
+  let statistics = [
+    Statistic<"numTiled", "tiled-functions", "functions made a loop over "
+              "row blocks">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // EJ_CODEGEN_PASSES_TD

@@ -516,6 +516,40 @@ func.func @layernorm(%x: tensor<RxCxf32>, %g: tensor<Cxf32>, %b: tensor<Cxf32>) 
   }
 }
 
+// ej-tile-rows runs these as a loop over blocks of rows: blocks of one row
+// (a 3 x 4000 row is past its 32 KB block), and 4 blocks of 24 rows; the
+// exponentials leave the loop as a second result.
+TEST(Chains, RowBlocksOfThreeDimensionalRowsMatchFloat64WithinUlps) {
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{5, 4000},
+                            std::pair<int64_t, int64_t>{96, 100}}) {
+    std::string r = std::to_string(rows), c = std::to_string(cols);
+    std::string x = "tensor<" + r + "x3x" + c + "xf32>",
+                m = "tensor<" + r + "x1x1xf32>";
+    auto fn =
+        compile("func.func @softmax3(%x: " + x + ") -> (" + x + ", " + x +
+                ") {\n"
+                "  %0 = ej.reduce_max %x axes = [1, 2] keepdims : " +
+                x + "\n  %1 = ej.sub %x, %0 : " + x + ", " + m +
+                "\n  %2 = ej.exp %1 : " + x +
+                "\n  %3 = ej.reduce_sum %2 axes = [1, 2] keepdims : " + x +
+                "\n  %4 = ej.div %2, %3 : " + x + ", " + m +
+                "\n  return %4, %2 : " + x + ", " + x + "\n}");
+    ASSERT_TRUE(fn);
+    Array in = random({rows, 3, cols}, f32);
+    Array mx = reduce(in, {1, 2}, true, -INFINITY,
+                      [](double a, double b) { return std::max(a, b); });
+    Array e = map({in, mx},
+                  [](auto &v) { return std::exp(double(float(v[0] - v[1]))); });
+    Array s =
+        reduce(e, {1, 2}, true, 0, [](double a, double b) { return a + b; });
+    Array ref = map({e, s}, [](auto &v) { return v[0] / v[1]; });
+    std::vector<Array> got = run(*fn, {in});
+    std::string what = r + "x3x" + c;
+    expectClose(got[0], ref, f32, 4, "softmax " + what);
+    expectClose(got[1], e, f32, 4, "exp " + what);
+  }
+}
+
 TEST(Chains, FusedMulAddExpTanhMatchesFloat64WithinUlps) {
   auto fn = compile(R"(
 func.func @chain(%x: tensor<64x48xf32>, %y: tensor<48xf32>) -> tensor<64x48xf32> {
