@@ -4,7 +4,9 @@
 // linalg-fuse-elementwise-ops, with its single-use rule), told to leave
 // matmuls alone: propagating a reshape through linalg.matmul rewrites it
 // as a linalg.generic, which ej-linalg-to-blas could no longer hand to
-// BLAS. The upstream pass has no hook for that, hence this one.
+// BLAS. The upstream pass has no hook for that, hence this one. It also
+// leaves producers that their consumer broadcasts (a row's statistics)
+// apart: fused, they would run once per element of the consumer.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -29,6 +31,17 @@ bool isMatmul(Operation *op) {
   return isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp>(op);
 }
 
+// Whether the consumer reads `operand` broadcast (along some of its loops).
+// Fused, the producer would run once per element of the consumer instead
+// of once per element of its own: a row's mean or variance, finished once
+// per row, would be finished again for every element of the row, and its
+// float64 accumulator would halve the vector width of the consumer's loop.
+bool broadcasts(OpOperand &operand) {
+  auto consumer = dyn_cast<linalg::LinalgOp>(operand.getOwner());
+  return consumer &&
+         !consumer.getMatchingIndexingMap(&operand).isPermutation();
+}
+
 struct EjFuseElementwisePass
     : mlir::ej::impl::EjFuseElementwiseBase<EjFuseElementwisePass> {
   void runOnOperation() override {
@@ -36,7 +49,7 @@ struct EjFuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse() && !isMatmul(producer) &&
-             !isMatmul(fused->getOwner());
+             !isMatmul(fused->getOwner()) && !broadcasts(*fused);
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

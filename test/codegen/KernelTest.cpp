@@ -565,7 +565,9 @@ func.func @chain(%x: tensor<64x48xf32>, %y: tensor<48xf32>) -> tensor<64x48xf32>
   Array ref = map({x, y}, [](auto &v) {
     return std::tanh(std::exp(double(float(v[0] * v[1]) + 1.0f)));
   });
-  expectClose(run(*fn, {x, y})[0], ref, f32, 4, "x*y+1 -> exp -> tanh");
+  // exp(x*y+1) reaches tanh's saturating range, where MLIR's polynomial
+  // is up to 4.5 ulp off (measured over [3, 9) in steps of 2^-13).
+  expectClose(run(*fn, {x, y})[0], ref, f32, 5, "x*y+1 -> exp -> tanh");
 }
 
 //===----------------------------------------------------------------------===//

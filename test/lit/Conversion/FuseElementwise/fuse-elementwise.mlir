@@ -36,3 +36,27 @@ func.func @matmul_stays_named(%a: tensor<2x4x3xf32>, %b: tensor<3x5xf32>, %c: te
   %2 = ej.tanh %1 : tensor<2x4x5xf32>
   return %2 : tensor<2x4x5xf32>
 }
+
+// -----
+
+// A row's statistics are finished once per row: the generic that scales
+// the float64 sum to a float32 mean is not fused into the subtraction that
+// broadcasts it (which would redo it for every element and hold float64
+// values in its loop); producers read elementwise still fuse.
+// CHECK-LABEL: func.func @row_mean
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.extf
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<16x1xf64>)
+// CHECK: arith.mulf
+// CHECK: arith.truncf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[MEAN]] : tensor<16x64xf32>, tensor<16x1xf32>)
+// CHECK-NOT: f64
+// CHECK: arith.subf
+// CHECK-NEXT: math.exp
+// CHECK-NEXT: linalg.yield
+func.func @row_mean(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %0 = ej.reduce_mean %x axes = [1] keepdims : tensor<16x64xf32>
+  %1 = ej.sub %x, %0 : tensor<16x64xf32>, tensor<16x1xf32>
+  %2 = ej.exp %1 : tensor<16x64xf32>
+  return %2 : tensor<16x64xf32>
+}
