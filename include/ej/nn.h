@@ -52,6 +52,12 @@ Tensor softmax(const Tensor &logits, int64_t axis);
 /// x - max - log(sum(exp(x - max))) along `axis`: stable for large logits.
 Tensor log_softmax(const Tensor &logits);
 Tensor log_softmax(const Tensor &logits, int64_t axis);
+/// (x - mean) / sqrt(variance + epsilon) * gamma + beta, the mean and the
+/// (biased) variance taken along `axis` (tf.keras's LayerNormalization,
+/// torch's layer_norm); gamma and beta broadcast against x (usually of
+/// the normalized axis' length).
+Tensor layer_norm(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                  int64_t axis = -1, double epsilon = 1e-5);
 
 /// An activation of a layer: any function of one tensor. A plain function
 /// name picks its one-argument overload: `Dense(10, ej::nn::gelu)`.

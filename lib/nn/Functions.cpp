@@ -69,6 +69,20 @@ Tensor softmax(const Tensor &logits, int64_t axis) {
   return e / reduce_sum(e, {axis}, true);
 }
 
+Tensor layer_norm(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                  int64_t axis, double epsilon) {
+  need_float(x, "layer_norm", "x");
+  need_rank(x, "layer_norm", "x");
+  need_float(gamma, "layer_norm", "gamma");
+  need_float(beta, "layer_norm", "beta");
+  if (!(epsilon >= 0))
+    throw Error("layer_norm: epsilon must be at least 0, got " +
+                std::to_string(epsilon));
+  Tensor d = x - reduce_mean(x, {axis}, true);
+  Tensor variance = reduce_mean(square(d), {axis}, true);
+  return d * rsqrt(variance + epsilon) * gamma + beta;
+}
+
 Tensor log_softmax(const Tensor &logits) { return log_softmax(logits, -1); }
 
 Tensor log_softmax(const Tensor &logits, int64_t axis) {

@@ -178,11 +178,48 @@ TEST(Nn, SparseLabelsOutOfRangeGiveNaNAndBadShapesAreErrors) {
                ej::Error);
 }
 
+TEST(Nn, LayerNormMatchesFloat64Reference) {
+  const int64_t rows = 5, cols = 7;
+  Vec x = ref::uniform(rows * cols, -4, 4, 31);
+  Vec g = ref::uniform(cols, 0.5, 2, 32), b = ref::uniform(cols, -1, 1, 33);
+  Vec out(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    double mean = 0, var = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      mean += x[size_t(r * cols + c)] / double(cols);
+    for (int64_t c = 0; c < cols; ++c) {
+      double d = x[size_t(r * cols + c)] - mean;
+      var += d * d / double(cols);
+    }
+    for (int64_t c = 0; c < cols; ++c)
+      out[size_t(r * cols + c)] = (x[size_t(r * cols + c)] - mean) /
+                                      std::sqrt(var + 1e-3) * g[size_t(c)] +
+                                  b[size_t(c)];
+  }
+  Tensor t = ref::tensor(x, {rows, cols}, ej::float64);
+  Tensor gamma = ref::tensor(g, {cols}, ej::float64);
+  Tensor beta = ref::tensor(b, {cols}, ej::float64);
+  ref::expect_close(ref::values(nn::layer_norm(t, gamma, beta, -1, 1e-3)), out,
+                    1e-13, 1e-13);
+  // float32, along the first axis: the transpose's layer norm, transposed.
+  Tensor t32 = ej::cast(ej::transpose(t), ej::float32);
+  Tensor n0 = nn::layer_norm(
+      t32, ej::reshape(ej::cast(gamma, ej::float32), {cols, 1}),
+      ej::reshape(ej::cast(beta, ej::float32), {cols, 1}), 0, 1e-3);
+  ref::expect_close(ref::values(ej::transpose(n0)), out, 1e-5, 1e-5);
+  EXPECT_THROW(nn::layer_norm(ej::constant({1, 2}), gamma, beta), ej::Error);
+  EXPECT_THROW(nn::layer_norm(t, gamma, beta, 2), ej::Error);
+  EXPECT_THROW(nn::layer_norm(t, gamma, beta, -1, -1.0), ej::Error);
+}
+
 TEST(Nn, FunctionGradientsMatchFiniteDifferences) {
   Tensor x = gradcheck::input({3, 4}, 21, -3, 3);
   gradcheck::check([](const auto &a) { return nn::gelu(a[0]); }, {x}, 1e-5);
   gradcheck::check([](const auto &a) { return nn::gelu(a[0], true); }, {x});
   gradcheck::check([](const auto &a) { return nn::softmax(a[0]); }, {x});
+  gradcheck::check(
+      [](const auto &a) { return nn::layer_norm(a[0], a[1], a[2]); },
+      {x, gradcheck::input({4}, 24, 0.5, 2), gradcheck::input({4}, 25)});
   gradcheck::check([](const auto &a) { return nn::log_softmax(a[0], 0); }, {x});
   Tensor probs = nn::softmax(gradcheck::input({3, 4}, 22));
   Tensor z = gradcheck::input({3, 4}, 23, 0, 1, 0);
