@@ -14,6 +14,8 @@
 
 #include "mlir/IR/DialectRegistry.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::ej;
 
@@ -150,6 +152,12 @@ void rule(SinOp op, Emit &e, Value g, Grads &out) {
 }
 void rule(CosOp op, Emit &e, Value g, Grads &out) {
   out[0] = e.neg(e.mul(g, SinOp::create(e.b, e.loc, op.getOperand())));
+}
+// erf' = 2 / sqrt(pi) exp(-x^2).
+void rule(ErfOp op, Emit &e, Value g, Grads &out) {
+  Value x = op.getOperand();
+  Value gauss = ExpOp::create(e.b, e.loc, e.neg(e.mul(x, x)));
+  out[0] = e.mul(g, e.mul(gauss, e.scalar(x, M_2_SQRTPI)));
 }
 // Piecewise constant, or cut on purpose: nothing flows.
 void rule(FloorOp, Emit &, Value, Grads &) {}
@@ -456,7 +464,7 @@ void mlir::ej::registerDifferentiableOpInterfaceModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, EjDialect *) {
     attach<NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp, SquareOp, TanhOp,
-           SigmoidOp, ReluOp, SinOp, CosOp, FloorOp, CeilOp, SignOp,
+           SigmoidOp, ReluOp, SinOp, CosOp, ErfOp, FloorOp, CeilOp, SignOp,
            StopGradientOp, CastOp, CopyOp, AddOp, SubOp, MulOp, DivOp, PowOp,
            MaximumOp, MinimumOp, WhereOp, ReduceSumOp, ReduceMeanOp,
            ReduceMaxOp, ReduceMinOp, ReduceProdOp, MatMulOp, Conv2DOp,

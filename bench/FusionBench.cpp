@@ -45,7 +45,7 @@ BENCHMARK(BM_Ej_LayerNorm)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
-// GELU, the exact form (x * Phi(x), through ej::nn::erf).
+// GELU, the exact form (x * Phi(x), through ej::erf).
 void BM_Ej_Gelu(benchmark::State &state) {
   bool jit = state.range(0) != 0;
   JitMode mode(jit);

@@ -167,6 +167,9 @@ const llvm::StringMap<Builder> &builders() {
     floatUnary("cos", [](OpBuilder &b, Location l, Value x) {
       return math::CosOp::create(b, l, x);
     });
+    floatUnary("erf", [](OpBuilder &b, Location l, Value x) {
+      return math::ErfOp::create(b, l, x);
+    });
     floatUnary("floor", [](OpBuilder &b, Location l, Value x) {
       return math::FloorOp::create(b, l, x);
     });

@@ -38,14 +38,11 @@ using ej::relu;
 using ej::sigmoid;
 using ej::tanh;
 /// x * Phi(x), Phi the standard normal CDF (tf.nn.gelu's default,
-/// approximate=false). erf is built from exp with the Numerical Recipes
-/// erfc approximation (|relative error| < 1.2e-7), so the exact form is
-/// exact to float32 precision; there is no native erf op yet.
+/// approximate=false), through ej::erf.
 Tensor gelu(const Tensor &x);
 /// approximate: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 Tensor gelu(const Tensor &x, bool approximate);
-/// The Gauss error function, as above (float32 precision).
-Tensor erf(const Tensor &x);
+using ej::erf;
 /// exp(x - max) / sum(exp(x - max)) along `axis`.
 Tensor softmax(const Tensor &logits);
 Tensor softmax(const Tensor &logits, int64_t axis);

@@ -74,6 +74,8 @@ Tensor sigmoid(const Tensor &x);
 Tensor relu(const Tensor &x);
 Tensor sin(const Tensor &x);
 Tensor cos(const Tensor &x);
+/// The Gauss error function, 2/sqrt(pi) * integral of exp(-t^2) from 0 to x.
+Tensor erf(const Tensor &x);
 Tensor floor(const Tensor &x);
 Tensor ceil(const Tensor &x);
 /// -1, 0 or 1 in the input's dtype.

@@ -33,22 +33,6 @@ Tensor shifted(const Tensor &logits, int64_t axis) {
 
 } // namespace
 
-Tensor erf(const Tensor &x) {
-  need_float(x, "erf", "x");
-  // Numerical Recipes' erfc(z) = t exp(-z^2 - 1.26551223 + t P(t)),
-  // t = 1 / (1 + z / 2), for z = |x|; erf(x) = sign(x) (1 - erfc(|x|)).
-  static const double c[] = {-1.26551223, 1.00002368, 0.37409196,  0.09678418,
-                             -0.18628806, 0.27886807, -1.13520398, 1.48851587,
-                             -0.82215223, 0.17087277};
-  Tensor z = abs(x);
-  Tensor t = 1.0 / (z * 0.5 + 1.0);
-  Tensor poly = t * c[9];
-  for (int i = 8; i >= 1; --i)
-    poly = (poly + c[i]) * t;
-  Tensor erfc = t * exp(poly + c[0] - square(z));
-  return where(x >= 0, 1.0 - erfc, erfc - 1.0);
-}
-
 Tensor gelu(const Tensor &x) { return gelu(x, false); }
 
 Tensor gelu(const Tensor &x, bool approximate) {

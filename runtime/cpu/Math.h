@@ -146,6 +146,11 @@ struct Cos {
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return c_cos(x); }
 };
+struct Erf {
+  static constexpr int kCost = 4;
+  static constexpr unsigned kTypes = kFloats;
+  template <class T> static T f(T x) { return std::erf(x); }
+};
 struct Floor {
   static constexpr unsigned kTypes = kFloats;
   template <class T> static T f(T x) { return std::floor(x); }

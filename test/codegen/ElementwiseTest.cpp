@@ -45,6 +45,7 @@ const Unary kFloatUnary[] = {
     {"relu", relu, false, 0, 0},
     {"sin", [](double x) { return std::sin(x); }, false, 3, 1},
     {"cos", [](double x) { return std::cos(x); }, false, 3, 1},
+    {"erf", [](double x) { return std::erf(x); }, false, 4, 0},
     {"floor", [](double x) { return std::floor(x); }, false, 0, 0},
     {"ceil", [](double x) { return std::ceil(x); }, false, 0, 0},
     {"sign", sign, false, 0, 0},

@@ -22,6 +22,7 @@ TEST(Gradient, UnaryOpsMatchFiniteDifferences) {
       {"relu", [](const T &a) { return ej::relu(a); }},
       {"sin", [](const T &a) { return ej::sin(a); }},
       {"cos", [](const T &a) { return ej::cos(a); }},
+      {"erf", [](const T &a) { return ej::erf(a); }},
       {"identity", [](const T &a) { return ej::identity(a); }},
   };
   for (const auto &[name, op] : ops) {

@@ -31,6 +31,7 @@ enum Unary {
   Sigmoid,
   Sin,
   Cos,
+  Erf,
   Floor,
   Sign,
   NumUnary
@@ -38,7 +39,7 @@ enum Unary {
 const char *const kUnaryNames[] = {
     "neg",        "abs",         "relu",         "square", "exp",
     "log(|x|+1)", "sqrt(|x|+1)", "rsqrt(|x|+1)", "tanh",   "sigmoid",
-    "sin",        "cos",         "floor",        "sign"};
+    "sin",        "cos",         "erf",          "floor",  "sign"};
 enum Binary { Add, Sub, Mul, Div, Max, Min, NumBinary };
 const char *const kBinaryNames[] = {"add",           "sub",     "mul",
                                     "div(a, |b|+1)", "maximum", "minimum"};
@@ -104,6 +105,8 @@ Tensor apply_op(const Op &op, const std::vector<Tensor> &v) {
       return ej::sin(a(0));
     case Cos:
       return ej::cos(a(0));
+    case Erf:
+      return ej::erf(a(0));
     case Floor:
       return ej::floor(a(0));
     case Sign:
@@ -402,6 +405,10 @@ private:
       case Cos:
         info.bound = 1;
         info.err += ulps * eps(a.dtype) * a.bound; // range reduction
+        break;
+      case Erf:
+        info.bound = 1;
+        through(a, M_2_SQRTPI); // |erf'| <= 2 / sqrt(pi)
         break;
       case Floor:
       case Sign:

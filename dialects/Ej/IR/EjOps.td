@@ -89,6 +89,7 @@ def Ej_TanhOp : Ej_FloatUnaryOp<"tanh", "the hyperbolic tangent">;
 def Ej_SigmoidOp : Ej_FloatUnaryOp<"sigmoid", "the logistic sigmoid 1 / (1 + exp(-x))">;
 def Ej_SinOp : Ej_FloatUnaryOp<"sin", "the sine">;
 def Ej_CosOp : Ej_FloatUnaryOp<"cos", "the cosine">;
+def Ej_ErfOp : Ej_FloatUnaryOp<"erf", "the Gauss error function">;
 def Ej_FloorOp : Ej_FloatUnaryOp<"floor", "rounding toward negative infinity">;
 def Ej_CeilOp : Ej_FloatUnaryOp<"ceil", "rounding toward positive infinity">;
 def Ej_LogicalNotOp : Ej_UnaryOp<"logical_not", Ej_BoolTensor, "logical negation",

@@ -94,6 +94,24 @@ func.func @sin_cos(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// erf' = 2 / sqrt(pi) exp(-x^2).
+// CHECK-LABEL: func.func @erf_grad
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK: %[[G:.*]] = ej.fill 1.0{{.*}} : tensor<4xf32>
+// CHECK: %[[SQ:.*]] = ej.mul %[[X]], %[[X]]
+// CHECK: %[[NEG:.*]] = ej.neg %[[SQ]]
+// CHECK: %[[GAUSS:.*]] = ej.exp %[[NEG]]
+// CHECK: %[[C:.*]] = ej.fill 1.12837{{[0-9]*}} : tensor<f32>
+// CHECK: %[[D:.*]] = ej.mul %[[GAUSS]], %[[C]]
+// CHECK: %[[R:.*]] = ej.mul %[[G]], %[[D]]
+// CHECK: return %{{.*}}, %[[R]]
+func.func @erf(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = ej.erf %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // Nothing flows through floor or stop_gradient: the gradient is zeros.
 // CHECK-LABEL: func.func @no_flow_grad
 // CHECK: %[[Z:.*]] = ej.fill 0.000000e+00 : tensor<4xf32>

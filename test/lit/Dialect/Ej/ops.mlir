@@ -58,6 +58,8 @@ func.func @unary_float(%x: tensor<4x8xf32>) {
   %sin = ej.sin %x : tensor<4x8xf32>
   // CHECK: ej.cos %[[X]] : tensor<4x8xf32>
   %cos = ej.cos %x : tensor<4x8xf32>
+  // CHECK: ej.erf %[[X]] : tensor<4x8xf32>
+  %erf = ej.erf %x : tensor<4x8xf32>
   // CHECK: ej.floor %[[X]] : tensor<4x8xf32>
   %floor = ej.floor %x : tensor<4x8xf32>
   // CHECK: ej.ceil %[[X]] : tensor<4x8xf32>
