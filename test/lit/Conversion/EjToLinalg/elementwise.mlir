@@ -177,3 +177,17 @@ func.func @where(%c: tensor<4xi1>, %a: tensor<3x4xf32>, %b: tensor<3x1xf32>) -> 
   %0 = ej.where %c, %a, %b : tensor<4xi1>, tensor<3x4xf32>, tensor<3x1xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// A divisor the innermost loop does not change (a row's sum) may be
+// replaced by its reciprocal; an elementwise divisor may not.
+// CHECK-LABEL: func.func @divisors
+// CHECK: arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK-NOT: arcp
+func.func @divisors(%x: tensor<8x16xf32>, %s: tensor<8x1xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %0 = ej.div %x, %s : tensor<8x16xf32>, tensor<8x1xf32>
+  %1 = ej.div %x, %0 : tensor<8x16xf32>, tensor<8x16xf32>
+  return %0, %1 : tensor<8x16xf32>, tensor<8x16xf32>
+}
