@@ -15,6 +15,16 @@ const char *op_name(OpCode op) {
 }
 
 void Trace::run(Record &r) {
+  if (untraced_) {
+    // An input the thread's compiled region has deferred is computed first.
+    for (size_t i = 0; i < r.size(); ++i)
+      if (!r.input(i)->storage) {
+        boundary();
+        break;
+      }
+    interpret(r);
+    return;
+  }
   if (JitConfig::get().enabled) {
     jit_.record(r);
   } else {

@@ -48,9 +48,28 @@ public:
   void add_capture(std::vector<CapturedRecord> *c) { captures_.push_back(c); }
   void remove_capture(std::vector<CapturedRecord> *c);
 
+  /// While an Untraced scope lives, records run in the interpreter at once,
+  /// untraced (no region, no statistics) and uncaptured.
+  void enter_untraced() { ++untraced_; }
+  void exit_untraced() { --untraced_; }
+
 private:
   Jit jit_;
   std::vector<std::vector<CapturedRecord> *> captures_;
+  int untraced_ = 0;
+};
+
+/// The data pipeline's own slicing and batching run in one: they move the
+/// user's data around the program, they are not part of it (TensorFlow runs
+/// them outside eager execution too). Traced, each element's slice, with its
+/// own start, would make a region signature of its own, filling the region
+/// cache and keeping the thread's regions cold.
+class Untraced {
+public:
+  Untraced() { Trace::current().enter_untraced(); }
+  ~Untraced() { Trace::current().exit_untraced(); }
+  Untraced(const Untraced &) = delete;
+  Untraced &operator=(const Untraced &) = delete;
 };
 
 /// Runs a record on the CPU (the interpreter): one kernel per op.

@@ -8,6 +8,7 @@
 #include "ej/data.h"
 #include "ej/jit.h"
 #include "ej/ops.h"
+#include "lib/Trace.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -60,6 +61,7 @@ struct Slices : Source {
     std::optional<Element> next() override {
       if (i >= s.n)
         return std::nullopt;
+      ej::detail::Untraced untraced;
       Element e;
       for (const Tensor &t : s.tensors)
         e.push_back(t[i]);
@@ -82,6 +84,7 @@ struct Range : Source {
     std::optional<Element> next() override {
       if (step > 0 ? at >= stop : at <= stop)
         return std::nullopt;
+      ej::detail::Untraced untraced;
       Element e{Tensor::from_vector(std::vector<int64_t>{at}, {})};
       at += step;
       return e;
@@ -242,6 +245,7 @@ struct Batch : Unary {
       }
       if (items.empty() || (drop && int64_t(items.size()) < size))
         return std::nullopt;
+      ej::detail::Untraced untraced;
       Element out;
       for (size_t c = 0; c < items.front().size(); ++c) {
         std::vector<Tensor> parts;

@@ -78,6 +78,45 @@ TEST(Data, SlicesOfSeveralTensorsStayAligned) {
   EXPECT_THROW(Dataset::from_tensor_slices(ej::constant(1)), ej::Error);
 }
 
+// Slicing and batching move the user's data; they run in the interpreter
+// outside the trace (no region, no statistics), while a map's function is
+// the user's program and is traced. A source that a compiled region has
+// not computed yet is computed first.
+TEST(Data, SlicingAndBatchingRunOutsideTheTraceAndMapsInsideIt) {
+  Tensor x = ej::reshape(ej::arange(24, ej::float32), {12, 2});
+  for (int i = 0; i < 4; ++i) { // hot: the last source may be deferred
+    ej::Step step;
+    x = x + 1;
+  }
+  Tensor source = x * 2;
+  std::vector<float> got, want;
+  for (const Element &b : Dataset::from_tensor_slices(source).batch(5))
+    for (float v : b[0].to_vector<float>())
+      got.push_back(v);
+  for (int i = 0; i < 24; ++i)
+    want.push_back(float(2 * (i + 4)));
+  EXPECT_EQ(got, want);
+
+  // With the tracing JIT off, every traced op counts as one cold op.
+  bool was = ej::jit::enabled();
+  ej::jit::set_enabled(false);
+  ej::jit::reset_stats();
+  for (const Element &b : Dataset::from_tensor_slices(source).batch(5))
+    EXPECT_GT(b[0].dim(0), 0);
+  EXPECT_EQ(ej::jit::stats().ops_cold, 0u);
+  auto f = [](const Tensor &t) { return t * 3; };
+  ej::jit::reset_stats();
+  f(source[0]);
+  uint64_t per_call = ej::jit::stats().ops_cold - 1; // less the slice
+  ej::jit::reset_stats();
+  size_t n = 0;
+  for (const Element &e : Dataset::from_tensor_slices(source).map(f))
+    n += e[0].to_vector<float>().size();
+  EXPECT_EQ(n, 24u);
+  EXPECT_EQ(ej::jit::stats().ops_cold, 12 * per_call);
+  ej::jit::set_enabled(was);
+}
+
 TEST(Data, RangeTakeRepeatAndDropRemainder) {
   EXPECT_EQ(firsts(Dataset::range(5)), (std::vector<int64_t>{0, 1, 2, 3, 4}));
   EXPECT_EQ(firsts(Dataset::range(10, 2, -3)),
