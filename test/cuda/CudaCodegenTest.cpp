@@ -206,12 +206,12 @@ private:
     switch (pick(0, 7)) {
     case 0:
     case 1: {
-      static const char *unary[] = {"exp",  "tanh",    "neg",    "abs",
-                                    "relu", "sigmoid", "square", "log",
-                                    "sin",  "floor",   "rsqrt",  "sqrt"};
+      static const char *unary[] = {"exp",     "tanh",   "neg",   "abs", "relu",
+                                    "sigmoid", "square", "log",   "sin", "cos",
+                                    "erf",     "floor",  "rsqrt", "sqrt"};
       emit(r,
-           std::string("ej.") + unary[pick(0, 11)] + " " + a.name + " : " +
-               type(a.shape),
+           std::string("ej.") + unary[pick(0, int(std::size(unary)) - 1)] +
+               " " + a.name + " : " + type(a.shape),
            a.shape);
       return;
     }

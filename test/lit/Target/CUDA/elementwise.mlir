@@ -49,3 +49,19 @@ func.func @odd(%x: tensor<3x5xf64>) -> (tensor<3x5xf64>, tensor<3x5xf64>) {
   %l = ej.log %e : tensor<3x5xf64>
   return %e, %l : tensor<3x5xf64>, tensor<3x5xf64>
 }
+
+// -----
+
+// erf is the CUDA math library's, in the element's precision.
+// CHECK-LABEL: // gauss_f0: (in0: f32[8], in1: f64[8]) -> (out0: f32[8], out1: f64[8])
+// CHECK: const float t{{[0-9]+}} = erff(t{{[0-9]+}}_0.x);
+// CHECK: const double t{{[0-9]+}} = erf(t{{[0-9]+}}_0.x);
+func.func @gauss(%x: tensor<8xf32>, %y: tensor<8xf64>) -> (tensor<8xf32>, tensor<8xf64>) {
+  %r:2 = ej.fusion (%x, %y) : (tensor<8xf32>, tensor<8xf64>) -> (tensor<8xf32>, tensor<8xf64>) {
+  ^bb0(%a: tensor<8xf32>, %b: tensor<8xf64>):
+    %0 = ej.erf %a : tensor<8xf32>
+    %1 = ej.erf %b : tensor<8xf64>
+    ej.yield %0, %1 : tensor<8xf32>, tensor<8xf64>
+  }
+  return %r#0, %r#1 : tensor<8xf32>, tensor<8xf64>
+}
