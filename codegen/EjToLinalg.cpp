@@ -138,27 +138,6 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType result,
 // Elementwise ops, casts, where, broadcast_to
 //===----------------------------------------------------------------------===//
 
-// A division by a value the innermost loop does not change (softmax's row
-// sum, broadcast along the row) may multiply by its reciprocal instead:
-// LLVM then computes the reciprocal once outside the loop, and the loop
-// multiplies, several times faster than it divides, within an ulp more.
-void allowReciprocalsOfBroadcastDivisors(linalg::GenericOp generic) {
-  if (!generic || generic.getNumLoops() == 0)
-    return;
-  unsigned innermost = generic.getNumLoops() - 1;
-  Block *body = generic.getBody();
-  generic.walk([&](arith::DivFOp div) {
-    auto arg = dyn_cast<BlockArgument>(div.getRhs());
-    if (!arg || arg.getOwner() != body ||
-        arg.getArgNumber() >= unsigned(generic.getNumDpsInputs()))
-      return;
-    AffineMap map = generic.getMatchingIndexingMap(
-        generic.getDpsInputOperand(arg.getArgNumber()));
-    if (!map.isFunctionOfDim(innermost))
-      div.setFastmath(div.getFastmath() | arith::FastMathFlags::arcp);
-  });
-}
-
 struct ElementwiseToGeneric : ConversionPattern {
   ElementwiseToGeneric(const TypeConverter &converter, MLIRContext *ctx)
       : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, ctx) {}
@@ -183,7 +162,6 @@ struct ElementwiseToGeneric : ConversionPattern {
                           [&](OpBuilder &b, Location l, ValueRange args) {
                             return buildScalarMath(b, l, name, args, element);
                           });
-    allowReciprocalsOfBroadcastDivisors(v.getDefiningOp<linalg::GenericOp>());
     rewriter.replaceOp(op, v);
     return success();
   }
