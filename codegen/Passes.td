@@ -220,9 +220,10 @@ def EjTileRows : Pass<"ej-tile-rows", "::mlir::func::FuncOp"> {
     sliced, smaller ones (a `gamma` of the row's length, a scalar) are read
     whole, and the results are inserted into the full tensors. A block's
     intermediates stay in the cache, and the loop over blocks runs on
-    threads. The block is the largest divisor of `N` whose rows take at
-    most `block-bytes`; a function whose ops do not all qualify, or whose
-    rows fit in one block, is left as it is.
+    threads. A block is the most rows that take at most `block-bytes`; the
+    rows past the last whole block are one more block, in a second loop. A
+    function whose ops do not all qualify, whose rows fit in one block, or
+    whose tensors have no elements is left as it is.
 
     ```mlir
     %m = ej.reduce_max %x axes = [1] keepdims : tensor<256x1024xf32>

@@ -74,6 +74,63 @@ int64_t rowBytes(Type t) {
   return r.getNumElements() / r.getDimSize(0) * std::max<int64_t>(bits / 8, 1);
 }
 
+// An scf.forall over rows [from, to) in blocks of `block` rows (a divisor
+// of to - from), placed at `b`: it computes the ops `inLoop` on each block
+// (row-shaped operands from outside sliced, others read whole) and inserts
+// their `results` into `outputs`; returns the loop's results.
+SmallVector<Value> loopOverRows(OpBuilder &b, Location loc, const Rows &rows,
+                                const llvm::SetVector<Operation *> &inLoop,
+                                const llvm::DenseSet<Value> &computed,
+                                ArrayRef<Value> results,
+                                ArrayRef<Value> outputs, int64_t from,
+                                int64_t to, int64_t block) {
+  auto loop = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(from)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(to)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(block)}, outputs,
+      /*mapping=*/std::nullopt);
+  Value row = loop.getInductionVar(0);
+  OpBuilder::InsertionGuard guard(b);
+
+  // The block of a row-shaped tensor: [row, 0, ...] sizes [block, ...].
+  auto offsets = [&]() {
+    SmallVector<OpFoldResult> o(rows.rank, b.getIndexAttr(0));
+    o[0] = row;
+    return o;
+  };
+  auto sizes = [&](RankedTensorType t) {
+    SmallVector<OpFoldResult> s;
+    for (int64_t d : blockType(t, block).getShape())
+      s.push_back(b.getIndexAttr(d));
+    return s;
+  };
+  auto ones = [&]() {
+    return SmallVector<OpFoldResult>(rows.rank, b.getIndexAttr(1));
+  };
+
+  b.setInsertionPointToStart(loop.getBody());
+  IRMapping map;
+  for (Operation *op : inLoop) {
+    for (Value v : op->getOperands()) {
+      if (computed.contains(v) || map.contains(v) || !rows.shapes(v))
+        continue;
+      auto t = cast<RankedTensorType>(v.getType());
+      map.map(v, tensor::ExtractSliceOp::create(b, loc, blockType(t, block), v,
+                                                offsets(), sizes(t), ones()));
+    }
+    Operation *clone = b.clone(*op, map);
+    clone->getResult(0).setType(blockType(op->getResult(0).getType(), block));
+  }
+
+  b.setInsertionPointToStart(loop.getTerminator().getBody());
+  for (auto [r, out] : llvm::zip(results, loop.getRegionIterArgs())) {
+    auto t = cast<RankedTensorType>(r.getType());
+    tensor::ParallelInsertSliceOp::create(b, loc, map.lookup(r), out, offsets(),
+                                          sizes(t), ones());
+  }
+  return SmallVector<Value>(loop.getResults());
+}
+
 struct EjTileRowsPass : mlir::ej::impl::EjTileRowsBase<EjTileRowsPass> {
   using EjTileRowsBase::EjTileRowsBase;
 
@@ -109,6 +166,14 @@ struct EjTileRowsPass : mlir::ej::impl::EjTileRowsBase<EjTileRowsPass> {
         continue;
       if (!keepsRowsApart(&op) || !rows.shapes(op.getResult(0)))
         return;
+      // A tensor without elements has no blocks to slice.
+      auto empty = [](Type t) {
+        auto r = dyn_cast<RankedTensorType>(t);
+        return r && r.getNumElements() == 0;
+      };
+      if (llvm::any_of(op.getOperandTypes(), empty) ||
+          empty(op.getResult(0).getType()))
+        return;
       inLoop.insert(&op);
       computed.insert(op.getResult(0));
     }
@@ -132,7 +197,8 @@ struct EjTileRowsPass : mlir::ej::impl::EjTileRowsBase<EjTileRowsPass> {
       return;
 
     // The block: the most rows whose largest row-shaped tensor takes at
-    // most blockBytes, a divisor of the rows.
+    // most blockBytes. The rows past the last whole block are one block of
+    // their own, in a second loop.
     int64_t widest = 1;
     for (Operation *op : inLoop) {
       for (Value v : op->getOperands())
@@ -141,10 +207,9 @@ struct EjTileRowsPass : mlir::ej::impl::EjTileRowsBase<EjTileRowsPass> {
       widest = std::max(widest, rowBytes(op->getResult(0).getType()));
     }
     int64_t block = std::max<int64_t>(1, blockBytes / widest);
-    while (rows.count % block)
-      --block;
     if (block >= rows.count)
       return;
+    int64_t whole = rows.count / block * block;
 
     OpBuilder b(last->getContext());
     b.setInsertionPointAfter(last);
@@ -155,52 +220,12 @@ struct EjTileRowsPass : mlir::ej::impl::EjTileRowsBase<EjTileRowsPass> {
       outputs.push_back(
           tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType()));
     }
-    auto loop = scf::ForallOp::create(
-        b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(rows.count)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(block)}, outputs,
-        /*mapping=*/std::nullopt);
-    Value row = loop.getInductionVar(0);
-
-    // The block of a row-shaped tensor: [row, 0, ...] sizes [block, ...].
-    auto offsets = [&](int64_t rank) {
-      SmallVector<OpFoldResult> o(rank, b.getIndexAttr(0));
-      o[0] = row;
-      return o;
-    };
-    auto sizes = [&](RankedTensorType t) {
-      SmallVector<OpFoldResult> s;
-      for (int64_t d : blockType(t, block).getShape())
-        s.push_back(b.getIndexAttr(d));
-      return s;
-    };
-    auto ones = [&](int64_t rank) {
-      return SmallVector<OpFoldResult>(rank, b.getIndexAttr(1));
-    };
-
-    b.setInsertionPointToStart(loop.getBody());
-    IRMapping map;
-    for (Operation *op : inLoop) {
-      for (Value v : op->getOperands()) {
-        if (computed.contains(v) || map.contains(v) || !rows.shapes(v))
-          continue;
-        auto t = cast<RankedTensorType>(v.getType());
-        map.map(v, tensor::ExtractSliceOp::create(b, loc, blockType(t, block),
-                                                  v, offsets(rows.rank),
-                                                  sizes(t), ones(rows.rank)));
-      }
-      Operation *clone = b.clone(*op, map);
-      clone->getResult(0).setType(blockType(op->getResult(0).getType(), block));
-    }
-
-    b.setInsertionPointToStart(loop.getTerminator().getBody());
-    for (auto [r, out] : llvm::zip(results, loop.getRegionIterArgs())) {
-      auto t = cast<RankedTensorType>(r.getType());
-      tensor::ParallelInsertSliceOp::create(b, loc, map.lookup(r), out,
-                                            offsets(rows.rank), sizes(t),
-                                            ones(rows.rank));
-    }
-    for (auto [r, tiled] : llvm::zip(results, loop.getResults()))
+    outputs = loopOverRows(b, loc, rows, inLoop, computed, results, outputs, 0,
+                           whole, block);
+    if (whole < rows.count)
+      outputs = loopOverRows(b, loc, rows, inLoop, computed, results, outputs,
+                             whole, rows.count, rows.count - whole);
+    for (auto [r, tiled] : llvm::zip(results, outputs))
       r.replaceUsesWithIf(tiled, [&](OpOperand &use) {
         return !inLoop.contains(use.getOwner());
       });

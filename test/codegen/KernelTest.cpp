@@ -517,8 +517,9 @@ func.func @layernorm(%x: tensor<RxCxf32>, %g: tensor<Cxf32>, %b: tensor<Cxf32>) 
 }
 
 // ej-tile-rows runs these as a loop over blocks of rows: blocks of one row
-// (a 3 x 4000 row is past its 32 KB block), and 4 blocks of 24 rows; the
-// exponentials leave the loop as a second result.
+// (a 3 x 4000 row is past its 32 KB block), and 3 blocks of 27 rows then a
+// last block of 15 in a second loop; the exponentials leave the loops as a
+// second result.
 TEST(Chains, RowBlocksOfThreeDimensionalRowsMatchFloat64WithinUlps) {
   for (auto [rows, cols] : {std::pair<int64_t, int64_t>{5, 4000},
                             std::pair<int64_t, int64_t>{96, 100}}) {

@@ -109,3 +109,32 @@ func.func @elementwise(%x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
   %1 = ej.mul %0, %x : tensor<64x1024xf32>, tensor<64x1024xf32>
   return %1 : tensor<64x1024xf32>
 }
+
+// -----
+
+// 100 rows in blocks of 8: 12 whole blocks, then the last 4 rows as one
+// block of a second loop that continues the first one's results.
+// CHECK-LABEL: func.func @remainder
+// CHECK: %[[A:.*]] = scf.forall (%[[I:.*]]) = (0) to (96) step (8) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<100x1024xf32>)
+// CHECK: ej.reduce_max %{{.*}} axes = [1] keepdims : tensor<8x1024xf32>
+// CHECK: %[[B:.*]] = scf.forall (%[[J:.*]]) = (96) to (100) step (4) shared_outs(%[[O:.*]] = %[[A]]) -> (tensor<100x1024xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[%[[J]], 0] [4, 1024] [1, 1]
+// CHECK: ej.reduce_max %{{.*}} axes = [1] keepdims : tensor<4x1024xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[J]], 0] [4, 1024] [1, 1]
+// CHECK: return %[[B]]
+func.func @remainder(%x: tensor<100x1024xf32>) -> tensor<100x1024xf32> {
+  %0 = ej.reduce_max %x axes = [1] keepdims : tensor<100x1024xf32>
+  %1 = ej.sub %x, %0 : tensor<100x1024xf32>, tensor<100x1xf32>
+  return %1 : tensor<100x1024xf32>
+}
+
+// -----
+
+// Rows without elements have no blocks to slice: nothing changes.
+// CHECK-LABEL: func.func @no_elements
+// CHECK-NOT: scf.forall
+func.func @no_elements(%x: tensor<100000x0xf32>) -> tensor<100000x0xf32> {
+  %0 = ej.reduce_sum %x axes = [1] keepdims : tensor<100000x0xf32>
+  %1 = ej.sub %x, %0 : tensor<100000x0xf32>, tensor<100000x1xf32>
+  return %1 : tensor<100000x0xf32>
+}
