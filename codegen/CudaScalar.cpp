@@ -297,7 +297,6 @@ std::string ScalarPrinter::print(
               .Case([&](math::TanhOp) { return mathCall("tanh", t, a(0)); })
               .Case([&](math::SinOp) { return mathCall("sin", t, a(0)); })
               .Case([&](math::CosOp) { return mathCall("cos", t, a(0)); })
-              .Case([&](math::ErfOp) { return mathCall("erf", t, a(0)); })
               .Case([&](math::FloorOp) { return mathCall("floor", t, a(0)); })
               .Case([&](math::CeilOp) { return mathCall("ceil", t, a(0)); })
               .Case([&](math::ErfOp) { return mathCall("erf", t, a(0)); })
