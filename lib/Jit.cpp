@@ -314,8 +314,10 @@ void compile(CompileJob &job) {
   counters().regions_compiled++;
   region.state = Region::Ready;
   cache().ready(job.region, job.first_key_size);
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.1f", double(us) / 1000);
   log_line(std::string("region ") + id + " (" + std::to_string(region.ops) +
-           " ops) compiled in " + std::to_string(double(us) / 1000) + " ms");
+           " ops) compiled in " + ms + " ms");
 }
 
 // One background thread compiles hot regions in order. At exit it finishes
