@@ -102,6 +102,12 @@ public:
   /// compiled code if it is complete, the interpreter otherwise) and ends
   /// the current region.
   void boundary();
+  /// Whether `t` is the result of a record deferred in the region being
+  /// matched: the only values of this thread's without storage.
+  bool defers(const TensorImpl *t) const {
+    const Ref *ref = mode_ == Mode::Cold ? nullptr : sig_.find(t);
+    return ref && ref->kind == Ref::Result;
+  }
   /// An ej::Step scope begins or ends (both are boundaries). Inside one,
   /// regions are cut only at its ends, observations and the length cap:
   /// the recurrence rule, meant for loops with no markers, would cut a step

@@ -1,8 +1,11 @@
 //===- ThreadTest.cpp - Tensors shared across threads, per-thread traces --===//
+#include "JitHarness.h"
 #include "Reference.h"
 
 #include <atomic>
 #include <cmath>
+#include <functional>
+#include <string>
 #include <thread>
 
 TEST(Threads, ConcurrentOpsOnSharedInputsGiveTheSerialResults) {
@@ -60,4 +63,37 @@ TEST(Threads, KernelsGiveTheSameResultsOnOneThreadAndOnSeveral) {
     ref::expect_close(ref::values(parallel[i]), ref::values(serial[i]),
                       i == 3 || i == 4 ? 1e-5 : 0, i == 3 || i == 4 ? 1e-4 : 0);
   }
+}
+
+// A value that another thread's compiled region has not computed yet (its
+// handle passed on in the middle of the region) cannot be used: a clear
+// error, not a read of memory that is not there.
+TEST(Threads, AValueAnotherThreadHasNotComputedYetIsAClearError) {
+  ejtest::JitScope jit; // on, compiling at once
+  ej::Tensor x = ej::random_uniform({256});
+  auto body = [&](const std::function<void(const ej::Tensor &)> &middle) {
+    ej::Step step;
+    ej::Tensor y = x * 2;
+    middle(y);
+    return y + 1;
+  };
+  for (int i = 0; i < 3; ++i) // hot and compiled
+    body([](const ej::Tensor &) {});
+  std::string error;
+  ej::Tensor z = body([&](const ej::Tensor &y) {
+    std::thread other([&] {
+      try {
+        ej::Tensor w = y - 1;
+      } catch (const ej::Error &e) {
+        error = e.what();
+      }
+    });
+    other.join();
+  });
+  EXPECT_NE(error.find("sub: input 0 is a value that another thread's "
+                       "compiled region has not computed yet"),
+            std::string::npos)
+      << error;
+  // The region itself goes on and ends as usual.
+  ref::expect_close(ref::values(z), ref::values(x * 2 + 1), 0);
 }
