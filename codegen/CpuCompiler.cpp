@@ -414,11 +414,19 @@ size_t instructionCount(const llvm::Module &m) {
   return n;
 }
 
-// Under EJ_DUMP_DIR, the optimized LLVM IR of each kernel compiled, as
-// kernel-<key>.ll beside the regions' .mlir files.
+// EJ_DUMP_DIR, where the optimized LLVM IR of each kernel compiled goes, as
+// kernel-<key>.ll beside the regions' .mlir files; null when unset.
+const char *llvmDumpDirectory() {
+  static const char *dir = [] {
+    const char *d = std::getenv("EJ_DUMP_DIR");
+    return d && *d ? d : nullptr;
+  }();
+  return dir;
+}
+
 void dumpLLVM(const llvm::Module &m, const std::string &key) {
-  static const char *dir = std::getenv("EJ_DUMP_DIR");
-  if (!dir || !*dir || key.empty())
+  const char *dir = llvmDumpDirectory();
+  if (!dir || key.empty())
     return;
   std::string path = std::string(dir) + "/kernel-" + key.substr(0, 16) + ".ll";
   std::error_code ec;
@@ -604,7 +612,8 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
   }
   std::string dir = kernelCacheDirectory(), key;
   // The key also names the kernel in the log and in dumps.
-  key = cpuKernelKey(module);
+  if (!dir.empty() || jitLogging() || llvmDumpDirectory())
+    key = cpuKernelKey(module);
   if (!dir.empty()) {
     if (auto object = readCachedKernel(dir, key)) {
       std::string why;
