@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "ej/autodiff.h"
 #include "ej/ops.h"
+#include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "lib/Program.h"
 #include "lib/Signature.h"
@@ -311,6 +312,7 @@ GradientTape::Impl::gradient(const Tensor &target,
       continue;
     }
     const Source &s = sources[i];
+    DeviceIndexScope on(s.variable ? s.variable->device : s.tensor->device);
     grads.push_back(s.variable ? zeros(s.variable->shape, s.variable->dtype)
                                : zeros(s.tensor->dims(), s.tensor->dtype));
   }

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/EjToCUDA.h"
+#include "codegen/CudaReduction.h"
 #include "codegen/CudaScalar.h"
 #include "codegen/Passes.h"
 #include "codegen/ScalarMath.h"
@@ -26,7 +27,6 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
 #include <optional>
@@ -48,6 +48,14 @@ int64_t product(ArrayRef<int64_t> shape) {
   return n;
 }
 
+CudaBufferType bufferTypeOf(RankedTensorType t) {
+  CudaBufferType b;
+  llvm::raw_string_ostream os(b.element);
+  t.getElementType().print(os);
+  b.shape.assign(t.getShape().begin(), t.getShape().end());
+  return b;
+}
+
 std::string shapeStr(RankedTensorType t) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -58,43 +66,15 @@ std::string shapeStr(RankedTensorType t) {
   return s;
 }
 
-//===----------------------------------------------------------------------===//
-// Reductions: how each one accumulates (one table, as in EjToLinalg)
-//===----------------------------------------------------------------------===//
-
-struct Reduction {
-  StringRef combine; // the ScalarMath op folding a value into the accumulator
-  bool wide = false; // float sums in f64, integer sums in i64
-  bool mean = false;
-  bool arg = false; // argmax / argmin: (value, index) pairs
-  bool max = false; // extreme of max (else min), for the initial value
-  bool extreme = false;
-};
+// Reductions accumulate as codegen/CudaReduction.h says.
+using cuda::accumulatorType;
+using cuda::initialValue;
+using cuda::Reduction;
 
 std::optional<Reduction> reductionOf(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<Reduction>>(op)
-      .Case([](ReduceSumOp) {
-        return Reduction{"add", true};
-      })
-      .Case([](ReduceMeanOp) {
-        return Reduction{"add", true, true};
-      })
-      .Case([](ReduceProdOp) {
-        return Reduction{"mul", true};
-      })
-      .Case([](ReduceMaxOp) {
-        return Reduction{"maximum", false, false, false, true, true};
-      })
-      .Case([](ReduceMinOp) {
-        return Reduction{"minimum", false, false, false, false, true};
-      })
-      .Case([](ArgMaxOp) {
-        return Reduction{"", false, false, true, true};
-      })
-      .Case([](ArgMinOp) {
-        return Reduction{"", false, false, true, false};
-      })
-      .Default([](Operation *) { return std::nullopt; });
+  if (!isa_and_nonnull<EjDialect>(op->getDialect()))
+    return std::nullopt;
+  return cuda::reductionOf(op->getName().stripDialect());
 }
 
 // Which axes of its operand a reduction reduces.
@@ -113,26 +93,6 @@ SmallVector<bool> reducedAxes(Operation *op) {
 }
 
 bool keepsDims(Operation *op) { return op->hasAttr("keepdims"); }
-
-Type accumulatorType(const Reduction &r, Type element) {
-  if (!r.wide)
-    return element;
-  Builder b(element.getContext());
-  return isFloatElement(element) ? Type(b.getF64Type()) : Type(b.getI64Type());
-}
-
-TypedAttr initialValue(const Reduction &r, Type acc) {
-  if (r.extreme) {
-    if (isFloatElement(acc))
-      return FloatAttr::get(acc, r.max
-                                     ? -std::numeric_limits<double>::infinity()
-                                     : std::numeric_limits<double>::infinity());
-    unsigned bits = acc.getIntOrFloatBitWidth();
-    return IntegerAttr::get(acc, r.max ? APInt::getSignedMinValue(bits)
-                                       : APInt::getSignedMaxValue(bits));
-  }
-  return scalarAttr(acc, r.combine == "mul" ? 1 : 0);
-}
 
 //===----------------------------------------------------------------------===//
 // The plan of a fusion
@@ -271,7 +231,8 @@ public:
 
   MLIRContext *context() { return fusion.getContext(); }
   LogicalResult build();
-  LogicalResult emit(raw_ostream &os, std::vector<CudaKernelInfo> &kernels);
+  LogicalResult emit(raw_ostream &os, std::vector<CudaKernelInfo> &kernels,
+                     CudaFusionPlan &run);
 
   // The step of a barrier value (a reduction or matmul result), if any.
   std::optional<int> stepOf(Value v) const {
@@ -1223,7 +1184,8 @@ void FusionPlan::emitGroup(raw_ostream &out, raw_ostream &globals, RowGroup &g,
 }
 
 LogicalResult FusionPlan::emit(raw_ostream &out,
-                               std::vector<CudaKernelInfo> &kernels) {
+                               std::vector<CudaKernelInfo> &kernels,
+                               CudaFusionPlan &run) {
   std::string code, globals;
   llvm::raw_string_ostream os(code), gs(globals);
   SmallVector<std::string> plan;
@@ -1234,6 +1196,7 @@ LogicalResult FusionPlan::emit(raw_ostream &out,
     for (auto [i, p] : llvm::enumerate(k.params))
       line += (i ? ", " : "") + p;
     plan.push_back(line + ")");
+    run.steps.push_back({int(kernels.size()), "", {}});
     kernels.push_back(k);
   };
   auto elementwiseAfter = [&](int step) {
@@ -1255,10 +1218,14 @@ LogicalResult FusionPlan::emit(raw_ostream &out,
       launch(info);
     } else {
       Value r = s.matmul->getResult(0);
-      std::string line = "//   cublas: " + bufferOf(r) + " = matmul(";
-      for (auto [j, x] : llvm::enumerate(s.matmul->getOperands()))
-        line += (j ? ", " : "") + bufferOf(x);
+      CudaStep step{-1, bufferOf(r), {}};
+      std::string line = "//   cublas: " + step.result + " = matmul(";
+      for (auto [j, x] : llvm::enumerate(s.matmul->getOperands())) {
+        step.operands.push_back(bufferOf(x));
+        line += (j ? ", " : "") + step.operands.back();
+      }
       plan.push_back(line + ")");
+      run.steps.push_back(std::move(step));
     }
     elementwiseAfter(int(i));
   }
@@ -1271,10 +1238,18 @@ LogicalResult FusionPlan::emit(raw_ostream &out,
   out << ")\n";
   if (!temps.empty()) {
     out << "//   temporaries:";
-    for (Value t : temps)
+    for (Value t : temps) {
       out << " " << bufferOf(t) << ": " << shapeStr(typeOf(t));
+      run.temporaries.emplace_back(bufferOf(t), bufferTypeOf(typeOf(t)));
+    }
     out << "\n";
   }
+  for (auto [i, a] : llvm::enumerate(fusion.getBody().getArguments()))
+    run.types.emplace_back("in" + std::to_string(i), bufferTypeOf(typeOf(a)));
+  for (auto [i, r] : llvm::enumerate(fusion.getResults()))
+    run.types.emplace_back("out" + std::to_string(i), bufferTypeOf(typeOf(r)));
+  for (auto &[v, name] : buffers)
+    run.types.emplace_back(name, bufferTypeOf(typeOf(v)));
   for (const std::string &line : plan)
     out << line << "\n";
   out << globals << code;
@@ -1285,77 +1260,9 @@ LogicalResult FusionPlan::emit(raw_ostream &out,
 // The source
 //===----------------------------------------------------------------------===//
 
-// Block-wide reductions: a tree of warp shuffles, then one value per warp
-// through shared memory, read back by every thread (the same order in
-// every block, so results do not depend on timing).
 const char *const kPrelude =
     R"cuda(// CUDA C emitted by ej-to-cuda from ej.fusion regions.
 // Buffers are device pointers aligned to 16 bytes.
-
-template <class T, class F>
-__device__ __forceinline__ T ej_warp_reduce(T v, F fold) {
-  for (int offset = 16; offset > 0; offset /= 2)
-    v = fold(v, __shfl_down_sync(0xffffffffu, v, offset));
-  return v;
-}
-
-template <class T, class F>
-__device__ __forceinline__ T ej_block_reduce(T v, F fold, T *scratch) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  v = ej_warp_reduce(v, fold);
-  __syncthreads();
-  if (lane == 0)
-    scratch[warp] = v;
-  __syncthreads();
-  v = scratch[0];
-  for (int w = 1; w < int(blockDim.x / 32); ++w)
-    v = fold(v, scratch[w]);
-  return v;
-}
-
-// (value, index) pairs: NaN first, then the larger (smaller) value, then
-// the smaller index; index -1 is empty. Order-free, so any tree gives the
-// first extreme.
-template <bool Max, class T>
-__device__ __forceinline__ void ej_arg_combine(T &v, long long &i, T ov,
-                                               long long oi) {
-  bool take;
-  if (oi < 0)
-    take = false;
-  else if (i < 0)
-    take = true;
-  else if (ov != ov)
-    take = v == v || oi < i;
-  else if (v != v)
-    take = false;
-  else if (Max ? ov > v : ov < v)
-    take = true;
-  else
-    take = ov == v && oi < i;
-  if (take) {
-    v = ov;
-    i = oi;
-  }
-}
-
-template <bool Max, class T>
-__device__ __forceinline__ void ej_block_arg_reduce(T &v, long long &i,
-                                                    T *sv, long long *si) {
-  for (int offset = 16; offset > 0; offset /= 2)
-    ej_arg_combine<Max>(v, i, __shfl_down_sync(0xffffffffu, v, offset),
-                        __shfl_down_sync(0xffffffffu, i, offset));
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  __syncthreads();
-  if (lane == 0) {
-    sv[warp] = v;
-    si[warp] = i;
-  }
-  __syncthreads();
-  v = sv[0];
-  i = si[0];
-  for (int w = 1; w < int(blockDim.x / 32); ++w)
-    ej_arg_combine<Max>(v, i, sv[w], si[w]);
-}
 
 )cuda";
 
@@ -1364,7 +1271,7 @@ __device__ __forceinline__ void ej_block_arg_reduce(T &v, long long &i,
 FailureOr<CudaSource> mlir::ej::emitCudaSource(Operation *root) {
   CudaSource source;
   llvm::raw_string_ostream os(source.code);
-  os << kPrelude;
+  os << kPrelude << cuda::blockReductionSource() << "\n";
   llvm::StringMap<unsigned> perFunction;
   bool ok = true;
   root->walk([&](FusionOp fusion) -> WalkResult {
@@ -1375,7 +1282,9 @@ FailureOr<CudaSource> mlir::ej::emitCudaSource(Operation *root) {
         c = '_';
     std::string prefix = base + "_f" + std::to_string(perFunction[base]++);
     FusionPlan plan(fusion, prefix);
-    if (failed(plan.build()) || failed(plan.emit(os, source.kernels))) {
+    source.fusions.emplace_back();
+    if (failed(plan.build()) ||
+        failed(plan.emit(os, source.kernels, source.fusions.back()))) {
       ok = false;
       return WalkResult::interrupt();
     }

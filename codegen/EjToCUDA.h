@@ -30,11 +30,38 @@ struct CudaKernelInfo {
   std::vector<std::string> params;
 };
 
-/// CUDA C for a set of fusions: one translation unit, and its kernels in
-/// launch order.
+/// A buffer of a fusion's plan: its element type as MLIR prints it
+/// ("f32", "i64", "i1") and its shape.
+struct CudaBufferType {
+  std::string element;
+  std::vector<int64_t> shape;
+};
+
+/// One step of a fusion, in order: a launch of kernels[kernel] (of the
+/// CudaSource), or, with kernel -1, a cuBLAS matmul writing buffer `result`
+/// from the buffers `operands`.
+struct CudaStep {
+  int kernel = -1;
+  std::string result;
+  std::vector<std::string> operands;
+};
+
+/// What running a fusion takes: its temporaries (buffers named `tmpN`,
+/// allocated by the caller for the fusion's duration) and its steps. The
+/// types of the inputs and results are the fusion's; `types` also holds
+/// them, by buffer name, for the matmuls.
+struct CudaFusionPlan {
+  std::vector<std::pair<std::string, CudaBufferType>> temporaries;
+  std::vector<CudaStep> steps;
+  std::vector<std::pair<std::string, CudaBufferType>> types;
+};
+
+/// CUDA C for a set of fusions: one translation unit, its kernels in
+/// launch order, and each fusion's plan (in walk order).
 struct CudaSource {
   std::string code;
   std::vector<CudaKernelInfo> kernels;
+  std::vector<CudaFusionPlan> fusions;
 };
 
 /// Emits every ej.fusion under `root`, in walk order. An op the emitter

@@ -43,6 +43,8 @@ private:
   Program program_;
 };
 
+} // namespace
+
 std::unique_ptr<Executable> host_program(mlir::Operation *module,
                                          const FusionCompiler *kernels,
                                          std::string &error) {
@@ -59,6 +61,8 @@ std::unique_ptr<Executable> host_program(mlir::Operation *module,
     return nullptr;
   }
 }
+
+namespace {
 
 FusedKernel compile_kernel(mlir::Operation *op) {
   auto fusion = mlir::cast<mlir::ej::FusionOp>(op);
@@ -93,17 +97,21 @@ const bool kKernelAllocatorSet =
 
 } // namespace
 
+std::unique_ptr<Executable> fused_program(mlir::Operation *module,
+                                          const FusionCompiler &kernels,
+                                          std::string &error) {
+  mlir::PassManager pm(module->getContext());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
+  if (mlir::failed(pm.run(module))) {
+    error = "ej-fuse failed";
+    return nullptr;
+  }
+  return host_program(module, &kernels, error);
+}
+
 RegionCompiler cpu_compiler() {
-  return [](mlir::Operation *module,
-            std::string &error) -> std::unique_ptr<Executable> {
-    mlir::PassManager pm(module->getContext());
-    pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
-    if (mlir::failed(pm.run(module))) {
-      error = "ej-fuse failed";
-      return nullptr;
-    }
-    FusionCompiler kernels = compile_kernel;
-    return host_program(module, &kernels, error);
+  return [](mlir::Operation *module, std::string &error) {
+    return fused_program(module, compile_kernel, error);
   };
 }
 

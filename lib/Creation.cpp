@@ -1,5 +1,6 @@
 //===- Creation.cpp - fill, ranges, eye and random draws -----------------===//
 #include "ej/ops.h"
+#include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "runtime/cpu/Philox.h"
 
@@ -20,10 +21,12 @@ Tensor zeros(IntList shape, DType dtype) { return fill(shape, 0, dtype); }
 Tensor ones(IntList shape, DType dtype) { return fill(shape, 1, dtype); }
 Tensor zeros_like(const Tensor &x) {
   TensorImpl *t = need(x, "zeros_like", "x");
+  DeviceIndexScope on(t->device);
   return fill(t->dims(), 0, t->dtype);
 }
 Tensor ones_like(const Tensor &x) {
   TensorImpl *t = need(x, "ones_like", "x");
+  DeviceIndexScope on(t->device);
   return fill(t->dims(), 1, t->dtype);
 }
 

@@ -235,11 +235,15 @@ namespace {
 
 // --- Compilation -----------------------------------------------------------
 
+// A region's device when its ops run on several.
+constexpr int kMixedDevices = -2;
+
 struct CompileJob {
   std::shared_ptr<Region> region;
   std::string text; // the region function
   RegionFunction function;
   size_t first_key_size;
+  int device; // where the region's ops run, or kMixedDevices
 };
 
 void write_dump(const std::string &name, const std::string &text) {
@@ -287,11 +291,15 @@ void compile(CompileJob &job) {
   } else {
     write_dump(std::string("region-") + id + ".opt.mlir", print(*module));
     RegionCompiler compiler;
-    {
+    if (job.device == runtime::kHost) {
       std::lock_guard<std::mutex> lock(compiler_mutex());
       compiler = compiler_slot();
+    } else if (job.device != kMixedDevices) {
+      compiler = cuda_compiler(job.device);
     }
-    if (!compiler)
+    if (job.device == kMixedDevices)
+      error = "its ops run on several devices";
+    else if (!compiler)
       error = "no code generator is built in";
     else
       exe = compiler(module->getOperation(), error);
@@ -647,7 +655,10 @@ void Jit::end_region() {
     job.first_key_size = first;
     std::vector<CapturedRecord> records;
     std::vector<bool> live;
+    job.device = entries_.front().record.result->device;
     for (Entry &e : entries_) {
+      if (e.record.result->device != job.device)
+        job.device = kMixedDevices;
       records.push_back({e.record, {e.result}, nullptr});
       live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
     }

@@ -74,6 +74,11 @@ RegionCompiler set_region_compiler(RegionCompiler compiler);
 /// The CPU code generator (lib/CpuRegion.cpp), the default.
 RegionCompiler cpu_compiler();
 
+/// The GPU code generator for regions whose ops run on CUDA device
+/// `device` (lib/CudaRegion.cpp): ej.fusion ops become CUDA C kernels
+/// compiled by NVRTC, the other ops run as the GPU interpreter's kernels.
+RegionCompiler cuda_compiler(int device);
+
 /// A compiler whose executables run the region's ops one by one through the
 /// interpreter's kernels, without recording them: the JIT's machinery
 /// (deferral, liveness, variables, fallbacks) without code generation. The

@@ -1,8 +1,12 @@
 //===- OpSupport.cpp - Checks, broadcasting, dtype joins, the record path -===//
 #include "lib/OpSupport.h"
+#include "lib/Device.h"
 #include "lib/ShapeRules.h"
 #include "lib/Trace.h"
 #include "runtime/cpu/Kernels.h"
+#include "runtime/cuda/Runtime.h"
+
+#include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 
@@ -108,16 +112,93 @@ Tensor interpreted_copy(TensorImpl *t) {
   Record copy(OpCode::Copy);
   copy.add_input(t);
   copy.result = new_impl(t->dtype, t->dims());
+  copy.result->device = t->device;
   Tensor result(copy.result);
   interpret(copy);
   return result;
 }
 
-Tensor run(Record &r, DType dtype, IntList shape, bool weak) {
+Tensor transfer(TensorImpl *t, int device) {
+  if (!t->storage) {
+    Trace::current().boundary();
+    if (!t->storage)
+      fail("copy", "the tensor is being computed by another thread's "
+                   "deferred region");
+  }
+  if (t->device == device) {
+    retain(t);
+    return Tensor(t);
+  }
+  Tensor src = t->contiguous ? (retain(t), Tensor(t)) : interpreted_copy(t);
+  TensorImpl *from = src.impl();
+  TensorImpl *out = new_impl(t->dtype, t->dims());
+  out->device = int8_t(device);
+  out->weak = t->weak;
+  Tensor result(out);
+  allocate(out);
+  size_t bytes = size_t(t->numel) * dtype_size(t->dtype);
+  if (device == runtime::kHost) {
+    cuda::copy_to_host(from->device, out->data(), from->data(), bytes);
+  } else if (from->device == runtime::kHost) {
+    cuda::copy_to_device(device, out->data(), from->data(), bytes);
+  } else {
+    // Between two GPUs through the host: peer access is not set up.
+    Tensor staged = transfer(from, runtime::kHost);
+    cuda::copy_to_device(device, out->data(), staged.impl()->data(), bytes);
+  }
+  return result;
+}
+
+namespace {
+
+// run()'s placement rule (see OpSupport.h).
+int place(const Record &r) {
+  size_t n = r.size();
+  if (n == 0)
+    return current_device_index();
+  int device = runtime::kHost, scalar_device = runtime::kHost;
+  bool decided = false;
+  for (size_t i = 0; i < n; ++i) {
+    const TensorImpl *t = r.input(i);
+    if (t->rank == 0) {
+      if (t->device != runtime::kHost)
+        scalar_device = t->device;
+      continue;
+    }
+    if (!decided) {
+      device = t->device;
+      decided = true;
+      continue;
+    }
+    if (t->device != device) {
+      std::string where;
+      for (size_t j = 0; j < n; ++j)
+        where += std::string(j ? ", " : "") + "input " + std::to_string(j) +
+                 " on " + device_name(r.input(j)->device);
+      fail(op_name(r.op), "inputs are on different devices (" + where +
+                              "); move them to one device with .gpu() or "
+                              ".cpu() first");
+    }
+  }
+  return decided ? device : scalar_device;
+}
+
+} // namespace
+
+Tensor run(Record &r, DType dtype, IntList shape, bool weak, int device) {
   TensorImpl *out = new_impl(dtype, shape);
   out->weak = weak;
   Tensor result(out); // owns `out` even if the kernel throws
+  out->device = int8_t(device == kByInputs ? place(r) : device);
   r.result = out;
+  // Scalars from another device, held until the record has run (a tape
+  // that captures it holds them on).
+  llvm::SmallVector<Tensor, 2> moved;
+  for (size_t i = 0; i < r.size(); ++i)
+    if (r.input(i)->device != out->device) {
+      moved.push_back(transfer(r.input(i), out->device));
+      r.set_input(i, moved.back().impl());
+    }
   Trace::current().run(r);
   return result;
 }

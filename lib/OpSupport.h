@@ -49,13 +49,26 @@ DType join(const TensorImpl *a, const TensorImpl *b);
 /// anything else gets a cast record.
 Tensor coerce(const Tensor &t, DType to);
 
-/// A row-major copy of `t` in a buffer of its own, made by the interpreter
-/// and not recorded (`t` must have its value).
+/// A row-major copy of `t` in a buffer of its own on `t`'s device, made by
+/// the interpreter and not recorded (`t` must have its value).
 Tensor interpreted_copy(TensorImpl *t);
 
+/// A row-major copy of `t`'s value on `device` (`t` itself when it is
+/// there already), not recorded. A value a compiled region still defers is
+/// computed first; a copy to the host waits for the device.
+Tensor transfer(TensorImpl *t, int device);
+
+/// `device` for run(): place the result where the record's inputs are.
+inline constexpr int kByInputs = -2;
+
 /// Makes the result (dtype, shape), records `r` on the thread's trace and
-/// runs it. `weak` marks results of weak scalars only.
-Tensor run(Record &r, DType dtype, IntList shape, bool weak = false);
+/// runs it. `weak` marks results of weak scalars only. The result goes on
+/// `device`, or by default on the inputs' device: that of the non-scalar
+/// inputs, which must agree (else ej::Error), else that of a GPU scalar
+/// input, else the host; a record without inputs uses the thread's current
+/// device. Scalar inputs on another device are copied over first.
+Tensor run(Record &r, DType dtype, IntList shape, bool weak = false,
+           int device = kByInputs);
 
 } // namespace ej::detail
 

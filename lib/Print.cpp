@@ -8,6 +8,7 @@
 // "..." showing 3 items at each end of every long axis.
 //
 //===----------------------------------------------------------------------===//
+#include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "runtime/cpu/Kernels.h"
 
@@ -303,13 +304,19 @@ std::string values_str(const TensorImpl *t) {
 std::string Tensor::str() const {
   if (!defined())
     return "ej.Tensor(undefined)";
-  const TensorImpl *t = need_value(*this, "print", "self");
+  TensorImpl *impl = need_value(*this, "print", "self");
+  // A tensor on a GPU is printed from a host copy, and says where it lives.
+  Tensor host = transfer(impl, runtime::kHost);
+  const TensorImpl *t = host.impl();
   std::string v = values_str(t);
   std::string s = "ej.Tensor(";
   if (v.find('\n') != std::string::npos)
     s += '\n';
+  std::string where = impl->device == runtime::kHost
+                          ? ""
+                          : ", device=" + device_name(impl->device);
   return s + v + ", shape=" + shape_of(t) + ", dtype=" + dtype_name(t->dtype) +
-         ")";
+         where + ")";
 }
 
 std::ostream &operator<<(std::ostream &os, const Tensor &t) {

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Program.h"
+#include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "lib/Profile.h"
 #include "lib/Trace.h"
@@ -265,6 +266,17 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
                                  const std::vector<Variable> &variables,
                                  bool record) const {
+  // A program runs where its inputs are: its constants and fills too (a
+  // gradient program of a tape on a GPU stays on that GPU).
+  int device = runtime::kHost;
+  for (const Tensor &t : tensors)
+    if (t.defined() && t.impl()->device != runtime::kHost)
+      device = t.impl()->device;
+  for (const Variable &v : variables)
+    if (v.defined() && v.impl()->device != runtime::kHost)
+      device = v.impl()->device;
+  DeviceIndexScope on(device == runtime::kHost ? current_device_index()
+                                               : device);
   // On the stack for the small programs of replayed regions.
   llvm::SmallVector<Tensor, 32> values(num_slots_);
   llvm::SmallVector<VariableImpl *, 32> vars(num_slots_, nullptr);
@@ -293,6 +305,7 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
         TensorImpl *t =
             new_impl(s.out_types[k].first, s.out_types[k].second.list());
         values[s.outs[k]] = Tensor(t);
+        t->device = int8_t(device);
         allocate(t);
         outs.push_back(t);
       }
@@ -320,6 +333,7 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
       values[s.out] = ej::detail::run(r, s.dtype, s.shape.list());
     } else {
       r.result = new_impl(s.dtype, s.shape.list());
+      r.result->device = int8_t(device);
       values[s.out] = Tensor(r.result);
       interpret(r);
     }

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ej::detail {
@@ -30,6 +31,22 @@ using FusedKernel =
                        llvm::ArrayRef<TensorImpl *> outputs)>;
 /// Compiles the `ej.fusion` op given; throws ej::Error when it cannot.
 using FusionCompiler = std::function<FusedKernel(mlir::Operation *fusion)>;
+
+class Executable;
+
+/// A region function (a module holding one `func.func`) as a host program:
+/// its ops run one by one through the interpreter's kernels, not recorded;
+/// ej.fusion ops run as the kernels `kernels` compiles (there are none
+/// without it). Null, with `error` set, when a program cannot be made.
+std::unique_ptr<Executable> host_program(mlir::Operation *module,
+                                         const FusionCompiler *kernels,
+                                         std::string &error);
+
+/// host_program() of the module after ej-fuse has grouped its ops into
+/// ej.fusion kernels, which `kernels` compiles.
+std::unique_ptr<Executable> fused_program(mlir::Operation *module,
+                                          const FusionCompiler &kernels,
+                                          std::string &error);
 
 class Program {
 public:

@@ -71,6 +71,9 @@ struct Record {
   TensorImpl *input(size_t i) const {
     return more_inputs.empty() ? inline_inputs[i] : more_inputs[i];
   }
+  void set_input(size_t i, TensorImpl *t) {
+    (more_inputs.empty() ? inline_inputs[i] : more_inputs[i]) = t;
+  }
 };
 
 } // namespace ej::detail

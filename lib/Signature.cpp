@@ -28,11 +28,12 @@ struct Writer {
   }
 };
 
-// The most a record can write: op, type, count, inputs, variable, attrs.
+// The most a record can write: op, device, type, count, inputs, variable,
+// attrs.
 constexpr size_t kTypeBytes = 2 + kMaxRank * sizeof(int64_t);
 constexpr size_t kUseBytes = 1 + sizeof(size_t) + kTypeBytes;
 constexpr size_t kFixedBytes =
-    sizeof(OpCode) + kTypeBytes + 1 + sizeof(size_t) + kTypeBytes + 1 +
+    sizeof(OpCode) + 1 + kTypeBytes + 1 + sizeof(size_t) + kTypeBytes + 1 +
     Attrs::kMaxInts * sizeof(int64_t) + 2 + sizeof(DType) + 2 * sizeof(double);
 
 } // namespace
@@ -72,6 +73,7 @@ void Signature::add(const Record &r) {
   }
   Writer w{buf};
   w.put(r.op);
+  w.put(r.result->device);
   w.type(r.result->dtype, r.result->dims());
   w.put(uint8_t(r.size()));
   for (size_t j = 0; j < r.size(); ++j)

@@ -1,6 +1,7 @@
 //===- Tensor.cpp - Tensor handles, constants and host interop -----------===//
 #include "ej/device.h"
 #include "ej/ops.h"
+#include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "runtime/cpu/Kernels.h"
 
@@ -30,11 +31,11 @@ std::vector<uint8_t> stage(const T *src, size_t n, DType to) {
 }
 
 Tensor constant_from_bytes(const std::vector<uint8_t> &bytes, DType dtype,
-                           IntList shape) {
+                           IntList shape, int device = kByInputs) {
   Record r(OpCode::Constant);
   r.attrs.host = bytes.data();
   r.attrs.dtype = dtype;
-  return run(r, dtype, shape);
+  return run(r, dtype, shape, false, device);
 }
 
 int64_t numel_of(IntList shape) {
@@ -142,7 +143,8 @@ Tensor::Tensor(std::initializer_list<NestedList> values)
 Tensor Tensor::make_weak_scalar(double f, DType dt, int64_t i) {
   std::vector<uint8_t> bytes =
       is_floating(dt) ? stage(&f, 1, dt) : stage(&i, 1, dt);
-  Tensor t = constant_from_bytes(bytes, dt, {});
+  // A C++ value stays on the host: an op moves it to its device.
+  Tensor t = constant_from_bytes(bytes, dt, {}, runtime::kHost);
   t.impl()->weak = true;
   t.impl()->literal = true;
   return t;
@@ -167,21 +169,20 @@ bool Tensor::is_contiguous() const {
 }
 bool Tensor::is_weak() const { return need(*this, "is_weak", "self")->weak; }
 std::string Tensor::device() const {
-  need(*this, "device", "self");
-  return "cpu:0";
+  return device_name(need(*this, "device", "self")->device);
 }
 Tensor Tensor::gpu(int index) const {
-  need(*this, "gpu", "self");
-  check_device("gpu:" + std::to_string(index));
-  return *this;
+  TensorImpl *t = need_value(*this, "gpu", "self", false);
+  return transfer(t, device_index("gpu:" + std::to_string(index)));
 }
 Tensor Tensor::cpu() const {
-  need(*this, "cpu", "self");
-  return *this;
+  return transfer(need(*this, "cpu", "self"), runtime::kHost);
 }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
-  TensorImpl *t = need_value(*this, "to_vector", "self");
+  Tensor host =
+      transfer(need_value(*this, "to_vector", "self"), runtime::kHost);
+  TensorImpl *t = host.impl();
   std::vector<T> out(size_t(t->numel));
   runtime::dispatch<runtime::math::kAll>(t->dtype, "to_vector", [&](auto tag) {
     using S = decltype(tag);
@@ -215,6 +216,9 @@ template <class T> const T *Tensor::data() const {
   if (!t->contiguous)
     fail("data", "the tensor of shape " + shape_of(t) +
                      " is a strided view; call contiguous() first");
+  if (t->device != runtime::kHost)
+    fail("data", "the tensor is on " + device_name(t->device) +
+                     ", not in host memory; call cpu() first");
   return t->numel ? t->data_as<T>() : nullptr;
 }
 

@@ -2,6 +2,7 @@
 #include "lib/TensorImpl.h"
 #include "lib/OpSupport.h"
 #include "lib/Trace.h"
+#include "runtime/cuda/Runtime.h"
 
 #include <new>
 
@@ -137,8 +138,10 @@ TensorImpl *new_impl(DType dtype, IntList shape) {
 }
 
 void allocate(TensorImpl *t) {
-  t->storage =
-      runtime::allocate_storage(size_t(t->numel) * dtype_size(t->dtype));
+  size_t bytes = size_t(t->numel) * dtype_size(t->dtype);
+  t->storage = t->device == runtime::kHost
+                   ? runtime::allocate_storage(bytes)
+                   : cuda::allocate_storage(t->device, bytes);
   t->offset = 0;
 }
 

@@ -29,6 +29,9 @@ struct TensorImpl {
   // compiled region those may be deferred, without storage.
   bool literal = false;
   bool contiguous = true;
+  // runtime::kHost, or the CUDA device holding the elements (the storage's
+  // device once there is storage).
+  int8_t device = runtime::kHost;
   int64_t numel = 1;
   int64_t offset = 0;
   runtime::Storage *storage = nullptr;
@@ -51,7 +54,7 @@ TensorImpl *new_impl(DType dtype, IntList shape);
 void set_contiguous_strides(TensorImpl *t);
 /// Recomputes `contiguous` from shape and strides.
 void update_contiguous(TensorImpl *t);
-/// Gives `t` a fresh buffer for its elements.
+/// Gives `t` a fresh buffer for its elements, on its device.
 void allocate(TensorImpl *t);
 
 } // namespace ej::detail

@@ -1,6 +1,12 @@
 //===- Trace.cpp - The per-thread trace ----------------------------------===//
 #include "lib/Trace.h"
+#include "lib/OpSupport.h"
+#include "lib/Profile.h"
 #include "lib/VariableImpl.h"
+#include "runtime/cuda/Kernels.h"
+#include "runtime/cuda/Runtime.h"
+
+#include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 
@@ -64,6 +70,52 @@ void Trace::run(Record &r) {
   for (size_t i = 1; i < captures_.size(); ++i)
     captures_[i]->push_back(c);
   captures_.front()->push_back(std::move(c));
+}
+
+namespace {
+
+// An op without a CUDA kernel (the convolutions and pooling) runs on host
+// copies of its inputs, and its result is copied to the device.
+void run_on_host(Record &r) {
+  llvm::SmallVector<Tensor, 4> held;
+  Record h = r;
+  for (size_t i = 0; i < r.size(); ++i) {
+    held.push_back(transfer(r.input(i), runtime::kHost));
+    h.set_input(i, held.back().impl());
+  }
+  h.result = new_impl(r.result->dtype, r.result->dims());
+  held.emplace_back(h.result);
+  runtime::cpu_kernel(r.op)(h);
+  Tensor value = transfer(h.result, runtime::kHost); // row-major
+  allocate(r.result);
+  cuda::copy_to_device(r.result->device, r.result->data(), value.impl()->data(),
+                       size_t(r.result->numel) * dtype_size(r.result->dtype));
+}
+
+void run_kernel(Record &r) {
+  if (r.result->device == runtime::kHost) {
+    runtime::cpu_kernel(r.op)(r);
+    return;
+  }
+  if (runtime::Kernel k = runtime::cuda_kernel(r.op))
+    k(r);
+  else
+    run_on_host(r);
+}
+
+} // namespace
+
+void interpret(Record &r) {
+  if (profiling()) {
+    // "mul float32 (64, 1024)": a line per op, dtype and shape.
+    std::string label = std::string(op_name(r.op)) + " " +
+                        dtype_name(r.result->dtype) + " " +
+                        shape_str(r.result->dims());
+    ProfileScope timed(label);
+    run_kernel(r);
+    return;
+  }
+  run_kernel(r);
 }
 
 void Trace::remove_capture(std::vector<CapturedRecord> *c) {

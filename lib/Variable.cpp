@@ -35,13 +35,14 @@ Variable::Variable(const Tensor &initial, std::string name, bool trainable) {
   impl_->id = g_next_id.fetch_add(1);
   impl_->dtype = t->dtype;
   impl_->shape = t->dims().vec();
+  impl_->device = t->device;
 }
 
 Tensor Variable::read() const {
   VariableImpl *v = need_var(*this, "variable_read");
   Record r(OpCode::VariableRead);
   r.attrs.var = v;
-  return run(r, v->dtype, v->shape);
+  return run(r, v->dtype, v->shape, false, v->device);
 }
 
 void Variable::assign(const Tensor &value) {
@@ -60,7 +61,7 @@ void Variable::assign(const Tensor &value) {
   Record r(OpCode::Assign);
   r.attrs.var = v;
   r.add_input(x.impl());
-  run(r, v->dtype, v->shape);
+  run(r, v->dtype, v->shape, false, v->device);
 }
 
 void Variable::assign_add(const Tensor &delta) { assign(read() + delta); }

@@ -4,6 +4,7 @@
 #define EJ_LIB_VARIABLEIMPL_H
 
 #include "ej/Variable.h"
+#include "runtime/cpu/Allocator.h"
 
 #include <memory>
 #include <mutex>
@@ -18,6 +19,8 @@ struct VariableImpl : std::enable_shared_from_this<VariableImpl> {
   uint64_t id = 0;
   DType dtype = float32;
   std::vector<int64_t> shape;
+  int device = runtime::kHost; // that of the first value; assigned values
+                               // are copied here
 };
 
 } // namespace ej::detail

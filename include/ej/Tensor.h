@@ -157,12 +157,14 @@ public:
   /// Strides in elements.
   std::vector<int64_t> strides() const;
   bool is_contiguous() const;
-  /// The device holding the tensor: "cpu:0" (see ej/device.h).
+  /// The device holding the tensor: "cpu:0" or "gpu:N" (see ej/device.h).
   std::string device() const;
-  /// The tensor on CUDA device `index`; throws ej::Error when that device
-  /// cannot hold it (ej::check_device says why).
+  /// A copy of the tensor on CUDA device `index` (the tensor itself when it
+  /// is there); throws ej::Error when that device is not present
+  /// (ej::check_device says why).
   Tensor gpu(int index = 0) const;
-  /// The tensor on the CPU: the tensor itself, as every tensor lives there.
+  /// A copy of the tensor in host memory (the tensor itself when it is
+  /// there); waits for the GPU's work on it.
   Tensor cpu() const;
 
   /// The value of a one-element tensor, converted to T.

@@ -1,4 +1,4 @@
-//===- device.h - Devices visible to EagerJIT ---------------------*- C++
+//===- device.h - Devices visible to EagerJIT ----------------------*- C++
 //-*-===//
 //
 // The CUDA driver is loaded lazily: with no GPU or no driver installed,
@@ -6,10 +6,12 @@
 // TensorFlow: "cpu:0", "gpu:0", "gpu:1", ... ("/gpu:0" and
 // "/device:GPU:0" are accepted too).
 //
-// Tensors live on the CPU: this build has no device-resident storage yet.
-// Asking for a GPU is therefore an ej::Error that says why: no device
-// present, an index past the devices present, or no GPU storage in this
-// build.
+// A tensor lives on one device (Tensor::device(); Tensor::gpu() and cpu()
+// copy it over). An op runs on its inputs' device; inputs on different
+// devices are an ej::Error, except scalars (rank 0), which are copied to
+// the op's device. Ops without inputs (zeros, random_normal, constant)
+// create their result on the thread's current device: "cpu:0", or the
+// device of the innermost DeviceScope.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_DEVICE_H
@@ -27,8 +29,8 @@ int num_gpus();
 std::string current_device();
 
 /// `device` in canonical form ("cpu:0", "gpu:1"), checked against the
-/// devices present; throws ej::Error for a name that is not a device, a
-/// device that is not present, or a GPU while tensors cannot live there.
+/// devices present; throws ej::Error for a name that is not a device or a
+/// device that is not present.
 std::string check_device(const std::string &device);
 
 /// Places the tensors this thread creates on `device` until the scope ends,
@@ -42,8 +44,15 @@ public:
   DeviceScope &operator=(const DeviceScope &) = delete;
 
 private:
-  std::string previous;
+  int previous;
 };
+
+/// Lets float32 matmuls on GPUs use TF32 tensor cores (inputs rounded to
+/// 10-bit mantissas, about 1e-3 relative error, several times faster), as
+/// torch.backends.cuda.matmul.allow_tf32 does. Off by default: float32
+/// matmuls are then as accurate as fp32 arithmetic. Applies to every
+/// thread from the next matmul on.
+void set_gpu_tf32(bool enabled);
 
 } // namespace ej
 

@@ -139,7 +139,7 @@ std::string encode_npy(const Tensor &t) {
   out += char(header.size() & 0xff);
   out += char(header.size() >> 8);
   out += header;
-  Tensor c = t.contiguous();
+  Tensor c = t.cpu().contiguous();
   if (t.dtype() == bool_) {
     for (bool b : c.to_vector<bool>())
       out += char(b);

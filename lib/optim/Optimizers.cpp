@@ -8,6 +8,8 @@
 #include "ej/autodiff.h"
 #include "ej/ops.h"
 #include "ej/optim.h"
+#include "lib/Device.h"
+#include "lib/VariableImpl.h"
 
 namespace ej::optim {
 namespace {
@@ -34,6 +36,8 @@ std::vector<Variable> &Optimizer::slots_of(const Variable &var) {
   if (it != slots_.end())
     return it->second;
   std::vector<Variable> slots;
+  // The slots live beside their variable.
+  detail::DeviceIndexScope on(var.impl()->device);
   for (const std::string &s : slot_names())
     slots.emplace_back(zeros(var.shape(), var.dtype()),
                        name_ + "/" + var.name() + "/" + s,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Allocator.h"
 #include "ej/Error.h"
+#include "runtime/cuda/Runtime.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -18,22 +19,8 @@ namespace ej::runtime {
 namespace {
 
 constexpr size_t kHeader = 64; // keeps data 64-byte aligned
-constexpr int kNumClasses = 4 * 58;
 
 constexpr size_t kThreadCacheDepth = 16;
-
-size_t class_size(uint32_t c) {
-  return (size_t(1) << (6 + c / 4)) * (4 + c % 4) / 4;
-}
-
-uint32_t class_of(size_t bytes) {
-  if (bytes <= 64)
-    return 0;
-  int p = 63 - __builtin_clzll(bytes - 1); // 2^p < bytes <= 2^(p+1)
-  size_t base = size_t(1) << p, step = base / 4;
-  uint32_t k = static_cast<uint32_t>((bytes - base + step - 1) / step);
-  return static_cast<uint32_t>((p - 6) * 4) + k;
-}
 
 size_t cache_limit() {
   const char *env = std::getenv("EJ_CPU_CACHE_MB");
@@ -47,7 +34,7 @@ void free_block(Storage *s) { std::free(s); }
 // thread-exit destructors that may run after static destruction started.
 struct Pool {
   std::mutex mu;
-  std::vector<Storage *> free[kNumClasses];
+  std::vector<Storage *> free[kNumSizeClasses];
   std::atomic<size_t> bytes{0};
   const size_t limit = cache_limit();
 
@@ -57,11 +44,11 @@ struct Pool {
       return nullptr;
     Storage *s = free[c].back();
     free[c].pop_back();
-    bytes.fetch_sub(class_size(c), std::memory_order_relaxed);
+    bytes.fetch_sub(size_class_bytes(c), std::memory_order_relaxed);
     return s;
   }
   void give(Storage *s) {
-    size_t sz = class_size(s->size_class);
+    size_t sz = size_class_bytes(s->size_class);
     if (bytes.load(std::memory_order_relaxed) + sz > limit) {
       free_block(s);
       return;
@@ -106,7 +93,7 @@ thread_local ThreadCache tcache;
 } // namespace
 
 Storage *allocate_storage(size_t nbytes) {
-  uint32_t c = class_of(nbytes + kHeader);
+  uint32_t c = size_class_of(nbytes + kHeader);
   Storage *s = nullptr;
   if (c < ThreadCache::kClasses && tcache.count[c] > 0)
     s = tcache.slots[c][--tcache.count[c]];
@@ -114,22 +101,27 @@ Storage *allocate_storage(size_t nbytes) {
     s = pool().take(c);
   if (!s) {
     void *mem = nullptr;
-    if (posix_memalign(&mem, kHeader, class_size(c)) != 0) {
+    if (posix_memalign(&mem, kHeader, size_class_bytes(c)) != 0) {
       pool().clear(); // one retry with the cache handed back
-      if (posix_memalign(&mem, kHeader, class_size(c)) != 0)
+      if (posix_memalign(&mem, kHeader, size_class_bytes(c)) != 0)
         throw Error("out of memory: cannot allocate " + std::to_string(nbytes) +
                     " bytes for a tensor");
     }
     s = static_cast<Storage *>(mem);
     s->size_class = c;
-    s->capacity = class_size(c) - kHeader;
+    s->capacity = size_class_bytes(c) - kHeader;
     s->data = static_cast<char *>(mem) + kHeader;
+    s->device = kHost;
   }
   new (&s->refs) std::atomic<int32_t>(1);
   return s;
 }
 
 void release_storage(Storage *s) noexcept {
+  if (s->device != kHost) {
+    cuda::release_storage(s);
+    return;
+  }
   uint32_t c = s->size_class;
   if (c < ThreadCache::kClasses && tcache.count[c] < kThreadCacheDepth) {
     tcache.slots[c][tcache.count[c]++] = s;

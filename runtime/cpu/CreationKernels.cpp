@@ -1,6 +1,7 @@
 //===- CreationKernels.cpp - Constants, fills, ranges and random draws ---===//
 #include "runtime/cpu/Kernels.h"
 #include "runtime/cpu/Philox.h"
+#include "runtime/cpu/Ranges.h"
 
 namespace ej::runtime {
 using detail::Record;
@@ -39,21 +40,22 @@ void kernel_Fill(Record &r) {
 
 void kernel_Arange(Record &r) {
   double start = r.attrs.f[0], step = r.attrs.f[1];
-  generate(r, "arange", [=](int64_t i) { return start + double(i) * step; });
+  generate(r, "arange",
+           [=](int64_t i) { return ranges::arange(start, step, i); });
 }
 
 void kernel_Linspace(Record &r) {
   double start = r.attrs.f[0], stop = r.attrs.f[1];
   int64_t n = r.result->numel;
-  double step = n > 1 ? (stop - start) / double(n - 1) : 0;
+  double step = ranges::linspace_step(start, stop, n);
   generate(r, "linspace", [=](int64_t i) {
-    return i == n - 1 && n > 1 ? stop : start + double(i) * step;
+    return ranges::linspace(start, stop, step, n, i);
   });
 }
 
 void kernel_Eye(Record &r) {
   int64_t m = r.result->shape[1];
-  generate(r, "eye", [m](int64_t i) { return i / m == i % m ? 1.0 : 0.0; });
+  generate(r, "eye", [m](int64_t i) { return ranges::eye(m, i); });
 }
 
 namespace {
@@ -73,25 +75,9 @@ template <bool Normal> void random(Record &r) {
         int64_t blocks = (n + k - 1) / k;
         parallel_for(blocks, int64_t(1) << 12, [&](int64_t bb, int64_t be) {
           for (int64_t blk = bb; blk < be; ++blk) {
-            philox::Block w =
-                philox::philox4x32_10(offset + uint64_t(blk), seed);
             double u[4] = {0, 0, 0, 0};
-            if constexpr (sizeof(T) == 4) {
-              for (int j = 0; j < 4; ++j)
-                u[j] = philox::to_unit_float(w.v[j]);
-            } else {
-              u[0] = philox::to_unit_double(w.v[0], w.v[1]);
-              u[1] = philox::to_unit_double(w.v[2], w.v[3]);
-            }
-            if constexpr (Normal) {
-              for (int j = 0; j < k; j += 2)
-                philox::box_muller(u[j], u[j + 1], u[j], u[j + 1]);
-              for (int j = 0; j < k; ++j)
-                u[j] = a + b * u[j];
-            } else {
-              for (int j = 0; j < k; ++j)
-                u[j] = a + (b - a) * u[j];
-            }
+            philox::block_values<sizeof(T) == 8, Normal>(
+                seed, offset, uint64_t(blk), a, b, u);
             for (int j = 0; j < k && blk * k + j < n; ++j)
               o[blk * k + j] = T(u[j]);
           }

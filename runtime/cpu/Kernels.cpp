@@ -1,7 +1,5 @@
 //===- Kernels.cpp - The kernel table and the interpreter ----------------===//
 #include "runtime/cpu/Kernels.h"
-#include "lib/Profile.h"
-#include "lib/Trace.h"
 
 namespace ej::runtime {
 
@@ -50,20 +48,3 @@ void copy_into(const Operand &dst, const Operand &src, int rank,
 }
 
 } // namespace ej::runtime
-
-namespace ej::detail {
-
-void interpret(Record &r) {
-  if (profiling()) {
-    // "mul float32 (64, 1024)": a line per op, dtype and shape.
-    std::string label = std::string(op_name(r.op)) + " " +
-                        dtype_name(r.result->dtype) + " " +
-                        shape_str(r.result->dims());
-    ProfileScope timed(label);
-    runtime::cpu_kernel(r.op)(r);
-    return;
-  }
-  runtime::cpu_kernel(r.op)(r);
-}
-
-} // namespace ej::detail

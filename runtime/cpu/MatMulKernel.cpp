@@ -5,6 +5,7 @@
 // Integer matmul is a plain i-k-j loop.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/cpu/BlasLayout.h"
 #include "runtime/cpu/Kernels.h"
 
 #include <cblas.h>
@@ -12,31 +13,6 @@
 namespace ej::runtime {
 using detail::Record;
 using detail::TensorImpl;
-
-namespace {
-
-// How BLAS can read a rows x cols matrix with the given element strides.
-struct BlasMatrix {
-  bool ok;
-  bool trans;
-  int64_t ld;
-};
-
-BlasMatrix blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
-  if (rows == 1)
-    s0 = std::max<int64_t>(cols, 1);
-  if (cols == 1)
-    s1 = 1;
-  if (s1 == 1 && s0 >= std::max<int64_t>(cols, 1))
-    return {true, false, s0};
-  if (cols == 1 || rows == 1) // a vector: either layout works
-    return {true, false, std::max<int64_t>(cols, 1)};
-  if (s0 == 1 && s1 >= std::max<int64_t>(rows, 1))
-    return {true, true, s1};
-  return {false, false, 0};
-}
-
-} // namespace
 
 void kernel_MatMul(Record &r) {
   const TensorImpl *a = r.input(0), *b = r.input(1);

@@ -6,11 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cuda/Nvrtc.h"
+#include "runtime/cuda/Library.h"
 
 #include "ej/Error.h"
 
 #include <cstdlib>
-#include <dlfcn.h>
 #include <mutex>
 
 namespace ej::cuda {
@@ -35,38 +35,22 @@ struct Api {
   std::string tried;
 };
 
-template <class Fn> bool find(void *lib, const char *name, Fn &fn) {
-  fn = reinterpret_cast<Fn>(dlsym(lib, name));
-  return fn != nullptr;
-}
-
 const Api &api() {
   static Api a;
   static std::once_flag once;
   std::call_once(once, [] {
-    std::vector<std::string> candidates = {"libnvrtc.so.13", "libnvrtc.so"};
-#ifdef EJ_CUDA_LIBRARY_DIR
-    candidates.push_back(std::string(EJ_CUDA_LIBRARY_DIR) + "/libnvrtc.so");
-#endif
-    if (const char *home = std::getenv("CUDA_HOME"))
-      candidates.push_back(std::string(home) + "/lib64/libnvrtc.so");
-    candidates.push_back("/usr/local/cuda/lib64/libnvrtc.so");
-    for (const std::string &c : candidates) {
-      a.tried += (a.tried.empty() ? "" : ", ") + c;
-      if ((a.lib = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL)))
-        break;
-    }
+    a.lib = open_toolkit_library("libnvrtc.so.13", "libnvrtc.so", a.tried);
     if (!a.lib)
       return;
-    bool ok = find(a.lib, "nvrtcGetErrorString", a.errorString) &&
-              find(a.lib, "nvrtcVersion", a.version) &&
-              find(a.lib, "nvrtcCreateProgram", a.create) &&
-              find(a.lib, "nvrtcCompileProgram", a.compile) &&
-              find(a.lib, "nvrtcGetProgramLogSize", a.logSize) &&
-              find(a.lib, "nvrtcGetProgramLog", a.log) &&
-              find(a.lib, "nvrtcGetCUBINSize", a.cubinSize) &&
-              find(a.lib, "nvrtcGetCUBIN", a.cubin) &&
-              find(a.lib, "nvrtcDestroyProgram", a.destroy);
+    bool ok = find_symbol(a.lib, "nvrtcGetErrorString", a.errorString) &&
+              find_symbol(a.lib, "nvrtcVersion", a.version) &&
+              find_symbol(a.lib, "nvrtcCreateProgram", a.create) &&
+              find_symbol(a.lib, "nvrtcCompileProgram", a.compile) &&
+              find_symbol(a.lib, "nvrtcGetProgramLogSize", a.logSize) &&
+              find_symbol(a.lib, "nvrtcGetProgramLog", a.log) &&
+              find_symbol(a.lib, "nvrtcGetCUBINSize", a.cubinSize) &&
+              find_symbol(a.lib, "nvrtcGetCUBIN", a.cubin) &&
+              find_symbol(a.lib, "nvrtcDestroyProgram", a.destroy);
     if (!ok) {
       dlclose(a.lib);
       a.lib = nullptr;

@@ -1,45 +1,25 @@
-//===- Device.cpp - Finding CUDA devices without linking the driver ------===//
+//===- Device.cpp - Device names, DeviceScope and placement ---------------===//
 //
-// The driver library is opened with dlopen on first use, so the library
-// loads and runs on machines with no GPU and no driver: num_gpus() is 0 there.
-// Device names and the thread's DeviceScope stack live here too.
+// A device is an index: runtime::kHost (-1) for "cpu:0", N for "gpu:N".
+// Names follow TensorFlow ("cpu:0", "gpu:1", "/gpu:1", "/device:GPU:1").
+// The thread's current device is where records without inputs (creation
+// ops) put their results; every other op runs on its inputs' device
+// (lib/OpSupport.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "ej/device.h"
 
 #include "ej/Error.h"
+#include "lib/Device.h"
+#include "runtime/cuda/Runtime.h"
 
 #include <cctype>
-#include <dlfcn.h>
-
-#if EJ_HAVE_CUDA_HEADERS
-#include <cuda.h>
-#else
-using CUresult = int;
-using CUdevice = int;
-constexpr CUresult CUDA_SUCCESS = CUresult(0);
-#endif
 
 namespace ej {
 
 namespace {
 
-int count_devices() {
-  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!lib)
-    return 0;
-  using InitFn = CUresult (*)(unsigned);
-  using CountFn = CUresult (*)(int *);
-  auto init = reinterpret_cast<InitFn>(dlsym(lib, "cuInit"));
-  auto count = reinterpret_cast<CountFn>(dlsym(lib, "cuDeviceGetCount"));
-  int n = 0;
-  // Any failure (no device, a driver too old for us) means no GPU.
-  if (!init || !count || init(0) != CUDA_SUCCESS || count(&n) != CUDA_SUCCESS)
-    n = 0;
-  return n;
-}
-
-thread_local std::string current = "cpu:0";
+thread_local int current = runtime::kHost;
 
 // "cpu:0", "gpu:1", "/gpu:1", "/device:GPU:1", "GPU" (index 0): the kind
 // ("cpu" or "gpu") and the index, or false.
@@ -68,14 +48,13 @@ bool parse(const std::string &name, std::string &kind, long &index) {
 
 } // namespace
 
-int num_gpus() {
-  static const int n = count_devices();
-  return n;
+namespace detail {
+
+std::string device_name(int device) {
+  return device == runtime::kHost ? "cpu:0" : "gpu:" + std::to_string(device);
 }
 
-std::string current_device() { return current; }
-
-std::string check_device(const std::string &device) {
+int device_index(const std::string &device) {
   std::string kind;
   long index = 0;
   if (!parse(device, kind, index))
@@ -85,7 +64,7 @@ std::string check_device(const std::string &device) {
   if (kind == "cpu") {
     if (index != 0)
       throw Error(name + " requested but the only CPU device is cpu:0");
-    return name;
+    return runtime::kHost;
   }
   int n = num_gpus();
   if (n == 0)
@@ -95,12 +74,28 @@ std::string check_device(const std::string &device) {
     throw Error(name + " requested but only " + std::to_string(n) +
                 " CUDA device" + (n == 1 ? " is" : "s are") +
                 " present (gpu:0 to gpu:" + std::to_string(n - 1) + ")");
-  throw Error(name + " requested: the device is present, but this build "
-                     "keeps tensors on cpu:0 (no GPU tensor storage yet)");
+  return int(index);
+}
+
+int current_device_index() { return current; }
+
+DeviceIndexScope::DeviceIndexScope(int device) : previous(current) {
+  current = device;
+}
+DeviceIndexScope::~DeviceIndexScope() { current = previous; }
+
+} // namespace detail
+
+int num_gpus() { return cuda::device_count(); }
+
+std::string current_device() { return detail::device_name(current); }
+
+std::string check_device(const std::string &device) {
+  return detail::device_name(detail::device_index(device));
 }
 
 DeviceScope::DeviceScope(const std::string &device) : previous(current) {
-  current = check_device(device);
+  current = detail::device_index(device);
 }
 
 DeviceScope::~DeviceScope() { current = previous; }

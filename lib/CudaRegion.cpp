@@ -1,0 +1,139 @@
+//===- CudaRegion.cpp - Hot GPU regions as host programs of CUDA kernels --===//
+//
+// A region whose ops all run on one CUDA device is split by ej-fuse, as on
+// the CPU; each ej.fusion becomes CUDA C (codegen/EjToCUDA.h) that NVRTC
+// compiles for the device (runtime/cuda/Runtime.h's function(): memory and
+// disk cache), and runs as the emitter's plan says: its kernels launched
+// in order on the device's stream with the fusion's buffers, temporaries
+// allocated for the fusion's duration, matmuls through the GPU
+// interpreter's cuBLAS kernel. The ops between fusions run as the GPU
+// interpreter's kernels (lib/Program.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Jit.h"
+#include "lib/OpSupport.h"
+#include "lib/Program.h"
+#include "runtime/cuda/Kernels.h"
+#include "runtime/cuda/Runtime.h"
+
+#include "codegen/EjToCUDA.h"
+#include "dialects/Ej/IR/EjOps.h"
+
+#include "llvm/ADT/StringMap.h"
+
+namespace ej::detail {
+
+namespace {
+
+DType dtype_of_element(const std::string &element) {
+  if (element == "f32")
+    return float32;
+  if (element == "f64")
+    return float64;
+  if (element == "i32")
+    return int32;
+  if (element == "i64")
+    return int64;
+  if (element == "i1")
+    return bool_;
+  fail("jit", "a CUDA kernel buffer of element type " + element);
+}
+
+// A fusion's kernels, loaded, and its plan.
+struct CudaFusion {
+  int device;
+  mlir::ej::CudaFusionPlan plan;
+  std::vector<mlir::ej::CudaKernelInfo> kernels;
+  std::vector<cuda::Function> functions;
+
+  void run(llvm::ArrayRef<const TensorImpl *> inputs,
+           llvm::ArrayRef<TensorImpl *> outputs) const {
+    // Every buffer of the plan by name; temporaries and matmul results are
+    // held until the launches are issued (stream order keeps them alive
+    // for the kernels after their release on the host).
+    llvm::StringMap<const TensorImpl *> buffers;
+    std::vector<Tensor> held;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      buffers["in" + std::to_string(i)] = inputs[i];
+    for (size_t i = 0; i < outputs.size(); ++i)
+      buffers["out" + std::to_string(i)] = outputs[i];
+    for (const auto &[name, type] : plan.temporaries) {
+      TensorImpl *t = new_impl(dtype_of_element(type.element), type.shape);
+      held.emplace_back(t);
+      t->device = int8_t(device);
+      allocate(t);
+      buffers[name] = t;
+    }
+    for (const mlir::ej::CudaStep &step : plan.steps) {
+      if (step.kernel >= 0) {
+        const mlir::ej::CudaKernelInfo &k = kernels[size_t(step.kernel)];
+        std::vector<void *> pointers;
+        for (const std::string &p : k.params)
+          pointers.push_back(buffers.at(p)->data());
+        std::vector<void *> params;
+        for (void *&p : pointers)
+          params.push_back(&p);
+        cuda::launch(device, functions[size_t(step.kernel)],
+                     {unsigned(k.grid), 1, 1}, {unsigned(k.block), 1, 1}, 0,
+                     params.data());
+        continue;
+      }
+      Record r(OpCode::MatMul);
+      for (const std::string &x : step.operands)
+        r.add_input(const_cast<TensorImpl *>(buffers.at(x)));
+      const mlir::ej::CudaBufferType &type = type_of(step.result);
+      r.result = new_impl(dtype_of_element(type.element), type.shape);
+      held.emplace_back(r.result);
+      r.result->device = int8_t(device);
+      runtime::cuda_kernel(OpCode::MatMul)(r);
+      auto out = buffers.find(step.result);
+      if (out != buffers.end() && step.result.rfind("out", 0) == 0) {
+        // A result of the fusion: its buffer is the caller's.
+        cuda::copy_on_device(
+            device, const_cast<TensorImpl *>(out->second)->data(),
+            r.result->data(),
+            size_t(r.result->numel) * dtype_size(r.result->dtype));
+        continue;
+      }
+      buffers[step.result] = r.result;
+    }
+  }
+
+  const mlir::ej::CudaBufferType &type_of(const std::string &name) const {
+    for (const auto &[n, type] : plan.types)
+      if (n == name)
+        return type;
+    fail("jit", "a CUDA kernel plan names an unknown buffer " + name);
+  }
+};
+
+FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
+  mlir::FailureOr<mlir::ej::CudaSource> source = mlir::ej::emitCudaSource(op);
+  if (mlir::failed(source) || source->fusions.size() != 1)
+    fail("jit", "the CUDA C emitter cannot express this fusion");
+  auto fusion = std::make_shared<CudaFusion>();
+  fusion->device = device;
+  fusion->plan = std::move(source->fusions.front());
+  fusion->kernels = std::move(source->kernels);
+  for (const mlir::ej::CudaKernelInfo &k : fusion->kernels)
+    fusion->functions.push_back(cuda::function(device, source->code, k.name));
+  return [fusion](llvm::ArrayRef<const TensorImpl *> inputs,
+                  llvm::ArrayRef<TensorImpl *> outputs) {
+    fusion->run(inputs, outputs);
+  };
+}
+
+} // namespace
+
+RegionCompiler cuda_compiler(int device) {
+  return [device](mlir::Operation *module, std::string &error) {
+    return fused_program(
+        module,
+        [device](mlir::Operation *op) {
+          return compile_cuda_kernel(device, op);
+        },
+        error);
+  };
+}
+
+} // namespace ej::detail

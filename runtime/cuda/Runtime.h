@@ -1,0 +1,106 @@
+//===- Runtime.h - CUDA devices, streams, memory and modules ----*- C++ -*-===//
+//
+// The library's whole use of the CUDA driver. The driver (libcuda.so.1) is
+// opened with dlopen on first use and its entry points looked up with
+// dlsym, so the library loads, and runs on the CPU, on machines with no GPU
+// and no driver: device_count() is 0 there and nothing else is called.
+//
+// Each device has one stream. Every kernel launch and every copy the library
+// makes on a device goes to that stream, so work on a device runs in the
+// order it was issued and a buffer freed on the host can be handed to the
+// next allocation at once (its later users are ordered after its earlier
+// ones). The host waits only where it reads results: copies to the host
+// (observation points) and synchronize().
+//
+// Every failing driver call becomes an ej::Error that names the call and
+// the driver's error: "CUDA error in cuMemAlloc_v2: CUDA_ERROR_OUT_OF_MEMORY
+// (out of memory)".
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_RUNTIME_CUDA_RUNTIME_H
+#define EJ_RUNTIME_CUDA_RUNTIME_H
+
+#include "runtime/cpu/Allocator.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ej::cuda {
+
+/// The number of CUDA devices (0 without a driver, or when cuInit fails).
+int device_count();
+
+/// Throws ej::Error naming `call` unless `result` is CUDA_SUCCESS (0).
+void check(int result, const char *call);
+
+struct DeviceProperties {
+  std::string name;
+  int major = 0, minor = 0; // compute capability
+  int multiprocessors = 0;
+  size_t memory = 0; // bytes
+};
+/// The properties of device `device` (throws ej::Error past device_count()).
+const DeviceProperties &properties(int device);
+/// The real architecture NVRTC compiles for: "sm_90" on an H100.
+std::string architecture(int device);
+
+/// The device's stream (a CUstream), created on first use in the device's
+/// primary context.
+void *stream(int device);
+/// Waits for all work issued to the device.
+void synchronize(int device);
+
+// --- Memory: a caching allocator per device ---
+
+/// A block of device memory of at least `nbytes` bytes, one reference;
+/// `data` is a device address, 256-byte aligned, and `device` is set. Freed
+/// blocks are cached by size class and reused, never returned to the driver
+/// while the program runs, except that an allocation that fails first hands
+/// the device's cache back and retries (then throws ej::Error).
+runtime::Storage *allocate_storage(int device, size_t nbytes);
+/// Called by runtime::release_storage for a device block: caches it.
+void release_storage(runtime::Storage *s) noexcept;
+/// Bytes held in the device's cache (freed, not yet reused).
+size_t cached_bytes(int device);
+/// Hands the device's cached blocks back to the driver.
+void empty_cache(int device);
+
+// --- Copies, in stream order ---
+
+/// Host to device. Goes through pinned staging buffers; returns once `src`
+/// may be reused (the copy itself may still be in flight).
+void copy_to_device(int device, void *dst, const void *src, size_t nbytes);
+/// Device to host: waits for the work issued before it, then copies.
+void copy_to_host(int device, void *dst, const void *src, size_t nbytes);
+/// Device to device on the same device, asynchronous.
+void copy_on_device(int device, void *dst, const void *src, size_t nbytes);
+
+// --- Kernels ---
+
+/// A loaded kernel (a CUfunction).
+using Function = void *;
+
+/// The kernel `name` (an `extern "C" __global__` function) of CUDA C
+/// `source`, compiled by NVRTC for the device's architecture and loaded.
+/// C++17, with -default-device (a function without an execution space is a
+/// device function) and without --use_fast_math (full precision).
+/// Compiled once per process and source (kept in memory) and kept on disk
+/// in the kernel cache (codegen/KernelCache.h), so another process loads
+/// the cubin without compiling. A compile error throws ej::Error with
+/// NVRTC's log.
+Function function(int device, const std::string &source,
+                  const std::string &name);
+
+struct Dim3 {
+  unsigned x = 1, y = 1, z = 1;
+};
+
+/// Launches `f` on the device's stream. `params` points to the kernel's
+/// arguments as cuLaunchKernel takes them (an array of pointers to each).
+void launch(int device, Function f, Dim3 grid, Dim3 block, unsigned shared,
+            void **params);
+
+} // namespace ej::cuda
+
+#endif // EJ_RUNTIME_CUDA_RUNTIME_H
