@@ -29,17 +29,19 @@ namespace {
 // ops run as the kernels `kernels` compiles (there are none without it).
 class HostProgram : public Executable {
 public:
-  HostProgram(mlir::func::FuncOp f, const FusionCompiler *kernels)
-      : program_(f.getBody().front(),
+  HostProgram(mlir::func::FuncOp f, const FusionCompiler *kernels, int device)
+      : device_(device),
+        program_(f.getBody().front(),
                  llvm::SmallVector<mlir::Value>(f.getArguments()),
                  llvm::SmallVector<mlir::Value>(
                      f.getBody().front().getTerminator()->getOperands()),
                  "jit", kernels) {}
   std::vector<Tensor> run(const std::vector<Tensor> &args) override {
-    return program_.run(args, {}, /*record=*/false);
+    return program_.run(args, {}, /*record=*/false, device_);
   }
 
 private:
+  int device_;
   Program program_;
 };
 
@@ -47,7 +49,7 @@ private:
 
 std::unique_ptr<Executable> host_program(mlir::Operation *module,
                                          const FusionCompiler *kernels,
-                                         std::string &error) {
+                                         std::string &error, int device) {
   mlir::func::FuncOp f;
   module->walk([&](mlir::func::FuncOp op) { f = op; });
   if (!f) {
@@ -55,7 +57,7 @@ std::unique_ptr<Executable> host_program(mlir::Operation *module,
     return nullptr;
   }
   try {
-    return std::make_unique<HostProgram>(f, kernels);
+    return std::make_unique<HostProgram>(f, kernels, device);
   } catch (const Error &e) {
     error = e.what();
     return nullptr;
@@ -99,19 +101,19 @@ const bool kKernelAllocatorSet =
 
 std::unique_ptr<Executable> fused_program(mlir::Operation *module,
                                           const FusionCompiler &kernels,
-                                          std::string &error) {
+                                          std::string &error, int device) {
   mlir::PassManager pm(module->getContext());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
   if (mlir::failed(pm.run(module))) {
     error = "ej-fuse failed";
     return nullptr;
   }
-  return host_program(module, &kernels, error);
+  return host_program(module, &kernels, error, device);
 }
 
 RegionCompiler cpu_compiler() {
   return [](mlir::Operation *module, std::string &error) {
-    return fused_program(module, compile_kernel, error);
+    return fused_program(module, compile_kernel, error, runtime::kHost);
   };
 }
 

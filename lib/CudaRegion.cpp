@@ -16,8 +16,17 @@
 #include "runtime/cuda/Kernels.h"
 #include "runtime/cuda/Runtime.h"
 
+#include "lib/TraceToMLIR.h"
+
+#include "codegen/CpuCompiler.h"
 #include "codegen/EjToCUDA.h"
+#include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -107,16 +116,23 @@ struct CudaFusion {
   }
 };
 
-FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
+// The CUDA C of one ej.fusion, or an ej::Error.
+mlir::ej::CudaSource emit_fusion(mlir::Operation *op) {
   mlir::FailureOr<mlir::ej::CudaSource> source = mlir::ej::emitCudaSource(op);
   if (mlir::failed(source) || source->fusions.size() != 1)
-    fail("jit", "the CUDA C emitter cannot express this fusion");
+    fail("jit",
+         "the CUDA C emitter cannot express the fusion " + kernel_label(op));
+  return std::move(*source);
+}
+
+FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
+  mlir::ej::CudaSource source = emit_fusion(op);
   auto fusion = std::make_shared<CudaFusion>();
   fusion->device = device;
-  fusion->plan = std::move(source->fusions.front());
-  fusion->kernels = std::move(source->kernels);
+  fusion->plan = std::move(source.fusions.front());
+  fusion->kernels = std::move(source.kernels);
   for (const mlir::ej::CudaKernelInfo &k : fusion->kernels)
-    fusion->functions.push_back(cuda::function(device, source->code, k.name));
+    fusion->functions.push_back(cuda::function(device, source.code, k.name));
   return [fusion](llvm::ArrayRef<const TensorImpl *> inputs,
                   llvm::ArrayRef<TensorImpl *> outputs) {
     fusion->run(inputs, outputs);
@@ -132,8 +148,26 @@ RegionCompiler cuda_compiler(int device) {
         [device](mlir::Operation *op) {
           return compile_cuda_kernel(device, op);
         },
-        error);
+        error, device);
   };
+}
+
+std::vector<std::string> cuda_region_sources(const std::string &region) {
+  DiagnosedContext context(mlir::ej::registerCpuCodegenDialects);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(region, &context.ctx);
+  if (!module)
+    fail("jit", "the region does not parse: " + context.diagnostics);
+  mlir::PassManager pm(&context.ctx);
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::ej::createEjFuse());
+  if (mlir::failed(pm.run(*module)))
+    fail("jit", "the region's passes failed: " + context.diagnostics);
+  std::vector<std::string> sources;
+  module->walk(
+      [&](mlir::ej::FusionOp op) { sources.push_back(emit_fusion(op).code); });
+  return sources;
 }
 
 } // namespace ej::detail

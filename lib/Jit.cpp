@@ -238,6 +238,33 @@ namespace {
 // A region's device when its ops run on several.
 constexpr int kMixedDevices = -2;
 
+// Where a compiled region runs: the device of its records. Host scalars
+// that a GPU region makes and drops (C++ literals, an optimizer's
+// constants, a schedule's arithmetic) are computed on the GPU with the
+// rest: the region stays one device's program. A host value that outlives
+// the region, a host variable, or records on two GPUs make it mixed.
+int region_device(const std::vector<Jit::Entry> &entries,
+                  const std::vector<bool> &live) {
+  int gpu = runtime::kHost;
+  for (const Jit::Entry &e : entries) {
+    int d = e.record.result->device;
+    if (d == runtime::kHost)
+      continue;
+    if (gpu != runtime::kHost && d != gpu)
+      return kMixedDevices;
+    gpu = d;
+  }
+  if (gpu == runtime::kHost)
+    return runtime::kHost;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Record &r = entries[i].record;
+    if (r.result->device == runtime::kHost &&
+        (r.result->rank != 0 || live[i] || r.attrs.var))
+      return kMixedDevices;
+  }
+  return gpu;
+}
+
 struct CompileJob {
   std::shared_ptr<Region> region;
   std::string text; // the region function
@@ -655,13 +682,11 @@ void Jit::end_region() {
     job.first_key_size = first;
     std::vector<CapturedRecord> records;
     std::vector<bool> live;
-    job.device = entries_.front().record.result->device;
     for (Entry &e : entries_) {
-      if (e.record.result->device != job.device)
-        job.device = kMixedDevices;
       records.push_back({e.record, {e.result}, nullptr});
       live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
     }
+    job.device = region_device(entries_, live);
     DiagnosedContext context;
     job.function =
         build_region_function(context.ctx, records, sig_, live, "region");

@@ -79,6 +79,12 @@ RegionCompiler cpu_compiler();
 /// compiled by NVRTC, the other ops run as the GPU interpreter's kernels.
 RegionCompiler cuda_compiler(int device);
 
+/// The CUDA C that cuda_compiler makes of a region function (MLIR text, as
+/// the JIT dumps it): one translation unit per ej.fusion after
+/// canonicalization, CSE and ej-fuse. Throws ej::Error when the emitter
+/// cannot express a fusion. What a GPU would load, made without one.
+std::vector<std::string> cuda_region_sources(const std::string &region);
+
 /// A compiler whose executables run the region's ops one by one through the
 /// interpreter's kernels, without recording them: the JIT's machinery
 /// (deferral, liveness, variables, fallbacks) without code generation. The
@@ -125,11 +131,13 @@ public:
   /// already be gone).
   void shutdown();
 
-private:
+  /// A record of the region being matched, and its result.
   struct Entry {
     Record record;
     Tensor result;
   };
+
+private:
   enum class Mode { Cold, Deferring, Complete };
 
   bool extends_longer_candidate() const;

@@ -149,6 +149,16 @@ Tensor transfer(TensorImpl *t, int device) {
   return result;
 }
 
+Tensor copy_to(TensorImpl *t, int device) {
+  if (t->device == device) {
+    retain(t);
+    return Tensor(t);
+  }
+  Record r(OpCode::Copy);
+  r.add_input(t);
+  return run(r, t->dtype, t->dims(), t->weak, device);
+}
+
 namespace {
 
 // run()'s placement rule (see OpSupport.h).
@@ -191,14 +201,16 @@ Tensor run(Record &r, DType dtype, IntList shape, bool weak, int device) {
   Tensor result(out); // owns `out` even if the kernel throws
   out->device = int8_t(device == kByInputs ? place(r) : device);
   r.result = out;
-  // Scalars from another device, held until the record has run (a tape
-  // that captures it holds them on).
+  // Inputs from another device (a copy record each, before this one), held
+  // until the record has run (a tape that captures it holds them on). A
+  // copy record itself moves its input.
   llvm::SmallVector<Tensor, 2> moved;
-  for (size_t i = 0; i < r.size(); ++i)
-    if (r.input(i)->device != out->device) {
-      moved.push_back(transfer(r.input(i), out->device));
-      r.set_input(i, moved.back().impl());
-    }
+  if (r.op != OpCode::Copy)
+    for (size_t i = 0; i < r.size(); ++i)
+      if (r.input(i)->device != out->device) {
+        moved.push_back(copy_to(r.input(i), out->device));
+        r.set_input(i, moved.back().impl());
+      }
   Trace::current().run(r);
   return result;
 }

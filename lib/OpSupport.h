@@ -58,6 +58,10 @@ Tensor interpreted_copy(TensorImpl *t);
 /// computed first; a copy to the host waits for the device.
 Tensor transfer(TensorImpl *t, int device);
 
+/// `t` on `device` through a recorded copy (`t` itself when it is there):
+/// tapes and the tracing JIT see the move as an ej.copy.
+Tensor copy_to(TensorImpl *t, int device);
+
 /// `device` for run(): place the result where the record's inputs are.
 inline constexpr int kByInputs = -2;
 
@@ -66,7 +70,8 @@ inline constexpr int kByInputs = -2;
 /// `device`, or by default on the inputs' device: that of the non-scalar
 /// inputs, which must agree (else ej::Error), else that of a GPU scalar
 /// input, else the host; a record without inputs uses the thread's current
-/// device. Scalar inputs on another device are copied over first.
+/// device. Inputs on another device (scalars, or anything when `device` is
+/// given) are copied over first, by copy_to().
 Tensor run(Record &r, DType dtype, IntList shape, bool weak = false,
            int device = kByInputs);
 

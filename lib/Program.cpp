@@ -68,10 +68,17 @@ std::vector<uint8_t> host_bytes(mlir::DenseElementsAttr attr, DType dtype) {
   return bytes;
 }
 
+double f64(mlir::Operation *op, llvm::StringRef name) {
+  return mlir::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
+}
+
+} // namespace
+
 // "kernel sub,exp,reduce_sum,div -> (256, 1024)": a compiled fusion's line
 // in the profile, its ops in order (repeats once) and its first result's
 // shape.
-std::string kernel_label(mlir::ej::FusionOp fusion) {
+std::string kernel_label(mlir::Operation *op) {
+  auto fusion = mlir::cast<mlir::ej::FusionOp>(op);
   std::string ops;
   llvm::StringRef last;
   for (mlir::Operation &op : fusion.getBody().front().without_terminator()) {
@@ -87,12 +94,6 @@ std::string kernel_label(mlir::ej::FusionOp fusion) {
   return "kernel " + ops + " -> " +
          shape_str(IntList(type.getShape().data(), type.getShape().size()));
 }
-
-double f64(mlir::Operation *op, llvm::StringRef name) {
-  return mlir::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
-}
-
-} // namespace
 
 Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
                  llvm::ArrayRef<mlir::Value> outputs, const char *what,
@@ -265,16 +266,18 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 
 std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
                                  const std::vector<Variable> &variables,
-                                 bool record) const {
-  // A program runs where its inputs are: its constants and fills too (a
-  // gradient program of a tape on a GPU stays on that GPU).
-  int device = runtime::kHost;
-  for (const Tensor &t : tensors)
-    if (t.defined() && t.impl()->device != runtime::kHost)
-      device = t.impl()->device;
-  for (const Variable &v : variables)
-    if (v.defined() && v.impl()->device != runtime::kHost)
-      device = v.impl()->device;
+                                 bool record, int device) const {
+  // By default a program runs where its inputs are: its constants and
+  // fills too (a gradient program of a tape on a GPU stays on that GPU).
+  if (device == kByInputs) {
+    device = runtime::kHost;
+    for (const Tensor &t : tensors)
+      if (t.defined() && t.impl()->device != runtime::kHost)
+        device = t.impl()->device;
+    for (const Variable &v : variables)
+      if (v.defined() && v.impl()->device != runtime::kHost)
+        device = v.impl()->device;
+  }
   DeviceIndexScope on(device == runtime::kHost ? current_device_index()
                                                : device);
   // On the stack for the small programs of replayed regions.
@@ -285,6 +288,9 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
       continue;
     if (i < variables.size() && variables[i].defined())
       vars[i] = variables[i].impl();
+    else if (!record)
+      // A compiled region's ops all run on its device (lib/Jit.cpp).
+      values[i] = transfer(tensors.at(i).impl(), device);
     else
       values[i] = tensors.at(i);
   }

@@ -34,19 +34,26 @@ using FusionCompiler = std::function<FusedKernel(mlir::Operation *fusion)>;
 
 class Executable;
 
+/// "kernel sub,exp,reduce_sum,div -> (256, 1024)": an ej.fusion's line in
+/// the profile and in messages, its ops in order (repeats once) and its
+/// first result's shape.
+std::string kernel_label(mlir::Operation *fusion);
+
 /// A region function (a module holding one `func.func`) as a host program:
-/// its ops run one by one through the interpreter's kernels, not recorded;
+/// its ops run one by one through the interpreter's kernels, not recorded,
+/// on `device`;
 /// ej.fusion ops run as the kernels `kernels` compiles (there are none
 /// without it). Null, with `error` set, when a program cannot be made.
 std::unique_ptr<Executable> host_program(mlir::Operation *module,
                                          const FusionCompiler *kernels,
-                                         std::string &error);
+                                         std::string &error,
+                                         int device = runtime::kHost);
 
 /// host_program() of the module after ej-fuse has grouped its ops into
 /// ej.fusion kernels, which `kernels` compiles.
 std::unique_ptr<Executable> fused_program(mlir::Operation *module,
                                           const FusionCompiler &kernels,
-                                          std::string &error);
+                                          std::string &error, int device);
 
 class Program {
 public:
@@ -65,10 +72,11 @@ public:
   /// `!ej.variable`; entries the program does not read may be undefined.
   /// Each op is recorded like an API call (tapes see it) unless `record` is
   /// false: then the kernels run directly, as the inside of a compiled
-  /// region.
+  /// region, every op on `device` (the inputs are copied there first).
+  /// `device` defaults to the inputs' (a GPU input's, if any).
   std::vector<Tensor> run(const std::vector<Tensor> &tensors,
                           const std::vector<Variable> &variables,
-                          bool record = true) const;
+                          bool record = true, int device = kByInputs) const;
 
   /// Whether the program reads input i.
   bool reads(size_t input) const { return reads_[input]; }

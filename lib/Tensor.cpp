@@ -172,11 +172,11 @@ std::string Tensor::device() const {
   return device_name(need(*this, "device", "self")->device);
 }
 Tensor Tensor::gpu(int index) const {
-  TensorImpl *t = need_value(*this, "gpu", "self", false);
-  return transfer(t, device_index("gpu:" + std::to_string(index)));
+  TensorImpl *t = need(*this, "gpu", "self");
+  return copy_to(t, device_index("gpu:" + std::to_string(index)));
 }
 Tensor Tensor::cpu() const {
-  return transfer(need(*this, "cpu", "self"), runtime::kHost);
+  return copy_to(need(*this, "cpu", "self"), runtime::kHost);
 }
 
 template <class T> std::vector<T> Tensor::to_vector() const {

@@ -93,6 +93,12 @@ void run_on_host(Record &r) {
 }
 
 void run_kernel(Record &r) {
+  if (r.op == OpCode::Copy && r.input(0)->device != r.result->device) {
+    // A copy between devices: the result views a row-major copy there.
+    Tensor value = transfer(r.input(0), r.result->device);
+    runtime::share_storage(r.result, value.impl());
+    return;
+  }
   if (r.result->device == runtime::kHost) {
     runtime::cpu_kernel(r.op)(r);
     return;

@@ -9,6 +9,7 @@
 #include "ej/ops.h"
 #include "ej/optim.h"
 #include "lib/Device.h"
+#include "lib/OpSupport.h"
 #include "lib/VariableImpl.h"
 
 namespace ej::optim {
@@ -82,6 +83,16 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
                   " must be " + dtype_name(v.dtype()) + " " +
                   shape_str(v.shape()) + ", got " + dtype_name(g.dtype()) +
                   " " + shape_str(g.shape()));
+  }
+  // The step counter lives beside the variables: a step's scalar
+  // arithmetic then runs where its updates do, and a GPU step is one
+  // device's program for the tracing JIT.
+  if (!grads_and_vars.empty()) {
+    int device = grads_and_vars.front().second.impl()->device;
+    if (iterations_.impl()->device != device)
+      iterations_ =
+          Variable(detail::transfer(iterations_.impl()->value.impl(), device),
+                   iterations_.name(), /*trainable=*/false);
   }
   Tensor iter = iterations_.read();
   Tensor lr = learning_rate_(iter);

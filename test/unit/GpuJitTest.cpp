@@ -1,0 +1,126 @@
+//===- GpuJitTest.cpp - Hot GPU regions compiled to CUDA kernels ----------===//
+//
+// With a CUDA device: loops whose ops run on the GPU get compiled regions
+// (ej-fuse, ej-to-cuda, NVRTC) whose results match the interpreter's, C++
+// literals and an optimizer's host scalars included, and a region that
+// keeps a host value alive stays on the interpreter. Without a device the
+// tests skip. (The CPU's region machinery has its own tests, JitTest.)
+//
+//===----------------------------------------------------------------------===//
+#include "test/unit/JitHarness.h"
+
+#include <ej/ej.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+#define NEED_GPU()                                                             \
+  if (ej::num_gpus() == 0)                                                     \
+  GTEST_SKIP() << "no CUDA device"
+
+void expectNear(const std::vector<float> &got, const std::vector<float> &want,
+                float ulps) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    EXPECT_NEAR(got[i], want[i],
+                ulps * 1.2e-7f * std::max(1.0f, std::abs(want[i])))
+        << i;
+}
+
+// The 8-op chain of the benchmarks, literals and all.
+ej::Tensor chain(const ej::Tensor &x, const ej::Tensor &y) {
+  ej::Tensor t = (x * y + 1) * x - y;
+  return ej::tanh(ej::exp(t / (y + 2)));
+}
+
+TEST(GpuJit, AHotElementwiseLoopRunsAsCompiledCudaKernels) {
+  NEED_GPU();
+  ej::Tensor x = ej::random_uniform({1 << 16}, ej::float32, -1, 1).gpu();
+  ej::Tensor y = ej::random_uniform({1 << 16}, ej::float32, 0, 1).gpu();
+  std::vector<float> want =
+      ejtest::without_jit([&] { return chain(x, y).to_vector<float>(); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  ej::Tensor z;
+  for (int i = 0; i < 6; ++i) {
+    ej::Step step;
+    z = chain(x, y);
+  }
+  ej::jit::Stats s = ej::jit::stats();
+  EXPECT_EQ(s.regions_failed, 0u);
+  EXPECT_GE(s.regions_compiled, 1u);
+  EXPECT_GT(s.ops_compiled, 0u);
+  EXPECT_EQ(z.device(), "gpu:0");
+  expectNear(z.to_vector<float>(), want, 8);
+}
+
+TEST(GpuJit, SoftmaxAndLayerNormRegionsMatchTheInterpreter) {
+  NEED_GPU();
+  ej::Tensor x = ej::random_normal({64, 1024}).gpu();
+  ej::Tensor gamma = ej::random_normal({1024}).gpu();
+  ej::Tensor beta = ej::random_normal({1024}).gpu();
+  auto both = [&] {
+    return std::make_pair(
+        ej::nn::softmax(x).to_vector<float>(),
+        ej::nn::layer_norm(x, gamma, beta).to_vector<float>());
+  };
+  auto want = ejtest::without_jit(both);
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  ej::Tensor s, l;
+  for (int i = 0; i < 6; ++i) {
+    ej::Step step;
+    s = ej::nn::softmax(x);
+    l = ej::nn::layer_norm(x, gamma, beta);
+  }
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
+  expectNear(s.to_vector<float>(), want.first, 16);
+  expectNear(l.to_vector<float>(), want.second, 64);
+}
+
+TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
+  NEED_GPU();
+  auto train = [](int steps) {
+    ej::set_seed(3);
+    ej::Variable w(ej::random_normal({32, 16}).gpu(), "w");
+    ej::Variable b(ej::zeros({16}).gpu(), "b");
+    ej::Tensor x = ej::random_normal({8, 32}).gpu();
+    ej::optim::Adam adam(0.01);
+    for (int i = 0; i < steps; ++i) {
+      ej::Step step;
+      adam.minimize(
+          [&] {
+            return ej::reduce_mean(ej::square(ej::matmul(x, w.read()) + b));
+          },
+          {w, b});
+    }
+    return w.read().to_vector<float>();
+  };
+  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<float> got = train(6);
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
+  EXPECT_GT(ej::jit::stats().ops_compiled, 0u);
+  expectNear(got, want, 64);
+}
+
+TEST(GpuJit, ARegionThatKeepsAHostValueStaysOnTheInterpreter) {
+  NEED_GPU();
+  ej::Tensor x = ej::random_uniform({256}).gpu();
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<ej::Tensor> hosts;
+  for (int i = 0; i < 6; ++i) {
+    ej::Step step;
+    ej::Tensor h = ej::arange(0, 4, 1, ej::float32) * 2; // a host vector
+    hosts.push_back(h);
+    ej::Tensor g = x * 3;
+    (void)g;
+  }
+  EXPECT_GE(ej::jit::stats().regions_failed, 1u);
+  EXPECT_EQ(hosts.back().to_vector<float>(), (std::vector<float>{0, 2, 4, 6}));
+}
+
+} // namespace
