@@ -88,6 +88,11 @@ DeviceIndexScope::~DeviceIndexScope() { current = previous; }
 
 int num_gpus() { return cuda::device_count(); }
 
+void synchronize() {
+  for (int d = 0; d < num_gpus(); ++d)
+    cuda::synchronize(d);
+}
+
 std::string current_device() { return detail::device_name(current); }
 
 std::string check_device(const std::string &device) {

@@ -24,6 +24,11 @@ namespace ej {
 /// The number of CUDA devices the driver reports (0 without a driver).
 int num_gpus();
 
+/// Waits until every GPU has finished the work issued to it (as
+/// torch.cuda.synchronize() does): GPU ops run asynchronously, and only
+/// reading a value on the host waits for them. Nothing to do without a GPU.
+void synchronize();
+
 /// The device new tensors of this thread are placed on ("cpu:0" outside
 /// any DeviceScope).
 std::string current_device();

@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -619,9 +620,16 @@ Function function(int device, const std::string &source,
   return f;
 }
 
+namespace {
+std::atomic<uint64_t> launch_count{0};
+} // namespace
+
+uint64_t launches() { return launch_count.load(std::memory_order_relaxed); }
+
 void launch(int device, Function f, Dim3 grid, Dim3 block, unsigned shared,
             void **params) {
   Device &d = open(device);
+  launch_count.fetch_add(1, std::memory_order_relaxed);
   auto kernel = static_cast<CUfunction>(f);
   CUresult r =
       driver().launchKernel(kernel, grid.x, grid.y, grid.z, block.x, block.y,

@@ -96,6 +96,10 @@ struct Dim3 {
   unsigned x = 1, y = 1, z = 1;
 };
 
+/// Kernels the library has launched in this process, on every device
+/// (cuBLAS's own launches not counted).
+uint64_t launches();
+
 /// Launches `f` on the device's stream. `params` points to the kernel's
 /// arguments as cuLaunchKernel takes them (an array of pointers to each).
 void launch(int device, Function f, Dim3 grid, Dim3 block, unsigned shared,

@@ -58,6 +58,8 @@ TEST(Devices, CpuTensorsStayWhereTheyAre) {
   EXPECT_EQ(y.device(), "cpu:0");
   EXPECT_EQ(y.to_vector<double>(), x.to_vector<double>());
   EXPECT_EQ(errorOf([] { ej::Tensor().cpu(); }).find("cpu"), 0u);
+  // With no GPU work issued, synchronizing returns at once.
+  EXPECT_EQ(errorOf([] { ej::synchronize(); }), "(no error)");
 }
 
 TEST(Devices, CpuScopesNestAndRestoreTheCurrentDevice) {
