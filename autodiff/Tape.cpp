@@ -308,7 +308,11 @@ GradientTape::Impl::gradient(const Tensor &target,
   size_t next = 0;
   for (size_t i = 0; i < sources.size(); ++i) {
     if (program->present[i]) {
-      grads.push_back(computed[next++]);
+      // A source moved to another device (x.gpu()) gets its gradient where
+      // it lives.
+      int device = sources[i].variable ? sources[i].variable->device
+                                       : sources[i].tensor->device;
+      grads.push_back(copy_to(computed[next++].impl(), device));
       continue;
     }
     const Source &s = sources[i];

@@ -62,8 +62,16 @@ struct CudaFusion {
     // for the kernels after their release on the host).
     llvm::StringMap<const TensorImpl *> buffers;
     std::vector<Tensor> held;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      buffers["in" + std::to_string(i)] = inputs[i];
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      // The kernels read 16-byte vectors: an input that a view's offset
+      // leaves unaligned is copied (fresh blocks are 256-byte aligned).
+      const TensorImpl *t = inputs[i];
+      if (reinterpret_cast<uintptr_t>(t->data()) % 16 != 0) {
+        held.push_back(interpreted_copy(const_cast<TensorImpl *>(t)));
+        t = held.back().impl();
+      }
+      buffers["in" + std::to_string(i)] = t;
+    }
     for (size_t i = 0; i < outputs.size(); ++i)
       buffers["out" + std::to_string(i)] = outputs[i];
     for (const auto &[name, type] : plan.temporaries) {

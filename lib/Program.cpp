@@ -269,17 +269,22 @@ std::vector<Tensor> Program::run(const std::vector<Tensor> &tensors,
                                  bool record, int device) const {
   // By default a program runs where its inputs are: its constants and
   // fills too (a gradient program of a tape on a GPU stays on that GPU).
+  // A program without inputs uses the thread's current device.
   if (device == kByInputs) {
-    device = runtime::kHost;
+    device = current_device_index();
+    bool inputs = false;
     for (const Tensor &t : tensors)
-      if (t.defined() && t.impl()->device != runtime::kHost)
+      if (t.defined() && (!inputs || t.impl()->device != runtime::kHost)) {
         device = t.impl()->device;
+        inputs = true;
+      }
     for (const Variable &v : variables)
-      if (v.defined() && v.impl()->device != runtime::kHost)
+      if (v.defined() && (!inputs || v.impl()->device != runtime::kHost)) {
         device = v.impl()->device;
+        inputs = true;
+      }
   }
-  DeviceIndexScope on(device == runtime::kHost ? current_device_index()
-                                               : device);
+  DeviceIndexScope on(device);
   // On the stack for the small programs of replayed regions.
   llvm::SmallVector<Tensor, 32> values(num_slots_);
   llvm::SmallVector<VariableImpl *, 32> vars(num_slots_, nullptr);

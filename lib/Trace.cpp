@@ -86,7 +86,8 @@ void run_on_host(Record &r) {
   h.result = new_impl(r.result->dtype, r.result->dims());
   held.emplace_back(h.result);
   runtime::cpu_kernel(r.op)(h);
-  Tensor value = transfer(h.result, runtime::kHost); // row-major
+  Tensor value =
+      h.result->contiguous ? held.back() : interpreted_copy(h.result);
   allocate(r.result);
   cuda::copy_to_device(r.result->device, r.result->data(), value.impl()->data(),
                        size_t(r.result->numel) * dtype_size(r.result->dtype));

@@ -5,6 +5,7 @@
 // that applies them in order.
 //
 //===----------------------------------------------------------------------===//
+#include "ej/device.h"
 #include "ej/nn.h"
 
 #include <algorithm>
@@ -58,7 +59,13 @@ void Layer::build_weights(const std::vector<int64_t> &) {}
 Tensor Layer::operator()(const Tensor &x, bool training) {
   if (!x.defined())
     throw Error(where("call") + "the input is undefined");
-  Layer::build(x.shape(), x.dtype());
+  if (!built_) {
+    // Weights built on the first call live where its input does (a model
+    // called on GPU tensors is a GPU model), unless a DeviceScope says.
+    bool scoped = current_device() != "cpu:0";
+    DeviceScope on(scoped ? current_device() : x.device());
+    Layer::build(x.shape(), x.dtype());
+  }
   return call(x, training);
 }
 
@@ -166,6 +173,7 @@ Tensor Dropout::call(const Tensor &x, bool training) {
   if (!is_floating(x.dtype()))
     throw Error(where("Dropout") + "expected float inputs, got " +
                 dtype_name(x.dtype()));
+  DeviceScope on(x.device()); // the mask is drawn where x lives
   Tensor keep = ej::random_uniform(x.shape(), x.dtype()) >= rate_;
   return x * cast(keep, x.dtype()) * (1.0 / (1.0 - rate_));
 }

@@ -89,10 +89,13 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
   // device's program for the tracing JIT.
   if (!grads_and_vars.empty()) {
     int device = grads_and_vars.front().second.impl()->device;
-    if (iterations_.impl()->device != device)
-      iterations_ =
-          Variable(detail::transfer(iterations_.impl()->value.impl(), device),
-                   iterations_.name(), /*trainable=*/false);
+    detail::VariableImpl *it = iterations_.impl();
+    if (it->device != device) {
+      Tensor moved = detail::transfer(it->value.impl(), device);
+      std::lock_guard<std::mutex> lock(it->mu);
+      it->value = moved;
+      it->device = device;
+    }
   }
   Tensor iter = iterations_.read();
   Tensor lr = learning_rate_(iter);

@@ -23,16 +23,13 @@ struct BlasMatrix {
 
 inline BlasMatrix blas_layout(int64_t rows, int64_t cols, int64_t s0,
                               int64_t s1) {
-  if (rows == 1)
-    s0 = std::max<int64_t>(cols, 1);
-  if (cols == 1)
-    s1 = 1;
-  if (s1 == 1 && s0 >= std::max<int64_t>(cols, 1))
-    return {true, false, s0};
-  if (cols == 1 || rows == 1) // a vector: either layout works
-    return {true, false, std::max<int64_t>(cols, 1)};
-  if (s0 == 1 && s1 >= std::max<int64_t>(rows, 1))
-    return {true, true, s1};
+  // A single row (column) reads its elements along the other axis only: its
+  // own stride does not matter, the other must be 1.
+  const bool row = rows == 1, col = cols == 1;
+  if ((s1 == 1 || col) && (row || s0 >= std::max<int64_t>(cols, 1)))
+    return {true, false, row ? std::max<int64_t>(cols, 1) : s0};
+  if ((s0 == 1 || row) && (col || s1 >= std::max<int64_t>(rows, 1)))
+    return {true, true, col ? std::max<int64_t>(rows, 1) : s1};
   return {false, false, 0};
 }
 

@@ -236,6 +236,37 @@ TEST(GpuDevices, VariablesTapesAndOptimizersStayOnTheGpu) {
   EXPECT_NE(w.read().to_vector<double>(), host.to_vector<double>());
 }
 
+TEST(GpuDevices, GradientsComeBackToTheirSourcesDevice) {
+  NEED_GPU();
+  ej::Variable w(ej::random_normal({4, 3}, ej::float64), "host_w");
+  ej::Tensor x = ej::random_normal({5, 4}, ej::float64).gpu();
+  ej::Tensor g;
+  {
+    ej::GradientTape tape;
+    ej::Tensor loss = ej::reduce_sum(ej::matmul(x, w.read().gpu()));
+    g = tape.gradient(loss, std::vector<ej::Variable>{w})[0];
+  }
+  EXPECT_EQ(g.device(), "cpu:0");
+  // d/dw sum(x w) = x^T 1.
+  std::vector<double> want =
+      ej::matmul(ej::transpose(x.cpu()), ej::ones({5, 3}, ej::float64))
+          .to_vector<double>();
+  std::vector<double> got = g.to_vector<double>();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t k = 0; k < want.size(); ++k)
+    EXPECT_NEAR(got[k], want[k], 1e-12) << k;
+}
+
+TEST(GpuDevices, ModelsBuildTheirWeightsWhereTheirFirstInputIs) {
+  NEED_GPU();
+  ej::nn::Sequential model(ej::nn::Dense(8, ej::nn::relu), ej::nn::Dropout(0.5),
+                           ej::nn::Dense(2));
+  ej::Tensor y = model(ej::random_normal({3, 5}).gpu(), /*training=*/true);
+  EXPECT_EQ(y.device(), "gpu:0");
+  for (const ej::Variable &v : model.trainable_variables())
+    EXPECT_EQ(v.read().device(), "gpu:0") << v.name();
+}
+
 TEST(GpuDevices, OpsWithoutAGpuKernelRunOnHostCopies) {
   NEED_GPU();
   ej::Tensor x = ej::random_normal({2, 6, 6, 3});

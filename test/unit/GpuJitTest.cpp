@@ -107,6 +107,23 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
   expectNear(got, want, 64);
 }
 
+TEST(GpuJit, AnInputViewAtAnUnalignedOffsetIsReadCorrectly) {
+  NEED_GPU();
+  ej::Tensor big = ej::random_uniform({(1 << 12) + 1}).gpu();
+  ej::Tensor x = big.index({ej::Slice(1, (1 << 12) + 1)}); // offset 4 bytes
+  ej::Tensor y = ej::random_uniform({1 << 12}).gpu();
+  std::vector<float> want =
+      ejtest::without_jit([&] { return chain(x, y).to_vector<float>(); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  ej::Tensor z;
+  for (int i = 0; i < 6; ++i) {
+    ej::Step step;
+    z = chain(x, y);
+  }
+  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
+  expectNear(z.to_vector<float>(), want, 8);
+}
+
 TEST(GpuJit, ARegionThatKeepsAHostValueStaysOnTheInterpreter) {
   NEED_GPU();
   ej::Tensor x = ej::random_uniform({256}).gpu();

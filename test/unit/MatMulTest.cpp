@@ -93,6 +93,30 @@ TEST(MatMul, TransposedAndSlicedViewsNeedNoCopyAndStayCorrect) {
                     1e-14);
 }
 
+TEST(MatMul, SingleRowsAndColumnsOfStridedAndBroadcastViews) {
+  // A one-row or one-column operand that is a view: its elements lie along
+  // the other axis's stride, which must be honoured (not taken as dense).
+  ej::Tensor x = ej::reshape(ej::arange(0, 12, 1, ej::float64), {3, 4});
+  ej::Tensor ones = ej::ones({4, 2}, ej::float64);
+  auto same = [](const ej::Tensor &a, const ej::Tensor &b) {
+    ref::expect_close(ref::values(ej::matmul(a, b)),
+                      ref::values(ej::matmul(a.contiguous(), b.contiguous())),
+                      1e-14);
+  };
+  // (1, 3): a column of x, transposed.
+  same(ej::transpose(x.index({ej::Slice(), ej::Slice(0, 1)})),
+       ej::ones({3, 2}, ej::float64));
+  // (1, 2): every other element of a row.
+  same(x.index({ej::Slice(0, 1), ej::Slice(0, 4, 2)}),
+       ej::ones({2, 5}, ej::float64));
+  // (3, 1): a broadcast column.
+  same(ej::broadcast_to(ej::fill({1, 1}, 2.5, ej::float64), {3, 1}),
+       ej::ones({1, 4}, ej::float64));
+  // (2, 1): every other row of a column (row stride 4), times a (1, 4) row.
+  same(ones.index({ej::Slice(), ej::Slice(0, 1)}).index({ej::Slice(0, 4, 2)}),
+       x.index({ej::Slice(1, 2)}));
+}
+
 TEST(MatMul, IntegersAndTheSeedExample) {
   ej::Tensor x = ej::matmul({{1, 2}, {3, 4}}, {{4, 5}, {6, 7}});
   EXPECT_EQ(x.dtype(), ej::int32);
