@@ -4,11 +4,13 @@
 #include "lib/ShapeRules.h"
 #include "lib/Trace.h"
 #include "runtime/cpu/Kernels.h"
+#include "runtime/cuda/Launch.h"
 #include "runtime/cuda/Runtime.h"
 
 #include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ej::detail {
 
@@ -139,6 +141,12 @@ Tensor transfer(TensorImpl *t, int device) {
   size_t bytes = size_t(t->numel) * dtype_size(t->dtype);
   if (device == runtime::kHost) {
     cuda::copy_to_host(from->device, out->data(), from->data(), bytes);
+  } else if (from->device == runtime::kHost && t->numel == 1) {
+    // A scalar (a literal, an optimizer's constant) travels as a kernel's
+    // argument: staging it would wait for the copies before it.
+    uint64_t bits = 0;
+    std::memcpy(&bits, from->data(), bytes);
+    cuda::fill_bits(device, t->dtype, out->data(), 1, bits);
   } else if (from->device == runtime::kHost) {
     cuda::copy_to_device(device, out->data(), from->data(), bytes);
   } else {

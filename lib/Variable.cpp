@@ -79,4 +79,17 @@ std::vector<int64_t> Variable::shape() const {
 }
 uint64_t Variable::id() const { return need_var(*this, "id")->id; }
 
+namespace detail {
+
+void move_variable(VariableImpl *v, int device) {
+  if (v->device == device)
+    return;
+  Tensor moved = transfer(v->value.impl(), device);
+  std::lock_guard<std::mutex> lock(v->mu);
+  v->value = moved;
+  v->device = device;
+}
+
+} // namespace detail
+
 } // namespace ej

@@ -23,6 +23,12 @@ struct VariableImpl : std::enable_shared_from_this<VariableImpl> {
                                // are copied here
 };
 
+/// Moves `v`'s value to `device` (nothing when it is there), keeping the
+/// variable: state that follows the tensors it is updated with (an
+/// optimizer's step counter, a metric's totals) moves to their device on
+/// first use, so that a step's ops all run on one device.
+void move_variable(VariableImpl *v, int device);
+
 } // namespace ej::detail
 
 #endif // EJ_LIB_VARIABLEIMPL_H

@@ -41,6 +41,8 @@ public:
   std::vector<Variable> variables() const { return {total_, count_}; }
 
 private:
+  // Moves the totals to the values' device.
+  void follow(const Tensor &values);
   std::string name_;
   Variable total_, count_;
 };

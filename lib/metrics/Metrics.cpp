@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "ej/metrics.h"
 #include "ej/ops.h"
+#include "lib/TensorImpl.h"
+#include "lib/VariableImpl.h"
 
 #include <cerrno>
 #include <cmath>
@@ -18,9 +20,17 @@ Mean::Mean(std::string name)
       total_(zeros({}, float64), name_ + "/total", /*trainable=*/false),
       count_(zeros({}, float64), name_ + "/count", /*trainable=*/false) {}
 
+// The totals live where the values they add up do (see move_variable).
+void Mean::follow(const Tensor &values) {
+  int device = values.impl()->device;
+  detail::move_variable(total_.impl(), device);
+  detail::move_variable(count_.impl(), device);
+}
+
 void Mean::update_state(const Tensor &values) {
   if (!values.defined())
     throw Error(name_ + ".update_state: the values are undefined");
+  follow(values);
   total_.assign_add(reduce_sum(cast(values, float64)));
   count_.assign_add(double(values.size()));
 }
@@ -28,6 +38,7 @@ void Mean::update_state(const Tensor &values) {
 void Mean::update_state(const Tensor &values, const Tensor &sample_weight) {
   if (!values.defined() || !sample_weight.defined())
     throw Error(name_ + ".update_state: the values or weights are undefined");
+  follow(values);
   Tensor w;
   try {
     w = broadcast_to(cast(sample_weight, float64), values.shape());

@@ -9,7 +9,6 @@
 #include "ej/ops.h"
 #include "ej/optim.h"
 #include "lib/Device.h"
-#include "lib/OpSupport.h"
 #include "lib/VariableImpl.h"
 
 namespace ej::optim {
@@ -87,16 +86,9 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
   // The step counter lives beside the variables: a step's scalar
   // arithmetic then runs where its updates do, and a GPU step is one
   // device's program for the tracing JIT.
-  if (!grads_and_vars.empty()) {
-    int device = grads_and_vars.front().second.impl()->device;
-    detail::VariableImpl *it = iterations_.impl();
-    if (it->device != device) {
-      Tensor moved = detail::transfer(it->value.impl(), device);
-      std::lock_guard<std::mutex> lock(it->mu);
-      it->value = moved;
-      it->device = device;
-    }
-  }
+  if (!grads_and_vars.empty())
+    detail::move_variable(iterations_.impl(),
+                          grads_and_vars.front().second.impl()->device);
   Tensor iter = iterations_.read();
   Tensor lr = learning_rate_(iter);
   if (lr.rank() != 0 || !is_floating(lr.dtype()))

@@ -267,6 +267,16 @@ TEST(GpuDevices, ModelsBuildTheirWeightsWhereTheirFirstInputIs) {
     EXPECT_EQ(v.read().device(), "gpu:0") << v.name();
 }
 
+TEST(GpuDevices, MetricsKeepTheirTotalsWhereTheirValuesAre) {
+  NEED_GPU();
+  ej::metrics::Mean mean("loss");
+  mean.update_state(ej::constant({1.0f, 2.0f, 6.0f}).gpu());
+  mean.update_state(ej::constant(3.0f).gpu());
+  for (const ej::Variable &v : mean.variables())
+    EXPECT_EQ(v.read().device(), "gpu:0") << v.name();
+  EXPECT_EQ(mean.result().item<double>(), 3.0);
+}
+
 TEST(GpuDevices, OpsWithoutAGpuKernelRunOnHostCopies) {
   NEED_GPU();
   ej::Tensor x = ej::random_normal({2, 6, 6, 3});
