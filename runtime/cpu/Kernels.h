@@ -78,6 +78,23 @@ void dispatch(DType dtype, const char *op, F &&f) {
   no_kernel(op, dtype);
 }
 
+/// concat's copies, on any device: calls copy(dst, src) for each input of
+/// `r`, `dst` the view of the (allocated) result that the input fills.
+template <class Copy> void concat_into(detail::Record &r, Copy &&copy) {
+  detail::TensorImpl *out = r.result;
+  int axis = int(r.attrs.ints[0]);
+  int64_t elsize = int64_t(dtype_size(out->dtype));
+  int64_t at = 0;
+  for (size_t i = 0; i < r.size(); ++i) {
+    const detail::TensorImpl *x = r.input(i);
+    Operand dst = operand(out);
+    dst.data += at * out->strides[axis] * elsize;
+    dst.shape = x->shape;
+    copy(dst, operand(x), x);
+    at += x->shape[axis];
+  }
+}
+
 /// Copies `src` (any strides, broadcast to dst's shape) into `dst`
 /// (any strides, same dtype).
 void copy_into(const Operand &dst, const Operand &src, int rank,

@@ -1,8 +1,8 @@
 //===- ShapeKernels.cpp - Views and data-movement kernels -----------------===//
 //
-// reshape, transpose, broadcast_to, slice and stop_gradient make views: the result shares
-// the input's storage with new strides and offset (reshape copies first when
-// the input's layout cannot be viewed row-major). The others copy.
+// reshape, transpose, broadcast_to, slice and stop_gradient make views: the
+// result shares the input's storage with new strides and offset (reshape copies
+// first when the input's layout cannot be viewed row-major). The others copy.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Kernels.h"
@@ -77,19 +77,11 @@ void kernel_Copy(Record &r) {
 }
 
 void kernel_Concat(Record &r) {
-  TensorImpl *out = r.result;
-  detail::allocate(out);
-  int axis = int(r.attrs.ints[0]);
-  int64_t elsize = int64_t(dtype_size(out->dtype));
-  int64_t at = 0;
-  for (size_t i = 0; i < r.size(); ++i) {
-    const TensorImpl *x = r.input(i);
-    Operand dst = operand(out);
-    dst.data += at * out->strides[axis] * elsize;
-    dst.shape = x->shape;
-    copy_into(dst, operand(x), x->rank, x->shape);
-    at += x->shape[axis];
-  }
+  detail::allocate(r.result);
+  concat_into(r,
+              [](const Operand &dst, const Operand &src, const TensorImpl *x) {
+                copy_into(dst, src, x->rank, x->shape);
+              });
 }
 
 void kernel_Gather(Record &r) {

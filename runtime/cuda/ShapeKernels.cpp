@@ -55,17 +55,10 @@ void kernel_Copy(Record &r) {
 void kernel_Concat(Record &r) {
   TensorImpl *out = r.result;
   detail::allocate(out);
-  int axis = int(r.attrs.ints[0]);
-  int64_t elsize = int64_t(dtype_size(out->dtype));
-  int64_t at = 0;
-  for (size_t i = 0; i < r.size(); ++i) {
-    const TensorImpl *x = r.input(i);
-    Operand dst = operand(out);
-    dst.data += at * out->strides[axis] * elsize;
-    dst.shape = x->shape;
-    copy(out->device, out->dtype, dst, operand(x), x->rank, x->shape);
-    at += x->shape[axis];
-  }
+  runtime::concat_into(
+      r, [out](const Operand &dst, const Operand &src, const TensorImpl *x) {
+        copy(out->device, out->dtype, dst, src, x->rank, x->shape);
+      });
 }
 
 void kernel_Pad(Record &r) {
