@@ -20,6 +20,7 @@
 
 #include "codegen/CpuCompiler.h"
 #include "codegen/EjToCUDA.h"
+#include "codegen/KernelCache.h"
 #include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjOps.h"
 
@@ -147,16 +148,102 @@ FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
   };
 }
 
+// A compiled GPU region replayed as a CUDA graph: one launch for all its
+// kernels and cuBLAS calls. The first runs go through the host program
+// (its kernels load, cuBLAS starts); the third is captured, with copies of
+// the arguments in buffers of its own, and from then on each run copies
+// its arguments into those buffers, launches the graph, and hands out
+// copies of the results (the graph overwrites its own each time). A region
+// whose capture fails (it reads a value on the host: a random op's counter,
+// gather's range check), or whose arguments are not row-major on the
+// device, runs its host program, as before.
+class GraphProgram : public Executable {
+public:
+  GraphProgram(std::unique_ptr<Executable> program, int device)
+      : program_(std::move(program)), device_(device) {}
+
+  std::vector<Tensor> run(const std::vector<Tensor> &args) override {
+    if (failed_ || ++runs_ < kCaptureAt || !capturable(args))
+      return program_->run(args);
+    if (!graph_ && !capture(args))
+      return program_->run(args);
+    for (size_t i = 0; i < args.size(); ++i)
+      copy_bytes(inputs_[i].impl(), args[i].impl());
+    graph_->launch();
+    std::vector<Tensor> out;
+    for (const Tensor &t : outputs_) {
+      TensorImpl *o = new_impl(t.impl()->dtype, t.impl()->dims());
+      out.emplace_back(o);
+      o->device = int8_t(device_);
+      allocate(o);
+      if (t.impl()->contiguous) {
+        copy_bytes(o, t.impl());
+      } else {
+        Tensor c = interpreted_copy(t.impl());
+        copy_bytes(o, c.impl());
+      }
+    }
+    return out;
+  }
+
+private:
+  static constexpr int kCaptureAt = 3;
+
+  bool capturable(const std::vector<Tensor> &args) const {
+    for (const Tensor &t : args)
+      if (!t.defined() || t.impl()->device != device_ ||
+          !t.impl()->contiguous || !t.impl()->storage)
+        return false;
+    return true;
+  }
+
+  void copy_bytes(TensorImpl *to, const TensorImpl *from) const {
+    cuda::copy_on_device(device_, to->data(), from->data(),
+                         size_t(from->numel) * dtype_size(from->dtype));
+  }
+
+  bool capture(const std::vector<Tensor> &args) {
+    for (const Tensor &a : args)
+      inputs_.push_back(interpreted_copy(a.impl()));
+    try {
+      graph_ =
+          cuda::capture(device_, [&] { outputs_ = program_->run(inputs_); });
+      counters().regions_graphed++;
+      return true;
+    } catch (const Error &e) {
+      failed_ = true;
+      inputs_.clear();
+      outputs_.clear();
+      mlir::ej::logJit(std::string("a GPU region runs without a CUDA graph: ") +
+                       e.what());
+      return false;
+    }
+  }
+
+  std::unique_ptr<Executable> program_;
+  int device_;
+  int runs_ = 0;
+  bool failed_ = false;
+  std::vector<Tensor> inputs_, outputs_;
+  // Last: destroyed first, after waiting for the device, before the
+  // buffers it replays into are released.
+  std::unique_ptr<cuda::Graph> graph_;
+};
+
 } // namespace
 
 RegionCompiler cuda_compiler(int device) {
-  return [device](mlir::Operation *module, std::string &error) {
-    return fused_program(
+  return [device](mlir::Operation *module,
+                  std::string &error) -> std::unique_ptr<Executable> {
+    std::unique_ptr<Executable> program = fused_program(
         module,
         [device](mlir::Operation *op) {
           return compile_cuda_kernel(device, op);
         },
         error, device);
+    if (!program)
+      return nullptr;
+    return std::make_unique<GraphProgram>(std::move(program), device);
   };
 }
 

@@ -741,6 +741,7 @@ jit::Stats jit::stats() {
   s.ops_compiled = c.ops_compiled;
   s.regions_compiled = c.regions_compiled;
   s.regions_failed = c.regions_failed;
+  s.regions_graphed = c.regions_graphed;
   s.compile_ms = double(c.compile_us) / 1000;
   s.cache_hits_memory = c.cache_hits_memory;
   s.cache_hits_disk = c.cache_hits_disk;
@@ -752,7 +753,7 @@ void jit::reset_stats() {
   detail::JitCounters &c = detail::counters();
   for (auto *a : {&c.ops_cold, &c.ops_compiled, &c.regions_compiled,
                   &c.compile_us, &c.cache_hits_memory, &c.cache_hits_disk,
-                  &c.fallbacks, &c.regions_failed})
+                  &c.fallbacks, &c.regions_failed, &c.regions_graphed})
     *a = 0;
 }
 

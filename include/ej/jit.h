@@ -77,6 +77,7 @@ struct Stats {
   uint64_t ops_compiled = 0;      // ops run inside compiled regions
   uint64_t regions_compiled = 0;  // hot regions compiled
   uint64_t regions_failed = 0;    // hot regions left on the interpreter
+  uint64_t regions_graphed = 0;   // GPU regions replayed as CUDA graphs
   double compile_ms = 0;          // time spent compiling
   uint64_t cache_hits_memory = 0; // compiled regions run from memory
   uint64_t cache_hits_disk = 0;   // kernels loaded from the disk cache

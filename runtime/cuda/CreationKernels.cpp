@@ -9,6 +9,8 @@
 #include "runtime/cpu/Ranges.h"
 #include "runtime/cuda/Launch.h"
 
+#include <cstring>
+
 namespace ej::cuda {
 using detail::OpCode;
 using detail::Record;
@@ -46,9 +48,16 @@ void kernel_Constant(Record &r) {
   // The API staged the values on the host, already in the result's dtype.
   TensorImpl *out = r.result;
   detail::allocate(out);
-  if (out->numel > 0)
-    copy_to_device(out->device, out->data(), r.attrs.host,
-                   size_t(out->numel) * dtype_size(out->dtype));
+  size_t bytes = size_t(out->numel) * dtype_size(out->dtype);
+  if (out->numel == 1) {
+    // One value (a literal) as a kernel's argument: no staging, and a
+    // CUDA graph can hold it.
+    uint64_t bits = 0;
+    std::memcpy(&bits, r.attrs.host, bytes);
+    fill_bits(out->device, out->dtype, out->data(), 1, bits);
+  } else if (out->numel > 0) {
+    copy_to_device(out->device, out->data(), r.attrs.host, bytes);
+  }
 }
 
 void kernel_Fill(Record &r) {

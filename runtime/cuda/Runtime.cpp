@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -45,6 +46,8 @@ using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 
 // The enum values used, with their names in cuda.h.
 constexpr CUresult kOutOfMemory = 2; // CUDA_ERROR_OUT_OF_MEMORY
@@ -54,6 +57,10 @@ constexpr int kMultiprocessorCount = 16, kCapabilityMajor = 75,
               kCapabilityMinor = 76;
 constexpr unsigned kStreamNonBlocking = 0x1;  // CU_STREAM_NON_BLOCKING
 constexpr unsigned kEventDisableTiming = 0x2; // CU_EVENT_DISABLE_TIMING
+// CU_STREAM_CAPTURE_MODE_RELAXED: a capture does not forbid other threads'
+// (or this one's) calls such as cuMemAlloc; what cannot be captured (a
+// synchronization) still fails the capture.
+constexpr int kCaptureRelaxed = 2;
 
 struct Driver {
   void *lib = nullptr;
@@ -88,6 +95,13 @@ struct Driver {
   CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, CUstream, void **,
                            void **) = nullptr;
+  CUresult (*streamBeginCapture)(CUstream, int) = nullptr;
+  CUresult (*streamEndCapture)(CUstream, CUgraph *) = nullptr;
+  CUresult (*graphInstantiate)(CUgraphExec *, CUgraph,
+                               unsigned long long) = nullptr;
+  CUresult (*graphLaunch)(CUgraphExec, CUstream) = nullptr;
+  CUresult (*graphExecDestroy)(CUgraphExec) = nullptr;
+  CUresult (*graphDestroy)(CUgraph) = nullptr;
 
   int count = 0;      // devices, once all of the above were found
   std::string absent; // why count is 0
@@ -143,6 +157,12 @@ Driver *load_driver() {
   need("cuModuleLoadData", api->moduleLoadData);
   need("cuModuleGetFunction", api->moduleGetFunction);
   need("cuLaunchKernel", api->launchKernel);
+  need("cuStreamBeginCapture_v2", api->streamBeginCapture);
+  need("cuStreamEndCapture", api->streamEndCapture);
+  need("cuGraphInstantiateWithFlags", api->graphInstantiate);
+  need("cuGraphLaunch", api->graphLaunch);
+  need("cuGraphExecDestroy", api->graphExecDestroy);
+  need("cuGraphDestroy", api->graphDestroy);
   if (missing) {
     api->absent = std::string("the CUDA driver has no ") + missing +
                   "; it is older than this library needs";
@@ -339,8 +359,32 @@ void synchronize(int device) {
 // one stream, so a block released on the host can be handed out again at
 // once: whatever the next owner queues runs after what the last one queued.
 
+namespace {
+
+// The blocks a capture's graph replays into (see capture()): while this
+// thread captures on `device`, its allocations there come from `free`
+// first and its releases go there, so that nothing outside the graph is
+// handed them; the graph gives them back when it is destroyed.
+struct CapturePool {
+  int device = -1;
+  std::vector<runtime::Storage *> free[runtime::kNumSizeClasses];
+};
+thread_local CapturePool *capturing = nullptr;
+
+} // namespace
+
 runtime::Storage *allocate_storage(int device, size_t nbytes) {
   Device &d = open(device);
+  if (capturing && capturing->device == device) {
+    uint32_t c = runtime::size_class_of(std::max(nbytes, kSmallestBlock));
+    std::vector<runtime::Storage *> &own = capturing->free[c];
+    if (!own.empty()) {
+      runtime::Storage *s = own.back();
+      own.pop_back();
+      s->refs.store(1, std::memory_order_relaxed);
+      return s;
+    }
+  }
   size_t memory = d.properties.memory;
   if (nbytes > memory)
     throw Error("cannot allocate " + std::to_string(nbytes) + " bytes on " +
@@ -380,6 +424,10 @@ runtime::Storage *allocate_storage(int device, size_t nbytes) {
 }
 
 void release_storage(runtime::Storage *s) noexcept {
+  if (capturing && capturing->device == s->device) {
+    capturing->free[s->size_class].push_back(s);
+    return;
+  }
   Device &d = *devices()[size_t(s->device)];
   std::lock_guard<std::mutex> lock(d.memory);
   d.free[s->size_class].push_back(s);
@@ -433,6 +481,10 @@ void copy_to_device(int device, void *dst, const void *src, size_t nbytes) {
   Device &d = open(device);
   if (nbytes == 0)
     return;
+  // A graph would read the staging buffer when replayed, long after this
+  // copy's data has been replaced there.
+  if (capturing && capturing->device == device)
+    throw Error("a copy from the host cannot be part of a CUDA graph");
   const Driver &api = driver();
   std::lock_guard<std::mutex> lock(d.staging);
   open_staging(d);
@@ -455,6 +507,8 @@ void copy_to_host(int device, void *dst, const void *src, size_t nbytes) {
   Device &d = open(device);
   if (nbytes == 0)
     return;
+  if (capturing && capturing->device == device)
+    throw Error("a copy to the host cannot be part of a CUDA graph");
   const Driver &api = driver();
   std::lock_guard<std::mutex> lock(d.staging);
   open_staging(d);
@@ -618,6 +672,72 @@ Function function(int device, const std::string &source,
   std::lock_guard<std::mutex> named(n.mu);
   n.of.emplace(f, name);
   return f;
+}
+
+// --- Graphs ---
+
+struct Graph::State {
+  int device;
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  CapturePool pool;
+
+  // Waits for the device (a replay may still run), then hands the graph's
+  // blocks to the device's cache.
+  ~State() {
+    const Driver &api = driver();
+    Device &d = open(device);
+    api.streamSynchronize(d.stream);
+    if (exec)
+      api.graphExecDestroy(exec);
+    if (graph)
+      api.graphDestroy(graph);
+    for (auto &list : pool.free)
+      for (runtime::Storage *s : list) {
+        std::lock_guard<std::mutex> lock(d.memory);
+        d.free[s->size_class].push_back(s);
+        d.cached += s->capacity;
+      }
+  }
+};
+
+Graph::Graph(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Graph::~Graph() = default;
+
+void Graph::launch() {
+  Device &d = open(state_->device);
+  check(driver().graphLaunch(state_->exec, d.stream), "cuGraphLaunch");
+}
+
+std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {
+  const Driver &api = driver();
+  Device &d = open(device);
+  if (capturing)
+    throw Error("CUDA graph capture: this thread is capturing already");
+  auto state = std::make_unique<Graph::State>();
+  state->device = device;
+  state->pool.device = device;
+  check(api.streamBeginCapture(d.stream, kCaptureRelaxed),
+        "cuStreamBeginCapture_v2");
+  capturing = &state->pool;
+  std::string failed;
+  try {
+    body();
+  } catch (const Error &e) {
+    failed = e.what();
+  }
+  capturing = nullptr;
+  // Ends the capture in every case: a capture that an uncapturable call
+  // broke returns an error here, and the stream is usable again.
+  CUresult r = api.streamEndCapture(d.stream, &state->graph);
+  if (failed.empty() && r != 0)
+    failed = "CUDA error in cuStreamEndCapture: " + describe(api, r);
+  if (failed.empty())
+    if (CUresult i = api.graphInstantiate(&state->exec, state->graph, 0))
+      failed = "CUDA error in cuGraphInstantiateWithFlags: " + describe(api, i);
+  if (!failed.empty())
+    throw Error("CUDA graph capture failed: " + failed);
+  return std::make_unique<Graph>(std::move(state));
 }
 
 namespace {

@@ -24,6 +24,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace ej::cuda {
@@ -95,6 +97,34 @@ Function function(int device, const std::string &source,
 struct Dim3 {
   unsigned x = 1, y = 1, z = 1;
 };
+
+// --- Graphs ---
+
+/// The work of a capture, replayed with one launch (see capture()).
+class Graph {
+public:
+  struct State;
+  explicit Graph(std::unique_ptr<State> state);
+  /// Waits for the device, then frees the graph and gives its blocks back.
+  ~Graph();
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+  /// Replays the captured work on the device's stream.
+  void launch();
+
+private:
+  std::unique_ptr<State> state_;
+};
+
+/// Captures the work `body` issues on the device's stream into a graph,
+/// without running it. While `body` runs, this thread's device allocations
+/// come from, and its releases go to, blocks the graph owns: a replay
+/// writes the buffers the capture saw, which nothing else may be handed
+/// meanwhile. Buffers `body` keeps alive (its results) stay the graph's
+/// too. Throws ej::Error when the capture fails (`body` threw, or did
+/// something a capture cannot hold: a copy from or to the host); the
+/// stream is then usable again and nothing of `body` has run.
+std::unique_ptr<Graph> capture(int device, const std::function<void()> &body);
 
 /// Kernels the library has launched in this process, on every device
 /// (cuBLAS's own launches not counted).

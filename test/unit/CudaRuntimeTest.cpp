@@ -318,6 +318,59 @@ TEST_F(CudaRuntimeDevice, KernelCompiledFromSourceRunsOnTheStream) {
     ASSERT_EQ(got[size_t(i)], 2 * i) << "at " << i;
 }
 
+TEST_F(CudaRuntimeDevice, ACapturedGraphRunsOnlyWhenLaunched) {
+  cuda::Function f = cuda::function(0, kTwice, "twice");
+  const int n = 300;
+  Block b = allocate(n * sizeof(int));
+  poison(b, n);
+  void *out = b->data;
+  int count = n;
+  void *params[] = {&out, &count};
+  uint64_t launches = cuda::launches();
+  std::unique_ptr<cuda::Graph> g = cuda::capture(0, [&] {
+    cuda::launch(0, f, cuda::Dim3{(n + 127) / 128}, cuda::Dim3{128}, 0, params);
+  });
+  // Captured, not run: the buffer still holds the poison.
+  EXPECT_EQ(ints(b, n)[5], -1);
+  EXPECT_EQ(cuda::launches(), launches + 1);
+  poison(b, n);
+  g->launch();
+  std::vector<int> got = ints(b, n);
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(got[size_t(i)], 2 * i) << "at " << i;
+}
+
+TEST_F(CudaRuntimeDevice, BlocksACaptureFreesStayTheGraphs) {
+  void *inside = nullptr;
+  std::unique_ptr<cuda::Graph> g = cuda::capture(0, [&] {
+    Block scratch = allocate(4096);
+    inside = scratch->data;
+  }); // released during the capture: the graph's now
+  Block after = allocate(4096);
+  EXPECT_NE(after->data, inside);
+  g.reset(); // the graph hands its blocks to the cache
+  Block again = allocate(4096);
+  EXPECT_EQ(again->data, inside);
+}
+
+TEST_F(CudaRuntimeDevice, ACaptureThatCopiesToTheHostFailsAndLeavesTheStream) {
+  Block b = allocate(64);
+  std::string e = errorOf([&] {
+    cuda::capture(0, [&] {
+      int x = 0;
+      cuda::copy_to_host(0, &x, b->data, sizeof x);
+    });
+  });
+  EXPECT_NE(e.find("CUDA graph capture failed: a copy to the host"),
+            std::string::npos)
+      << e;
+  // The stream works as before.
+  std::vector<int> seven(16, 7), back(16, 0);
+  cuda::copy_to_device(0, b->data, seven.data(), 64);
+  cuda::copy_to_host(0, back.data(), b->data, 64);
+  EXPECT_EQ(back, seven);
+}
+
 TEST_F(CudaRuntimeDevice, KernelsOfOneSourceRunInIssueOrder) {
   const char *source = R"(
 extern "C" __global__ void fill(float *x, int n, float v) {

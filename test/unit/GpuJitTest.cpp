@@ -7,6 +7,7 @@
 // tests skip. (The CPU's region machinery has its own tests, JitTest.)
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/cuda/Runtime.h"
 #include "test/unit/JitHarness.h"
 
 #include <ej/ej.h>
@@ -105,6 +106,43 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
   EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
   EXPECT_GT(ej::jit::stats().ops_compiled, 0u);
   expectNear(got, want, 64);
+}
+
+TEST(GpuJit, AHotRegionReplaysAsOneCudaGraph) {
+  NEED_GPU();
+  ej::Tensor x = ej::random_uniform({1 << 14}, ej::float32, -1, 1).gpu();
+  ej::Tensor y0 = ej::random_uniform({1 << 14}, ej::float32, 0, 1).gpu();
+  // Each step feeds its result back: the graph's inputs change every time.
+  auto steps = [&](int n) {
+    ej::Tensor y = y0;
+    std::vector<std::vector<float>> seen;
+    for (int i = 0; i < n; ++i) {
+      ej::Step step;
+      y = ej::abs(chain(x, y)) + 0.5f;
+      seen.push_back(y.to_vector<float>());
+    }
+    return seen;
+  };
+  std::vector<std::vector<float>> want =
+      ejtest::without_jit([&] { return steps(8); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<std::vector<float>> got = steps(8);
+  EXPECT_GE(ej::jit::stats().regions_graphed, 1u);
+  for (size_t i = 0; i < want.size(); ++i)
+    expectNear(got[i], want[i], 16 * float(i + 1));
+  // A replay launches no kernel of its own: the graph holds them all.
+  ej::Tensor y = y0;
+  {
+    ej::Step step;
+    y = ej::abs(chain(x, y)) + 0.5f;
+  }
+  uint64_t before = ej::cuda::launches();
+  {
+    ej::Step step;
+    y = ej::abs(chain(x, y)) + 0.5f;
+  }
+  ej::synchronize();
+  EXPECT_EQ(ej::cuda::launches(), before);
 }
 
 TEST(GpuJit, AnInputViewAtAnUnalignedOffsetIsReadCorrectly) {
