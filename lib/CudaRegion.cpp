@@ -13,10 +13,9 @@
 #include "lib/Jit.h"
 #include "lib/OpSupport.h"
 #include "lib/Program.h"
+#include "lib/TraceToMLIR.h"
 #include "runtime/cuda/Kernels.h"
 #include "runtime/cuda/Runtime.h"
-
-#include "lib/TraceToMLIR.h"
 
 #include "codegen/CpuCompiler.h"
 #include "codegen/EjToCUDA.h"
@@ -30,6 +29,8 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/StringMap.h"
+
+#include <mutex>
 
 namespace ej::detail {
 
@@ -163,6 +164,9 @@ public:
       : program_(std::move(program)), device_(device) {}
 
   std::vector<Tensor> run(const std::vector<Tensor> &args) override {
+    // Threads replaying one region take turns: the graph's buffers are
+    // one, and stream order keeps a turn's copies apart from the next's.
+    std::lock_guard<std::mutex> lock(mu_);
     if (failed_ || ++runs_ < kCaptureAt || !capturable(args))
       return program_->run(args);
     if (!graph_ && !capture(args))
@@ -220,6 +224,7 @@ private:
     }
   }
 
+  std::mutex mu_;
   std::unique_ptr<Executable> program_;
   int device_;
   int runs_ = 0;
