@@ -89,8 +89,10 @@ DeviceIndexScope::~DeviceIndexScope() { current = previous; }
 int num_gpus() { return cuda::device_count(); }
 
 void synchronize() {
+  // Only devices in use: opening the others would make their contexts.
   for (int d = 0; d < num_gpus(); ++d)
-    cuda::synchronize(d);
+    if (cuda::in_use(d))
+      cuda::synchronize(d);
 }
 
 std::string current_device() { return detail::device_name(current); }

@@ -206,6 +206,7 @@ struct Device {
   std::string arch;
 
   std::once_flag started;
+  std::atomic<bool> opened{false}; // set once `started` has run
   CUcontext context = nullptr;
   CUstream stream = nullptr;
 
@@ -301,6 +302,7 @@ Device &open(int device) {
     // Non-blocking: work that other code puts on the legacy default stream
     // does not wait for ours, nor ours for it.
     check(api.streamCreate(&d.stream, kStreamNonBlocking), "cuStreamCreate");
+    d.opened.store(true);
   });
   make_current(d);
   return d;
@@ -352,6 +354,8 @@ void *stream(int device) { return open(device).stream; }
 void synchronize(int device) {
   check(driver().streamSynchronize(open(device).stream), "cuStreamSynchronize");
 }
+
+bool in_use(int device) { return at(device).opened.load(); }
 
 // --- Memory ---
 //

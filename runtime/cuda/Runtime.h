@@ -52,6 +52,9 @@ std::string architecture(int device);
 void *stream(int device);
 /// Waits for all work issued to the device.
 void synchronize(int device);
+/// Whether the library has started using the device (its context and
+/// stream exist): a device not in use has no work to wait for.
+bool in_use(int device);
 
 // --- Memory: a caching allocator per device ---
 
