@@ -169,15 +169,18 @@ Tensor copy_to(TensorImpl *t, int device) {
 
 namespace {
 
-// run()'s placement rule (see OpSupport.h).
-int place(const Record &r) {
+// run()'s placement rule (see OpSupport.h); `host` tells whether every
+// input is on the host.
+int place(const Record &r, bool &host) {
   size_t n = r.size();
+  host = true;
   if (n == 0)
     return current_device_index();
   int device = runtime::kHost, scalar_device = runtime::kHost;
   bool decided = false;
   for (size_t i = 0; i < n; ++i) {
     const TensorImpl *t = r.input(i);
+    host &= t->device == runtime::kHost;
     if (t->rank == 0) {
       if (t->device != runtime::kHost)
         scalar_device = t->device;
@@ -207,13 +210,17 @@ Tensor run(Record &r, DType dtype, IntList shape, bool weak, int device) {
   TensorImpl *out = new_impl(dtype, shape);
   out->weak = weak;
   Tensor result(out); // owns `out` even if the kernel throws
-  out->device = int8_t(device == kByInputs ? place(r) : device);
+  bool host = false;  // every input and the result on the host
+  if (device == kByInputs)
+    device = place(r, host);
+  out->device = int8_t(device);
+  host &= device == runtime::kHost;
   r.result = out;
   // Inputs from another device (a copy record each, before this one), held
   // until the record has run (a tape that captures it holds them on). A
-  // copy record itself moves its input.
+  // copy record itself moves its input. Host ops, the common case, skip it.
   llvm::SmallVector<Tensor, 2> moved;
-  if (r.op != OpCode::Copy)
+  if (!host && r.op != OpCode::Copy)
     for (size_t i = 0; i < r.size(); ++i)
       if (r.input(i)->device != out->device) {
         moved.push_back(copy_to(r.input(i), out->device));

@@ -14,6 +14,7 @@
 #include "runtime/cpu/Math.h"
 
 #include <string>
+#include <vector>
 
 namespace ej::runtime {
 
@@ -92,6 +93,20 @@ template <class Copy> void concat_into(detail::Record &r, Copy &&copy) {
     dst.shape = x->shape;
     copy(dst, operand(x), x);
     at += x->shape[axis];
+  }
+}
+
+/// gather's indices made non-negative, each checked against the axis's
+/// length `len` (an ej::Error names the first out of range), on any device.
+inline void check_gather_indices(std::vector<int64_t> &indices, int64_t len,
+                                 int axis) {
+  for (int64_t &i : indices) {
+    if (i < -len || i >= len)
+      throw Error("gather: index " + std::to_string(i) +
+                  " is out of range for axis " + std::to_string(axis) +
+                  " of size " + std::to_string(len));
+    if (i < 0)
+      i += len;
   }
 }
 

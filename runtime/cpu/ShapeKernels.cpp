@@ -116,14 +116,7 @@ void kernel_Gather(Record &r) {
       });
     });
   }
-  for (int64_t &i : idx) {
-    if (i < -len || i >= len)
-      throw Error("gather: index " + std::to_string(i) +
-                  " is out of range for axis " + std::to_string(axis) +
-                  " of size " + std::to_string(len));
-    if (i < 0)
-      i += len;
-  }
+  check_gather_indices(idx, len, axis);
   // Each picked slice params[o, idx[j], ...] is a block of `inner` elements;
   // a memcpy when params' trailing axes are row-major.
   int rest = params->rank - axis - 1;

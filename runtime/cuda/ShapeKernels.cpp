@@ -101,14 +101,7 @@ void kernel_Gather(Record &r) {
       {operand(indices)}, indices->rank, indices->shape);
   std::vector<int64_t> host(static_cast<size_t>(count));
   copy_to_host(device, host.data(), idx->data, size_t(count) * 8);
-  for (int64_t &i : host) {
-    if (i < -len || i >= len)
-      throw Error("gather: index " + std::to_string(i) +
-                  " is out of range for axis " + std::to_string(axis) +
-                  " of size " + std::to_string(len));
-    if (i < 0)
-      i += len;
-  }
+  runtime::check_gather_indices(host, len, axis);
   if (out->numel == 0)
     return;
   copy_to_device(device, idx->data, host.data(), size_t(count) * 8);
