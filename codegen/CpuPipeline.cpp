@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -37,17 +38,66 @@ using namespace mlir;
 
 namespace {
 
+// f32 erf as one rational function, erf(x) = a P(a^2) / Q(a^2) with a = x
+// clamped to [-4, 4] (erf(4) rounds to 1): 11 FMAs and a division, and no
+// selects. MLIR's approximation picks the coefficients of one of three
+// intervals with 20 selects per element, which made exact GELU cost twice
+// as much arithmetic as memory traffic. P has degree 6 and Q degree 5; the
+// coefficients are a minimax fit of the relative error (2.2e-9 in exact
+// arithmetic) rounded to float and tuned by a search over neighbouring
+// floats. Evaluated in float, the result is within 5.6 ulp of erf over
+// every 7th float in [1e-30, 4.5] (mean 0.67 ulp; MLIR's: 4.8, mean 0.66).
+struct ErfAsRational : OpRewritePattern<math::ErfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::ErfOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getElementTypeOrSelf(type).isF32())
+      return failure();
+    static constexpr float kP[] = {
+        1.12837911f,     0.185214385f,    0.0543314889f,   0.00385187753f,
+        0.000380196405f, 4.69961196e-06f, -1.32775746e-08f};
+    static constexpr float kQ[] = {1.0f,           0.497475356f,
+                                   0.113974653f,   0.015468508f,
+                                   0.00130884105f, 6.32536685e-05f};
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto constant = [&](float v) -> Value {
+      Attribute scalar = b.getF32FloatAttr(v);
+      if (auto shaped = dyn_cast<ShapedType>(type))
+        return arith::ConstantOp::create(
+            b, DenseElementsAttr::get(shaped, scalar));
+      return arith::ConstantOp::create(b, cast<TypedAttr>(scalar));
+    };
+    auto horner = [&](ArrayRef<float> c, Value t) {
+      Value acc = constant(c.back());
+      for (size_t k = c.size() - 1; k-- > 0;)
+        acc = math::FmaOp::create(b, t, acc, constant(c[k]));
+      return acc;
+    };
+    // Ordered comparisons keep a NaN as it is.
+    Value x = op.getOperand(), hi = constant(4.0f), lo = constant(-4.0f);
+    Value a = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, hi), hi, x);
+    a = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, a, lo), lo, a);
+    Value t = arith::MulFOp::create(b, a, a);
+    Value p = arith::MulFOp::create(b, a, horner(kP, t));
+    rewriter.replaceOpWithNewOp<arith::DivFOp>(op, p, horner(kQ, t));
+    return success();
+  }
+};
+
 struct EjApproximateMathPass
     : mlir::ej::impl::EjApproximateMathBase<EjApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    patterns.add<ErfAsRational>(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
       return llvm::is_contained(
           {math::ExpOp::getOperationName(), math::LogOp::getOperationName(),
            math::Log1pOp::getOperationName(), math::Log2Op::getOperationName(),
            math::TanhOp::getOperationName(), math::SinOp::getOperationName(),
-           math::CosOp::getOperationName(), math::ErfOp::getOperationName(),
-           math::ExpM1Op::getOperationName()},
+           math::CosOp::getOperationName(), math::ExpM1Op::getOperationName()},
           name);
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

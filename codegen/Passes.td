@@ -124,11 +124,12 @@ def EjFuse : Pass<"ej-fuse", "::mlir::func::FuncOp"> {
 def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "Polynomial approximations of f32 transcendentals";
   let description = [{
-    Rewrites f32 `math.exp`, `log`, `log1p`, `tanh`, `sin`, `cos`, `erf`
-    and friends into arithmetic (MLIR's polynomial approximations, a few ulp
+    Rewrites f32 `math.exp`, `log`, `log1p`, `tanh`, `sin`, `cos` and
+    friends into arithmetic (MLIR's polynomial approximations, a few ulp
     from the exact values), so that loops over them vectorize instead of
-    calling libm element by element. MLIR has these approximations for f32
-    only: f64 ops, and `math.powf`, stay libm calls.
+    calling libm element by element. f32 `math.erf` becomes one rational
+    function of the input clamped to [-4, 4] (11 FMAs and a division, no
+    selects; within 6 ulp). f64 ops, and `math.powf`, stay libm calls.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
