@@ -13,6 +13,8 @@
 
 #include "lib/TensorImpl.h"
 
+#include <cstddef>
+#include <cstring>
 #include <vector>
 
 namespace ej::detail {
@@ -34,7 +36,6 @@ struct VariableImpl;
 
 struct Attrs {
   static constexpr int kMaxInts = 3 * kMaxRank;
-  int64_t ints[kMaxInts];
   uint8_t num_ints = 0;
   bool keepdims = false;
   DType dtype = float32;
@@ -42,10 +43,22 @@ struct Attrs {
   uint64_t u[2] = {0, 0};
   const void *host = nullptr;  // constant: the values, in the result's dtype
   VariableImpl *var = nullptr; // variable_read, assign
+  int64_t ints[kMaxInts];      // last: a copy stops after the ones in use
+
+  Attrs() = default;
+  // Records are copied on every traced op, and most use a few of the ints.
+  Attrs(const Attrs &o) { *this = o; }
+  Attrs &operator=(const Attrs &o) {
+    std::memcpy(static_cast<void *>(this), &o,
+                offsetof(Attrs, ints) + o.num_ints * sizeof(int64_t));
+    return *this;
+  }
 
   IntList int_list() const { return IntList(ints, num_ints); }
   void push(int64_t v) { ints[num_ints++] = v; }
 };
+static_assert(offsetof(Attrs, ints) + sizeof(Attrs::ints) == sizeof(Attrs),
+              "Attrs' copy relies on the ints being its last member");
 
 struct Record {
   OpCode op;
