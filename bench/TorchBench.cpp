@@ -102,6 +102,62 @@ static void BM_Torch_ReduceSumRows(benchmark::State &state) {
 }
 BENCHMARK(BM_Torch_ReduceSumRows)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// libtorch's own kernels for the workloads of JitBench.cpp and
+// FusionBench.cpp (softmax over rows of 1024, layernorm, exact GELU), at
+// the same sizes: hand-vectorized C++ (SLEEF's exp and erf), the eager
+// library's best, beside which the compiled regions' bandwidth reads.
+static void BM_Torch_Softmax(benchmark::State &state) {
+  c10::InferenceMode guard;
+  const int64_t rows = state.range(0);
+  torch::Tensor x = torch::randn({rows, 1024});
+  for (auto _ : state) {
+    torch::Tensor r = torch::softmax(x, 1);
+    benchmark::DoNotOptimize(r.data_ptr());
+  }
+  set_traffic(state, rows * 1024, 2);
+}
+BENCHMARK(BM_Torch_Softmax)
+    ->Arg(256)
+    ->Arg(16384)
+    ->ArgName("rows")
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+static void BM_Torch_LayerNorm(benchmark::State &state) {
+  c10::InferenceMode guard;
+  const int64_t rows = state.range(0), cols = 1024;
+  torch::Tensor x = torch::randn({rows, cols});
+  torch::Tensor gamma = torch::randn({cols}), beta = torch::randn({cols});
+  for (auto _ : state) {
+    torch::Tensor r = torch::layer_norm(x, {cols}, gamma, beta);
+    benchmark::DoNotOptimize(r.data_ptr());
+  }
+  set_traffic(state, rows * cols, 2);
+}
+BENCHMARK(BM_Torch_LayerNorm)
+    ->Arg(1024)
+    ->Arg(16384)
+    ->ArgName("rows")
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+static void BM_Torch_Gelu(benchmark::State &state) {
+  c10::InferenceMode guard;
+  const int64_t n = state.range(0);
+  torch::Tensor x = torch::randn({n});
+  for (auto _ : state) {
+    torch::Tensor r = torch::gelu(x);
+    benchmark::DoNotOptimize(r.data_ptr());
+  }
+  set_traffic(state, n, 2);
+}
+BENCHMARK(BM_Torch_Gelu)
+    ->Arg(1 << 20)
+    ->Arg(1 << 24)
+    ->ArgName("n")
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
 // The MLP of AutodiffBench.cpp: the forward alone (no autograd), and the
 // forward plus backward through autograd.
 namespace {
