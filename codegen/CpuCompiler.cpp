@@ -5,8 +5,8 @@
 // translated to LLVM IR, optimized at O2 with a TargetMachine for the host
 // CPU and features, and emitted as an object file. An LLJIT of the kernel's
 // own links the object, with the BLAS helpers, upstream's memrefCopy and the
-// process's symbols (libm, libomp's __kmpc_* entry points) to resolve its
-// calls. Compiling is making the object; the disk cache keeps it, and a
+// process's symbols (libm, libmvec, libomp's __kmpc_* entry points) to resolve
+// its calls. Compiling is making the object; the disk cache keeps it, and a
 // later compile of the same kernel, in any process, loads it instead.
 //
 //===----------------------------------------------------------------------===//
@@ -31,6 +31,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -302,7 +303,48 @@ std::string buildIdentity() {
 struct Target {
   std::string error; // the host has no usable target
   std::string triple, cpu, features, build;
+  bool vectorMath = false; // glibc's libmvec is loaded: see vectorMath()
 };
+
+// glibc's vector math library (libmvec, part of the C library's package):
+// the loop vectorizer turns float64 exp, log, sin, cos, tan, pow, tanh,
+// erf, log1p, expm1, log2, log10, exp2 and exp10 calls into calls of its
+// 2- and 4-lane versions (f32 ops are polynomials before they get there,
+// see ej-approximate-math). Opened once, globally, so that the JIT finds
+// its symbols in the process; without it, those calls stay scalar.
+bool loadVectorMath() {
+  return dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) != nullptr;
+}
+
+// libmvec functions that LLVM's preset for it leaves out, called by name
+// (convert-math-to-libm) or as LLVM's intrinsics (convert-math-to-llvm).
+void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
+                   const llvm::Triple &triple) {
+  tli.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC, triple);
+  static constexpr const char *kMore[] = {"tanh", "erf",   "log1p", "expm1",
+                                          "log2", "log10", "exp2",  "exp10"};
+  // Names live as long as the mappings: the table keeps StringRefs.
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const char *f : kMore)
+      for (const char *variant : {"_ZGVbN2v_", "_ZGVdN4v_"}) {
+        n.push_back(f);
+        n.push_back(std::string("llvm.") + f + ".f64");
+        n.push_back(variant + std::string(f));
+      }
+    return n;
+  }();
+  std::vector<llvm::VecDesc> more;
+  for (size_t i = 0; i < names.size(); i += 3) {
+    bool wide = (i / 3) % 2 == 1;
+    auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
+    const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
+    for (size_t scalar : {i, i + 1})
+      more.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
+                        std::nullopt);
+  }
+  tli.addVectorizableFunctions(more);
+}
 
 const Target &hostTarget() {
   static const Target target = [] {
@@ -322,6 +364,7 @@ const Target &hostTarget() {
     t.cpu = (*tm)->getTargetCPU().str();
     t.features = (*tm)->getTargetFeatureString().str();
     t.build = buildIdentity();
+    t.vectorMath = loadVectorMath();
     return t;
   }();
   return target;
@@ -376,6 +419,12 @@ void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
   llvm::CGSCCAnalysisManager sccs;
   llvm::ModuleAnalysisManager modules;
   llvm::PassBuilder builder(tm, tuning);
+  llvm::Triple triple(m.getTargetTriple());
+  llvm::TargetLibraryInfoImpl libraries(triple);
+  if (hostTarget().vectorMath)
+    addVectorMath(libraries, triple);
+  functions.registerPass(
+      [&] { return llvm::TargetLibraryAnalysis(libraries); });
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(sccs);
   builder.registerFunctionAnalyses(functions);
@@ -596,6 +645,7 @@ std::string mlir::ej::cpuKernelKey(ModuleOp module) {
        {llvm::StringRef(kKernelFormat), llvm::StringRef(LLVM_VERSION_STRING),
         llvm::StringRef(target.build), llvm::StringRef(target.triple),
         llvm::StringRef(target.cpu), llvm::StringRef(target.features),
+        llvm::StringRef(target.vectorMath ? "libmvec" : "scalar math"),
         llvm::StringRef(ir)}) {
     hash.update(field);
     hash.update(llvm::StringRef("\0", 1)); // fields end unambiguously

@@ -129,7 +129,9 @@ def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
     from the exact values), so that loops over them vectorize instead of
     calling libm element by element. f32 `math.erf` becomes one rational
     function of the input clamped to [-4, 4] (11 FMAs and a division, no
-    selects; within 6 ulp). f64 ops, and `math.powf`, stay libm calls.
+    selects; within 6 ulp). f64 ops stay calls of libm's functions, which
+    LLVM's loop vectorizer replaces with their libmvec versions (see
+    CpuCompiler.cpp).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

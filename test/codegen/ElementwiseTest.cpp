@@ -95,6 +95,47 @@ TEST(Elementwise, Float32ErfWithinSixUlpsOverItsWholeRange) {
   expectClose(compiledResult(c), ref, ElementType::Float32, 6, "erf");
 }
 
+// float64 transcendentals become calls of glibc's vector math library
+// (libmvec, 2 or 4 lanes) where it is loaded, libm's scalar functions
+// otherwise: either way within a few ulp, checked over a sweep of each
+// function's interesting range, not only over random normal inputs.
+TEST(Elementwise, Float64TranscendentalsWithinFourUlpsOverSweeps) {
+  struct Sweep {
+    const char *name;
+    double (*f)(double);
+    double from, to;
+  };
+  const Sweep sweeps[] = {
+      {"exp", [](double x) { return std::exp(x); }, -745, 709},
+      {"log", [](double x) { return std::log(x); }, 1e-300, 1e300},
+      {"tanh", [](double x) { return std::tanh(x); }, -20, 20},
+      {"sin", [](double x) { return std::sin(x); }, -1e4, 1e4},
+      {"cos", [](double x) { return std::cos(x); }, -1e4, 1e4},
+      {"erf", [](double x) { return std::erf(x); }, -6, 6},
+      {"sigmoid", [](double x) { return 1 / (1 + std::exp(-x)); }, -700, 700},
+  };
+  for (const Sweep &s : sweeps) {
+    const int64_t n = 4099;
+    std::vector<double> x(n);
+    bool logarithmic = s.from > 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double t = double(i) / double(n - 1);
+      x[i] = logarithmic ? std::exp(std::log(s.from) +
+                                    t * (std::log(s.to) - std::log(s.from)))
+                         : s.from + t * (s.to - s.from);
+    }
+    Array a{{n}, x};
+    Case c{std::string(s.name) + " %a0", {a},
+           {ElementType::Float64},       {n},
+           ElementType::Float64,         tensorType({n}, ElementType::Float64)};
+    Array ref = ejtest::map(
+        {a}, [&](const std::vector<double> &v) { return s.f(v[0]); });
+    // sin and cos: an ulp of 1 near their zeros (see expectClose).
+    double scale = std::string(s.name) == "sin" || std::string(s.name) == "cos";
+    expectClose(compiledResult(c), ref, ElementType::Float64, 4, s.name, scale);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Floats, FloatUnaryTest,
                          testing::Values(ElementType::Float32,
                                          ElementType::Float64));
