@@ -7,6 +7,10 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/Kernels.h"
 
+#include <immintrin.h>
+
+#include <cstring>
+#include <dlfcn.h>
 #include <limits>
 
 namespace ej::runtime {
@@ -27,6 +31,75 @@ template <class D, class S> D saturate(S v) {
   return static_cast<D>(v);
 }
 
+// glibc's vector math library (libmvec): AVX2's 8-float and 4-double
+// versions of the transcendentals replace one libm call per element on
+// contiguous inputs, where the CPU has AVX2 and FMA and the library is
+// there (compiled kernels use the same functions, or polynomials: see
+// codegen/CpuCompiler.cpp). Every element goes through the vector
+// function, the tail padded, so that a value's result does not depend on
+// where the loop's chunks begin.
+void *vector_math(const char *name) {
+  static void *library =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+          ? dlopen("libmvec.so.1", RTLD_NOW)
+          : nullptr;
+  return library ? dlsym(library, name) : nullptr;
+}
+
+template <class F> struct VectorMath {
+  static constexpr const char *f32 = nullptr, *f64 = nullptr;
+};
+#define EJ_VECTOR_MATH(Name, name)                                             \
+  template <> struct VectorMath<math::Name> {                                  \
+    static constexpr const char *f32 = "_ZGVdN8v_" name "f",                   \
+                                *f64 = "_ZGVdN4v_" name;                       \
+  };
+EJ_VECTOR_MATH(Exp, "exp")
+EJ_VECTOR_MATH(Log, "log")
+EJ_VECTOR_MATH(Tanh, "tanh")
+EJ_VECTOR_MATH(Sin, "sin")
+EJ_VECTOR_MATH(Cos, "cos")
+EJ_VECTOR_MATH(Erf, "erf")
+#undef EJ_VECTOR_MATH
+
+// F's vector version for T (float or double), or null.
+template <class F, class T> void *vector_version() {
+  static void *fn = [] {
+    const char *name =
+        std::is_same_v<T, float> ? VectorMath<F>::f32 : VectorMath<F>::f64;
+    return name ? vector_math(name) : nullptr;
+  }();
+  return fn;
+}
+
+__attribute__((target("avx2,fma"))) void map_vector(void *fn, const float *a,
+                                                    float *o, int64_t n) {
+  auto f = reinterpret_cast<__m256 (*)(__m256)>(fn);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(o + i, f(_mm256_loadu_ps(a + i)));
+  if (i < n) {
+    float tail[8] = {};
+    std::memcpy(tail, a + i, size_t(n - i) * sizeof(float));
+    _mm256_storeu_ps(tail, f(_mm256_loadu_ps(tail)));
+    std::memcpy(o + i, tail, size_t(n - i) * sizeof(float));
+  }
+}
+
+__attribute__((target("avx2,fma"))) void map_vector(void *fn, const double *a,
+                                                    double *o, int64_t n) {
+  auto f = reinterpret_cast<__m256d (*)(__m256d)>(fn);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    _mm256_storeu_pd(o + i, f(_mm256_loadu_pd(a + i)));
+  if (i < n) {
+    double tail[4] = {};
+    std::memcpy(tail, a + i, size_t(n - i) * sizeof(double));
+    _mm256_storeu_pd(tail, f(_mm256_loadu_pd(tail)));
+    std::memcpy(o + i, tail, size_t(n - i) * sizeof(double));
+  }
+}
+
 template <class F> void unary(Record &r) {
   const TensorImpl *x = r.input(0);
   TensorImpl *out = r.result;
@@ -39,6 +112,11 @@ template <class F> void unary(Record &r) {
           T *__restrict o = reinterpret_cast<T *>(p[0]);
           const T *__restrict a = reinterpret_cast<const T *>(p[1]);
           int64_t sa = s[1] / int64_t(sizeof(T));
+          if constexpr (std::is_floating_point_v<T>)
+            if (void *vf = vector_version<F, T>(); vf && sa == 1) {
+              map_vector(vf, a, o, n);
+              return;
+            }
           if (sa == 1)
             for (int64_t i = 0; i < n; ++i)
               o[i] = F::f(a[i]);
