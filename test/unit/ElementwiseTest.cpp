@@ -3,6 +3,9 @@
 
 #include <gmock/gmock.h>
 
+#include <cmath>
+#include <limits>
+
 using ref::Shape;
 
 namespace {
@@ -82,6 +85,44 @@ TEST(Unary, StridedAndLargeInputsMatchReference) {
     for (int64_t j = 0; j < 512; ++j)
       want[size_t(i * 512 + j)] = std::exp(x[size_t(j * 1024 + i)] / 4);
   ref::expect_close(ref::values(ej::exp(tt / 4)), want, 8e-6);
+}
+
+// The transcendentals' special values, in every position of a vector
+// (the interpreter may compute 8 floats or 4 doubles at a time): NaN stays
+// NaN, infinities and zeros give what libm gives.
+TEST(Unary, TranscendentalsKeepLibmsSpecialValues) {
+  const double inf = std::numeric_limits<double>::infinity(),
+               nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> specials = {0.0,    -0.0, inf,   -inf, nan, 1e-40,
+                                        -1e-40, 1e30, -1e30, 100,  -100};
+  const std::pair<ej::Tensor (*)(const ej::Tensor &), double (*)(double)>
+      ops[] = {{ej::exp, [](double x) { return std::exp(x); }},
+               {ej::log, [](double x) { return std::log(x); }},
+               {ej::tanh, [](double x) { return std::tanh(x); }},
+               {ej::sin, [](double x) { return std::sin(x); }},
+               {ej::cos, [](double x) { return std::cos(x); }},
+               {ej::erf, [](double x) { return std::erf(x); }}};
+  for (ej::DType dt : {ej::float32, ej::float64}) {
+    // 23 elements: whole vectors and a padded tail, each special value
+    // in several lanes.
+    std::vector<double> x;
+    for (size_t i = 0; i < 23; ++i)
+      x.push_back(specials[i % specials.size()]);
+    x = rounded(x, dt);
+    for (auto [op, f] : ops) {
+      std::vector<double> got = ref::values(op(ref::tensor(x, {23}, dt)));
+      for (size_t i = 0; i < x.size(); ++i) {
+        double want = dt == ej::float32 ? double(float(f(x[i]))) : f(x[i]);
+        SCOPED_TRACE("x = " + std::to_string(x[i]) + ", " + ej::dtype_name(dt));
+        if (std::isnan(want))
+          EXPECT_TRUE(std::isnan(got[i])) << got[i];
+        else if (std::isinf(want) || want == 0)
+          EXPECT_EQ(got[i], want);
+        else
+          EXPECT_NEAR(got[i], want, std::abs(want) * 4 * ref::rtol_of(dt));
+      }
+    }
+  }
 }
 
 TEST(Unary, IntegerOpsKeepTheirDtype) {
