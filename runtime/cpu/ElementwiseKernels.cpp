@@ -32,9 +32,9 @@ template <class D, class S> D saturate(S v) {
 }
 
 // glibc's vector math library (libmvec): AVX2's 8-float and 4-double
-// versions of the transcendentals replace one libm call per element on
-// contiguous inputs, where the CPU has AVX2 and FMA and the library is
-// there (compiled kernels use the same functions, or polynomials: see
+// versions of the transcendentals (and sigmoid's exp) replace one libm call per
+// element on contiguous inputs, where the CPU has AVX2 and FMA and the library
+// is there (compiled kernels use the same functions, or polynomials: see
 // codegen/CpuCompiler.cpp). Every element goes through the vector
 // function, the tail padded, so that a value's result does not depend on
 // where the loop's chunks begin.
@@ -111,11 +111,24 @@ template <class F> void unary(Record &r) {
           T *__restrict o = reinterpret_cast<T *>(p[0]);
           const T *__restrict a = reinterpret_cast<const T *>(p[1]);
           int64_t sa = s[1] / int64_t(sizeof(T));
-          if constexpr (std::is_floating_point_v<T>)
+          if constexpr (std::is_same_v<F, math::Sigmoid>) {
+            // Math.h's form, its exp through the vector function.
+            if (void *vf = vector_version<math::Exp, T>(); vf && sa == 1) {
+              for (int64_t i = 0; i < n; ++i)
+                o[i] = -std::fabs(a[i]);
+              map_vector(vf, o, o, n);
+              for (int64_t i = 0; i < n; ++i) {
+                T e = o[i], r = T(1) / (T(1) + e);
+                o[i] = a[i] >= T(0) ? r : e * r;
+              }
+              return;
+            }
+          } else if constexpr (std::is_floating_point_v<T>) {
             if (void *vf = vector_version<F, T>(); vf && sa == 1) {
               map_vector(vf, a, o, n);
               return;
             }
+          }
           if (sa == 1)
             for (int64_t i = 0; i < n; ++i)
               o[i] = F::f(a[i]);

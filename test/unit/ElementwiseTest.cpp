@@ -101,7 +101,8 @@ TEST(Unary, TranscendentalsKeepLibmsSpecialValues) {
                {ej::tanh, [](double x) { return std::tanh(x); }},
                {ej::sin, [](double x) { return std::sin(x); }},
                {ej::cos, [](double x) { return std::cos(x); }},
-               {ej::erf, [](double x) { return std::erf(x); }}};
+               {ej::erf, [](double x) { return std::erf(x); }},
+               {ej::sigmoid, sigmoid_ref}};
   for (ej::DType dt : {ej::float32, ej::float64}) {
     // 23 elements: whole vectors and a padded tail, each special value
     // in several lanes.
