@@ -339,6 +339,10 @@ void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
     bool wide = (i / 3) % 2 == 1;
     auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
     const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
+    // Older glibcs (before 2.35) lack these: a kernel calling a missing
+    // one would fail to link.
+    if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
+      continue;
     for (size_t scalar : {i, i + 1})
       more.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
                         std::nullopt);
