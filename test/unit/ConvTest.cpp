@@ -320,49 +320,40 @@ TEST(Conv, MaxPoolSendsTiesToTheFirstMaximum) {
   ref::expect_close(ref::values(g), {0, 5, 0, 0}, 0, 0);
 }
 
-template <class F> std::string error_of(F f) {
-  try {
-    f();
-  } catch (const ej::Error &e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 TEST(Conv, BadShapesAndAttributesAreClearErrors) {
   T x = ej::zeros({2, 8, 8, 3}), f = ej::zeros({3, 3, 4, 5});
-  EXPECT_EQ(error_of([&] { ej::conv2d(x, f); }),
+  EXPECT_EQ(ref::error_of([&] { ej::conv2d(x, f); }),
             "conv2d: input channels differ: input (2, 8, 8, 3) (NHWC) has 3, "
             "filter (3, 3, 4, 5) expects 4");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::conv2d(ej::zeros({8, 8, 3}), f);
             }),
             "conv2d: input must be 4-d (N, H, W, C), got (8, 8, 3)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::conv2d(x, ej::zeros({3, 3, 3, 2}), {0, 1});
             }),
             "conv2d: strides must be >= 1, got (0, 1)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::conv2d(x, ej::zeros({9, 3, 3, 2}));
             }),
             "conv2d: the filter (9, 3, 3, 2) does not fit the input "
             "(2, 8, 8, 3) (NHWC) with window (9, 3), strides (1, 1), "
             "padding (0, 0, 0, 0)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::conv2d(x, ej::zeros({3, 3, 3, 2}, ej::float64));
             }),
             "conv2d: input and filter dtypes differ: float32 and float64");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::conv2d(ej::zeros({1, 4, 4, 1}, ej::int32),
                          ej::zeros({1, 1, 1, 1}, ej::int32));
             }),
             "conv2d: input must be float32 or float64, got int32");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::max_pool2d(x, {9, 2});
             }),
             "max_pool2d: the window (9, 2), strides (9, 2), padding "
             "(0, 0, 0, 0) does not fit the input (2, 8, 8, 3) (NHWC)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(ref::error_of([&] {
               ej::avg_pool2d(x, {2, 2, 2});
             }),
             "avg_pool2d: window must have one or two entries, got (2, 2, 2)");

@@ -7,6 +7,7 @@
 // errors of a bad launch and of a compile error.
 //
 //===----------------------------------------------------------------------===//
+#include "Reference.h"
 #include "runtime/cuda/Nvrtc.h"
 #include "runtime/cuda/Runtime.h"
 
@@ -36,15 +37,6 @@ namespace cuda = ej::cuda;
 namespace fs = std::filesystem;
 using ej::runtime::Storage;
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const ej::Error &e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 bool driverLoads() {
   void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (lib)
@@ -73,7 +65,7 @@ TEST(CudaRuntime, DeviceCountIsNumGpusAndZeroWithoutADriver) {
 
 TEST(CudaRuntime, CheckNamesTheCallAndTheError) {
   EXPECT_NO_THROW(cuda::check(0, "cuInit"));
-  std::string message = errorOf([] { cuda::check(2, "cuMemAlloc_v2"); });
+  std::string message = ref::error_of([] { cuda::check(2, "cuMemAlloc_v2"); });
   std::string named = "CUDA error in cuMemAlloc_v2: CUDA_ERROR_OUT_OF_MEMORY "
                       "(out of memory)";
   if (cuda::device_count() > 0)
@@ -83,7 +75,7 @@ TEST(CudaRuntime, CheckNamesTheCallAndTheError) {
   else
     EXPECT_EQ(message, named);
   // A number the driver does not know is shown as it is.
-  EXPECT_EQ(errorOf([] { cuda::check(987654, "cuLaunchKernel"); }),
+  EXPECT_EQ(ref::error_of([] { cuda::check(987654, "cuLaunchKernel"); }),
             "CUDA error in cuLaunchKernel: CUDA error 987654");
 }
 
@@ -111,13 +103,14 @@ TEST(CudaRuntime, CallsWithoutADeviceAreErrorsNamingIt) {
       },
   };
   for (size_t i = 0; i < calls.size(); ++i) {
-    std::string message = errorOf(calls[i]);
+    std::string message = ref::error_of(calls[i]);
     EXPECT_EQ(message.rfind(expected, 0), 0u)
         << "call " << i << ": " << message;
     EXPECT_EQ(message.back(), ')') << message;
   }
-  EXPECT_EQ(errorOf([] { cuda::properties(3); }).rfind("gpu:3 requested", 0),
-            0u);
+  EXPECT_EQ(
+      ref::error_of([] { cuda::properties(3); }).rfind("gpu:3 requested", 0),
+      0u);
   // The host buffer was left alone.
   EXPECT_EQ(host[7], 8);
 }
@@ -180,7 +173,7 @@ TEST_F(CudaRuntimeDevice, PropertiesDescribeTheDevice) {
   EXPECT_EQ(cuda::architecture(0),
             "sm_" + std::to_string(p.major) + std::to_string(p.minor));
   int n = cuda::device_count();
-  EXPECT_NE(errorOf([n] { cuda::properties(n); })
+  EXPECT_NE(ref::error_of([n] { cuda::properties(n); })
                 .find("gpu:" + std::to_string(n) + " requested but only " +
                       std::to_string(n) + " CUDA device"),
             std::string::npos);
@@ -355,7 +348,7 @@ TEST_F(CudaRuntimeDevice, BlocksACaptureFreesStayTheGraphs) {
 
 TEST_F(CudaRuntimeDevice, ACaptureThatCopiesToTheHostFailsAndLeavesTheStream) {
   Block b = allocate(64);
-  std::string e = errorOf([&] {
+  std::string e = ref::error_of([&] {
     cuda::capture(0, [&] {
       int x = 0;
       cuda::copy_to_host(0, &x, b->data, sizeof x);
@@ -488,7 +481,7 @@ TEST_F(CudaRuntimeDevice, BadLaunchConfigurationNamesTheKernel) {
   void *out = b->data;
   int count = 4096;
   void *params[] = {&out, &count};
-  std::string message = errorOf(
+  std::string message = ref::error_of(
       [&] { cuda::launch(0, f, cuda::Dim3{2}, cuda::Dim3{2048}, 0, params); });
   EXPECT_EQ(message.rfind("CUDA error in cuLaunchKernel (kernel twice, grid "
                           "(2, 1, 1), block (2048, 1, 1), 0 bytes of shared "
@@ -504,7 +497,7 @@ TEST_F(CudaRuntimeDevice, BadLaunchConfigurationNamesTheKernel) {
 }
 
 TEST_F(CudaRuntimeDevice, CompileErrorCarriesNvrtcsLog) {
-  std::string message = errorOf([] {
+  std::string message = ref::error_of([] {
     cuda::function(
         0, "extern \"C\" __global__ void broken(float *x) { x[0] = nope; }",
         "broken");
@@ -518,7 +511,8 @@ TEST_F(CudaRuntimeDevice, CompileErrorCarriesNvrtcsLog) {
 }
 
 TEST_F(CudaRuntimeDevice, AKernelNotInTheSourceIsAnError) {
-  std::string message = errorOf([] { cuda::function(0, kTwice, "thrice"); });
+  std::string message =
+      ref::error_of([] { cuda::function(0, kTwice, "thrice"); });
   EXPECT_EQ(message.rfind("CUDA error in cuModuleGetFunction (kernel thrice): "
                           "CUDA_ERROR_NOT_FOUND",
                           0),
@@ -528,7 +522,7 @@ TEST_F(CudaRuntimeDevice, AKernelNotInTheSourceIsAnError) {
 
 TEST_F(CudaRuntimeDevice, MoreThanTheDeviceHoldsIsAnErrorNamingTheSize) {
   size_t memory = cuda::properties(0).memory;
-  std::string message = errorOf([&] { allocate(memory + 1); });
+  std::string message = ref::error_of([&] { allocate(memory + 1); });
   EXPECT_EQ(message, "cannot allocate " + std::to_string(memory + 1) +
                          " bytes on gpu:0: the device has " +
                          std::to_string(memory));
@@ -552,7 +546,7 @@ TEST_F(CudaRuntimeDevice, FailedAllocationHandsTheCacheBackThenThrows) {
     EXPECT_EQ(b->capacity, big);
     EXPECT_EQ(cuda::cached_bytes(0), 0u);
     // A second one cannot fit: the error names the size and the device.
-    std::string message = errorOf([&] { allocate(big); });
+    std::string message = ref::error_of([&] { allocate(big); });
     EXPECT_EQ(message.rfind("CUDA error in cuMemAlloc_v2: "
                             "CUDA_ERROR_OUT_OF_MEMORY (out of memory): "
                             "cannot allocate " +

@@ -7,6 +7,8 @@
 // (runtime/cuda's own tests check each kernel against the CPU.)
 //
 //===----------------------------------------------------------------------===//
+#include "Reference.h"
+
 #include <ej/ej.h>
 
 #include <gtest/gtest.h>
@@ -16,25 +18,16 @@
 
 namespace {
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const ej::Error &e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(Devices, GpuRequestWithoutDeviceIsAnActionableError) {
   if (ej::num_gpus() != 0)
     GTEST_SKIP() << "a CUDA device is present: this test is for machines "
                     "without one";
   const std::string expected =
       "gpu:0 requested but no CUDA device is present (num_gpus() == 0)";
-  EXPECT_EQ(errorOf([] { ej::DeviceScope scope("gpu:0"); }), expected);
+  EXPECT_EQ(ref::error_of([] { ej::DeviceScope scope("gpu:0"); }), expected);
   ej::Tensor x = ej::Tensor::from_vector<float>({1.5f, -2, 3}, {3});
-  EXPECT_EQ(errorOf([&] { x.gpu(); }), expected);
-  EXPECT_EQ(errorOf([&] { x.gpu(1); }),
+  EXPECT_EQ(ref::error_of([&] { x.gpu(); }), expected);
+  EXPECT_EQ(ref::error_of([&] { x.gpu(1); }),
             "gpu:1 requested but no CUDA device is present (num_gpus() == 0)");
   // The failed scope left the thread on the CPU.
   EXPECT_EQ(ej::current_device(), "cpu:0");
@@ -45,7 +38,7 @@ TEST(Devices, GpuIndexPastTheDevicesPresentIsAnError) {
   if (n == 0)
     GTEST_SKIP() << "no CUDA device (num_gpus() == 0)";
   std::string name = "gpu:" + std::to_string(n);
-  EXPECT_NE(errorOf([&] {
+  EXPECT_NE(ref::error_of([&] {
               ej::check_device(name);
             }).find(name + " requested but only " + std::to_string(n)),
             std::string::npos);
@@ -57,9 +50,9 @@ TEST(Devices, CpuTensorsStayWhereTheyAre) {
   ej::Tensor y = x.cpu();
   EXPECT_EQ(y.device(), "cpu:0");
   EXPECT_EQ(y.to_vector<double>(), x.to_vector<double>());
-  EXPECT_EQ(errorOf([] { ej::Tensor().cpu(); }).find("cpu"), 0u);
+  EXPECT_EQ(ref::error_of([] { ej::Tensor().cpu(); }).find("cpu"), 0u);
   // With no GPU work issued, synchronizing returns at once.
-  EXPECT_EQ(errorOf([] { ej::synchronize(); }), "(no error)");
+  EXPECT_EQ(ref::error_of([] { ej::synchronize(); }), "(no error)");
 }
 
 TEST(Devices, CpuScopesNestAndRestoreTheCurrentDevice) {
@@ -78,11 +71,11 @@ TEST(Devices, NamesAreCheckedAndNormalized) {
   EXPECT_EQ(ej::check_device("cpu:0"), "cpu:0");
   EXPECT_EQ(ej::check_device("/cpu:0"), "cpu:0");
   EXPECT_EQ(ej::check_device("CPU"), "cpu:0");
-  EXPECT_EQ(errorOf([] { ej::check_device("tpu:0"); }),
+  EXPECT_EQ(ref::error_of([] { ej::check_device("tpu:0"); }),
             "device: expected \"cpu:0\" or \"gpu:N\", got \"tpu:0\"");
-  EXPECT_EQ(errorOf([] { ej::check_device("gpu:x"); }),
+  EXPECT_EQ(ref::error_of([] { ej::check_device("gpu:x"); }),
             "device: expected \"cpu:0\" or \"gpu:N\", got \"gpu:x\"");
-  EXPECT_EQ(errorOf([] { ej::DeviceScope s("cpu:1"); }),
+  EXPECT_EQ(ref::error_of([] { ej::DeviceScope s("cpu:1"); }),
             "cpu:1 requested but the only CPU device is cpu:0");
 }
 
@@ -133,11 +126,11 @@ TEST(GpuDevices, OpsRunOnTheirInputsDevice) {
 TEST(GpuDevices, MixingDevicesIsAnErrorThatNamesThem) {
   NEED_GPU();
   ej::Tensor a = ej::ones({4}), b = ej::ones({4}).gpu();
-  std::string e = errorOf([&] { ej::add(a, b); });
+  std::string e = ref::error_of([&] { ej::add(a, b); });
   EXPECT_EQ(e, "add: inputs are on different devices (input 0 on cpu:0, "
                "input 1 on gpu:0); move them to one device with .gpu() or "
                ".cpu() first");
-  EXPECT_NE(errorOf([&] {
+  EXPECT_NE(ref::error_of([&] {
               ej::concat({b, a}, 0);
             }).find("gpu:0"),
             std::string::npos);
@@ -196,7 +189,7 @@ TEST(GpuDevices, PrintingShowsTheValuesAndTheDevice) {
 TEST(GpuDevices, DataPointersAreForHostTensorsOnly) {
   NEED_GPU();
   ej::Tensor x = ej::ones({3}).gpu();
-  EXPECT_EQ(errorOf([&] { x.data<float>(); }),
+  EXPECT_EQ(ref::error_of([&] { x.data<float>(); }),
             "data: the tensor is on gpu:0, not in host memory; call cpu() "
             "first");
   EXPECT_EQ(x.cpu().data<float>()[2], 1.0f);

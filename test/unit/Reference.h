@@ -16,11 +16,22 @@
 #include <cmath>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace ref {
 
 using Shape = std::vector<int64_t>;
+
+/// What `f` throws as an ej::Error, or "(no error)".
+inline std::string error_of(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const ej::Error &e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 inline int64_t numel(const Shape &s) {
   int64_t n = 1;
