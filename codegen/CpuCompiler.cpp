@@ -334,19 +334,23 @@ void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
       }
     return n;
   }();
-  std::vector<llvm::VecDesc> more;
-  for (size_t i = 0; i < names.size(); i += 3) {
-    bool wide = (i / 3) % 2 == 1;
-    auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
-    const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
-    // Older glibcs (before 2.35) lack these: a kernel calling a missing
-    // one would fail to link.
-    if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
-      continue;
-    for (size_t scalar : {i, i + 1})
-      more.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
-                        std::nullopt);
-  }
+  // Found once: which of them the C library exports.
+  static const std::vector<llvm::VecDesc> more = [] {
+    std::vector<llvm::VecDesc> d;
+    for (size_t i = 0; i < names.size(); i += 3) {
+      bool wide = (i / 3) % 2 == 1;
+      auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
+      const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
+      // Older glibcs (before 2.35) lack these: a kernel calling a missing
+      // one would fail to link.
+      if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
+        continue;
+      for (size_t scalar : {i, i + 1})
+        d.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
+                       std::nullopt);
+    }
+    return d;
+  }();
   tli.addVectorizableFunctions(more);
 }
 
