@@ -13,6 +13,7 @@
 #include "codegen/CpuCompiler.h"
 #include "codegen/BlasRuntime.h"
 #include "codegen/KernelCache.h"
+#include "codegen/LlvmOptimize.h"
 #include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjOps.h"
 
@@ -31,7 +32,6 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -41,7 +41,6 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SHA256.h"
@@ -303,7 +302,7 @@ std::string buildIdentity() {
 struct Target {
   std::string error; // the host has no usable target
   std::string triple, cpu, features, build;
-  bool vectorMath = false; // glibc's libmvec is loaded: see vectorMath()
+  bool vectorMath = false; // glibc's libmvec is loaded: see loadVectorMath()
 };
 
 // glibc's vector math library (libmvec, part of the C library's package):
@@ -314,44 +313,6 @@ struct Target {
 // its symbols in the process; without it, those calls stay scalar.
 bool loadVectorMath() {
   return dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) != nullptr;
-}
-
-// libmvec functions that LLVM's preset for it leaves out, called by name
-// (convert-math-to-libm) or as LLVM's intrinsics (convert-math-to-llvm).
-void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
-                   const llvm::Triple &triple) {
-  tli.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC, triple);
-  static constexpr const char *kMore[] = {"tanh", "erf",   "log1p", "expm1",
-                                          "log2", "log10", "exp2",  "exp10"};
-  // Names live as long as the mappings: the table keeps StringRefs.
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const char *f : kMore)
-      for (const char *variant : {"_ZGVbN2v_", "_ZGVdN4v_"}) {
-        n.push_back(f);
-        n.push_back(std::string("llvm.") + f + ".f64");
-        n.push_back(variant + std::string(f));
-      }
-    return n;
-  }();
-  // Found once: which of them the C library exports.
-  static const std::vector<llvm::VecDesc> more = [] {
-    std::vector<llvm::VecDesc> d;
-    for (size_t i = 0; i < names.size(); i += 3) {
-      bool wide = (i / 3) % 2 == 1;
-      auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
-      const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
-      // Older glibcs (before 2.35) lack these: a kernel calling a missing
-      // one would fail to link.
-      if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
-        continue;
-      for (size_t scalar : {i, i + 1})
-        d.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
-                       std::nullopt);
-    }
-    return d;
-  }();
-  tli.addVectorizableFunctions(more);
 }
 
 const Target &hostTarget() {
@@ -406,40 +367,6 @@ bool addEntry(llvm::Module &m, std::string &error) {
   b.CreateCall(kernel, args);
   b.CreateRetVoid();
   return true;
-}
-
-// LLVM's O2 pipeline without loop unrolling and without the SLP
-// vectorizer. The kernels are loop nests whose inner loops the loop
-// vectorizer handles (and interleaves); they wait on memory or on the
-// polynomial approximations. Unrolling them again and SLP over the vector
-// code only cost compile time: the MLP training step's 256-op regions
-// compiled 1039-1078 ms with unrolling, 881-918 ms without, and 25-45%
-// faster again without SLP, while the 8-op chain, softmax, layernorm, GELU,
-// the Adam step and the training step ran as fast within the noise.
-void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
-  llvm::PipelineTuningOptions tuning;
-  tuning.LoopUnrolling = false;
-  tuning.LoopInterleaving = true;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = false;
-  llvm::LoopAnalysisManager loops;
-  llvm::FunctionAnalysisManager functions;
-  llvm::CGSCCAnalysisManager sccs;
-  llvm::ModuleAnalysisManager modules;
-  llvm::PassBuilder builder(tm, tuning);
-  llvm::Triple triple(m.getTargetTriple());
-  llvm::TargetLibraryInfoImpl libraries(triple);
-  if (hostTarget().vectorMath)
-    addVectorMath(libraries, triple);
-  functions.registerPass(
-      [&] { return llvm::TargetLibraryAnalysis(libraries); });
-  builder.registerModuleAnalyses(modules);
-  builder.registerCGSCCAnalyses(sccs);
-  builder.registerFunctionAnalyses(functions);
-  builder.registerLoopAnalyses(loops);
-  builder.crossRegisterProxies(loops, functions, sccs, modules);
-  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2)
-      .run(m, modules);
 }
 
 // Where a kernel's compile time went, for EJ_LOG=jit.
@@ -558,7 +485,7 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
   if (llvm::Function *alloc = m->getFunction("_mlir_memref_to_llvm_alloc"))
     alloc->addRetAttr(llvm::Attribute::NoAlias);
   phases.lap("translation");
-  optimize(*m, tm->get());
+  optimizeKernel(*m, tm->get(), hostTarget().vectorMath);
   phases.lap("LLVM passes");
   phases.note(std::to_string(instructionCount(*m)) + " LLVM instructions");
   dumpLLVM(*m, key);
