@@ -111,6 +111,7 @@ struct Region {
   // this bit a second chance instead (the clock approximation of LRU).
   std::atomic<bool> used{false};
   // Set once the region is Ready.
+  std::vector<RecordPattern> patterns; // its records, to match the stream
   std::vector<Ref> inputs;
   std::vector<size_t> live, assigned;
   std::unique_ptr<Executable> executable;
@@ -267,6 +268,7 @@ int region_device(const std::vector<Jit::Entry> &entries,
 
 struct CompileJob {
   std::shared_ptr<Region> region;
+  std::vector<RecordPattern> patterns;
   std::string text; // the region function
   RegionFunction function;
   size_t first_key_size;
@@ -342,6 +344,7 @@ void compile(CompileJob &job) {
              " ops) stays on the interpreter: " + error);
     return;
   }
+  region.patterns = std::move(job.patterns);
   region.inputs = std::move(job.function.inputs);
   region.live = std::move(job.function.live);
   region.assigned = std::move(job.function.assigned);
@@ -426,6 +429,15 @@ namespace {} // namespace
 
 // --- The per-thread engine -------------------------------------------------
 
+void need_computed(const Record &r, const Jit &jit) {
+  for (size_t i = 0; i < r.size(); ++i)
+    if (!r.input(i)->storage && !jit.defers(r.input(i)))
+      throw Error(std::string(op_name(r.op)) + ": input " + std::to_string(i) +
+                  " is a value that another thread's compiled region has "
+                  "not computed yet; observe it, or end an ej::Step, in "
+                  "that thread before passing it on");
+}
+
 Jit::Jit() = default;
 Jit::~Jit() = default;
 
@@ -438,6 +450,7 @@ void Jit::record(Record &r) {
     defer(r);
     return;
   }
+  need_computed(r, *this);
   // A region ends where the first op of it that is not a leaf comes
   // again. (Leaves -- literals, fills, random draws -- are data, and a loop
   // body makes many of the same type.) A learned period overrides the
@@ -474,7 +487,7 @@ void Jit::record(Record &r) {
 bool Jit::extends_longer_candidate() const {
   return std::any_of(candidates_.begin(), candidates_.end(),
                      [&](const std::shared_ptr<Region> &c) {
-                       return c->ops_key_size > sig_.key.size();
+                       return c->patterns.size() > entries_.size();
                      });
 }
 uint64_t Jit::ops_hash() const {
@@ -539,17 +552,17 @@ bool Jit::start_deferring() {
 }
 
 void Jit::defer(Record &r) {
-  size_t matched = sig_.key.size();
-  sig_.add(r);
-  // Keep the candidates whose records begin like these: they matched the
-  // key up to `matched` already, so only the new record's bytes compare.
-  const std::string &k = sig_.key;
+  // The records so far matched the candidates' patterns: only the new one
+  // compares, numbered as the signature numbers it (its key's bytes are
+  // written only if the stream leaves every candidate).
+  if (!sig_.bind(r, binding_))
+    need_computed(r, *this); // throws: an input is another thread's
+  size_t k = entries_.size();
   candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(),
                                    [&](const std::shared_ptr<Region> &c) {
-                                     return k.size() > c->ops_key_size ||
-                                            c->key.compare(matched,
-                                                           k.size() - matched,
-                                                           k, matched) != 0;
+                                     return k >= c->patterns.size() ||
+                                            !c->patterns[k].matches(r,
+                                                                    binding_);
                                    }),
                     candidates_.end());
   if (is_leaf(r))
@@ -561,8 +574,15 @@ void Jit::defer(Record &r) {
     return;
   }
   for (const auto &c : candidates_)
-    if (c->ops_key_size == k.size())
+    if (c->patterns.size() == entries_.size())
       mode_ = Mode::Complete;
+}
+
+void Jit::write_key() {
+  Signature sig;
+  for (const Entry &e : entries_)
+    sig.add(e.record);
+  sig_ = std::move(sig);
 }
 
 const std::string &Jit::live_key() {
@@ -595,6 +615,7 @@ void Jit::fall_back() {
            " deferred ops ran in the interpreter");
   mode_ = Mode::Cold;
   candidates_.clear();
+  write_key();
 }
 
 void Jit::finish_deferred() {
@@ -605,7 +626,7 @@ void Jit::finish_deferred() {
   append_live_bits(key_);
   std::shared_ptr<Region> region;
   for (const std::shared_ptr<Region> &c : candidates_)
-    if (c->ops_key_size == sig_.key.size() &&
+    if (c->patterns.size() == entries_.size() &&
         c->key.compare(c->ops_key_size, std::string::npos, key_) == 0)
       region = c;
   if (!region || !region->cached.load()) {
@@ -649,8 +670,10 @@ void Jit::finish_deferred() {
   // The first piece of a learned period whose whole is not compiled yet:
   // the region goes on, cold, so that the whole is seen and gets hot.
   if (!exiting_ && steps_ == 0 &&
-      merge_target(region->ops_hash) > entries_.size())
+      merge_target(region->ops_hash) > entries_.size()) {
+    write_key();
     return;
+  }
   learn_period(region->ops_hash, entries_.size());
   entries_.clear();
   head_ = kNoHead;
@@ -682,7 +705,11 @@ void Jit::end_region() {
     job.first_key_size = first;
     std::vector<CapturedRecord> records;
     std::vector<bool> live;
+    Signature numbering;
+    Binding b;
     for (Entry &e : entries_) {
+      numbering.bind(e.record, b);
+      job.patterns.emplace_back(e.record, b);
       records.push_back({e.record, {e.result}, nullptr});
       live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
     }

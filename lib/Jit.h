@@ -101,6 +101,12 @@ JitCounters &counters();
 
 struct Region;
 struct Heads;
+class Jit;
+
+/// Throws ej::Error when an input of `r` has no value yet and is not a
+/// result `jit` defers: another thread's, whose compiled region has not
+/// reached its end.
+void need_computed(const Record &r, const Jit &jit);
 
 /// One thread's cutting, counting and deferring (a member of its Trace).
 class Jit {
@@ -150,6 +156,7 @@ private:
   bool start_deferring();
   void finish_deferred();
   void fall_back();
+  void write_key();
   void end_region();
   const std::string &live_key();
   void append_live_bits(std::string &key) const;
@@ -157,7 +164,10 @@ private:
   std::vector<Entry> entries_;
   static constexpr size_t kNoHead = ~size_t(0);
   size_t head_ = kNoHead; // the first entry that is not a leaf
+  // The records' signature. While they are deferred it numbers them
+  // without writing its key (write_key writes it if they fall back).
   Signature sig_;
+  Binding binding_; // the record being deferred
   Mode mode_ = Mode::Cold;
   std::vector<std::shared_ptr<Region>> candidates_;
   std::shared_ptr<Region> last_; // the region this thread ended last

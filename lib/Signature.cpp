@@ -39,28 +39,72 @@ constexpr size_t kFixedBytes =
 } // namespace
 
 void Signature::put_tensor(const TensorImpl *t) {
-  char buf[kUseBytes];
-  char *p = buf;
-  use(p, t);
-  key.append(buf, size_t(p - buf));
-}
-
-void Signature::use(char *&p, const TensorImpl *t) {
-  Writer w{p};
   auto [ref, fresh] =
       tensors.try_emplace(t, Ref{Ref::External, externals.size()});
-  w.put(ref->kind);
-  w.put(ref->index);
   if (fresh) {
     auto *held = const_cast<TensorImpl *>(t);
     retain(held);
     externals.emplace_back(held);
-    w.type(t->dtype, t->dims());
   }
+  char buf[kUseBytes];
+  char *p = buf;
+  write(p, t, *ref, fresh);
+  key.append(buf, size_t(p - buf));
+}
+
+void Signature::write(char *&p, const TensorImpl *t, Ref ref, bool fresh) {
+  Writer w{p};
+  w.put(ref.kind);
+  w.put(ref.index);
+  if (fresh)
+    w.type(t->dtype, t->dims());
   p = w.p;
 }
 
+bool Signature::bind(const Record &r, Binding &b) {
+  size_t n = r.size();
+  if (b.inputs.size() < n)
+    b.inputs.resize(n);
+  b.num_inputs = n;
+  // Looked up first, so that an input that is not ours and has no value
+  // numbers nothing.
+  for (size_t j = 0; j < n; ++j) {
+    const TensorImpl *t = r.input(j);
+    const Ref *ref = tensors.find(t);
+    if (!ref && !t->storage)
+      return false;
+    b.inputs[j] = {ref ? *ref : Ref{Ref::External, 0}, !ref};
+  }
+  for (size_t j = 0; j < n; ++j) {
+    if (!b.inputs[j].fresh)
+      continue;
+    // An outside tensor used twice in one record is fresh only the first
+    // time.
+    auto [ref, fresh] =
+        tensors.try_emplace(r.input(j), Ref{Ref::External, externals.size()});
+    b.inputs[j] = {*ref, fresh};
+    if (fresh) {
+      auto *held = r.input(j);
+      retain(held);
+      externals.emplace_back(held);
+    }
+  }
+  b.var = -1;
+  b.var_fresh = false;
+  if (VariableImpl *v = r.attrs.var) {
+    auto [index, fresh] = variable_index.try_emplace(v, variables.size());
+    b.var = long(*index);
+    b.var_fresh = fresh;
+    if (fresh)
+      variables.emplace_back(v->shared_from_this());
+  }
+  tensors.set(r.result, Ref{Ref::Result, records_++});
+  return true;
+}
+
 void Signature::add(const Record &r) {
+  Binding &b = scratch_;
+  bind(r, b);
   // Written into a buffer and appended: resizing the key first would
   // zero-fill the largest size a record can take, on every call.
   constexpr size_t kInline = kFixedBytes + 4 * kUseBytes;
@@ -77,14 +121,11 @@ void Signature::add(const Record &r) {
   w.type(r.result->dtype, r.result->dims());
   w.put(uint8_t(r.size()));
   for (size_t j = 0; j < r.size(); ++j)
-    use(w.p, r.input(j));
+    write(w.p, r.input(j), b.inputs[j].ref, b.inputs[j].fresh);
   if (VariableImpl *v = r.attrs.var) {
-    auto [index, fresh] = variable_index.try_emplace(v, variables.size());
-    w.put(*index);
-    if (fresh) {
-      variables.emplace_back(v->shared_from_this());
+    w.put(size_t(b.var));
+    if (b.var_fresh)
       w.type(v->dtype, v->shape);
-    }
   }
   if (!is_leaf(r)) {
     const Attrs &a = r.attrs;
@@ -96,7 +137,6 @@ void Signature::add(const Record &r) {
     w.put(a.f[1]);
   }
   key.append(buf, size_t(w.p - buf));
-  tensors.set(r.result, Ref{Ref::Result, records_++});
 }
 
 void Signature::clear() {
@@ -106,6 +146,51 @@ void Signature::clear() {
   tensors.clear();
   variable_index.clear();
   records_ = 0;
+}
+
+RecordPattern::RecordPattern(const Record &r, const Binding &b)
+    : op_(r.op), device_(r.result->device),
+      type_(r.result->dtype, r.result->dims()),
+      inputs_(b.inputs.begin(), b.inputs.begin() + b.num_inputs), var_(b.var),
+      var_fresh_(b.var_fresh), leaf_(is_leaf(r)), attrs_(r.attrs) {
+  for (size_t j = 0; j < r.size(); ++j)
+    if (b.inputs[j].fresh)
+      fresh_.emplace_back(r.input(j)->dtype, r.input(j)->dims());
+  if (var_fresh_)
+    var_type_.emplace_back(r.attrs.var->dtype, IntList(r.attrs.var->shape));
+}
+
+bool RecordPattern::matches(const Record &r, const Binding &b) const {
+  if (r.op != op_ || r.result->device != device_ ||
+      !type_.is(r.result->dtype, r.result->dims()) ||
+      b.num_inputs != inputs_.size() || b.var != var_ ||
+      b.var_fresh != var_fresh_)
+    return false;
+  size_t fresh = 0;
+  for (size_t j = 0; j < inputs_.size(); ++j) {
+    const Binding::Input &want = inputs_[j], &got = b.inputs[j];
+    if (want.ref.kind != got.ref.kind || want.ref.index != got.ref.index ||
+        want.fresh != got.fresh)
+      return false;
+    if (got.fresh && !fresh_[fresh++].is(r.input(j)->dtype, r.input(j)->dims()))
+      return false;
+  }
+  if (var_fresh_ &&
+      !var_type_[0].is(r.attrs.var->dtype, IntList(r.attrs.var->shape)))
+    return false;
+  if (leaf_) // as the record: its inputs and variable matched
+    return true;
+  // The key's attribute bytes: doubles compare as bits.
+  const Attrs &a = r.attrs;
+  auto bits = [](double d) {
+    uint64_t u;
+    std::memcpy(&u, &d, sizeof u);
+    return u;
+  };
+  return a.num_ints == attrs_.num_ints && a.keepdims == attrs_.keepdims &&
+         a.dtype == attrs_.dtype && bits(a.f[0]) == bits(attrs_.f[0]) &&
+         bits(a.f[1]) == bits(attrs_.f[1]) &&
+         std::equal(a.ints, a.ints + a.num_ints, attrs_.ints);
 }
 
 } // namespace ej::detail

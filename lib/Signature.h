@@ -17,6 +17,7 @@
 #include "ej/Variable.h"
 #include "lib/Record.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,20 @@ struct Ref {
 };
 
 inline bool is_leaf(const Record &r) { return r.size() == 0 && !r.attrs.var; }
+
+/// How a record's values are numbered in a signature: each input's ref,
+/// and whether it is an outside tensor first used there; its variable's
+/// index, and whether this is the variable's first use.
+struct Binding {
+  struct Input {
+    Ref ref;
+    bool fresh;
+  };
+  std::vector<Input> inputs; // the first num_inputs; reused, not shrunk
+  size_t num_inputs = 0;
+  long var = -1;
+  bool var_fresh = false;
+};
 
 /// A hash map keyed by pointers that clears in time proportional to what
 /// it holds: every region's signature is built with one, op by op.
@@ -92,6 +107,12 @@ class Signature {
 public:
   /// Appends a record; its inputs and variable must be alive.
   void add(const Record &r);
+  /// Numbers a record's values, as add does, without writing its part of
+  /// the key (a compiled region's records are matched against their
+  /// RecordPatterns instead). Returns false, and numbers nothing, when an
+  /// input is neither a value of these records nor computed: another
+  /// thread's value that its compiled region has not reached yet.
+  bool bind(const Record &r, Binding &b);
   /// Appends `t` as a use: its ref, and its type when first seen outside.
   void put_tensor(const TensorImpl *t);
   template <class T> void put(T v) {
@@ -112,11 +133,45 @@ public:
   std::vector<Variable> variables; // in order of first use
 
 private:
-  void use(char *&p, const TensorImpl *t);
+  void write(char *&p, const TensorImpl *t, Ref ref, bool fresh);
 
   PtrMap<Ref> tensors;
   PtrMap<size_t> variable_index;
+  Binding scratch_; // add's
   size_t records_ = 0;
+};
+
+/// One record of a recorded program as the program's key spells it,
+/// unpacked: a record with its binding matches the pattern exactly when
+/// its bytes of the key would equal these. A compiled region's records are
+/// matched this way while the stream follows the region, which spares
+/// writing and comparing their key.
+class RecordPattern {
+public:
+  RecordPattern(const Record &r, const Binding &b);
+  bool matches(const Record &r, const Binding &b) const;
+
+private:
+  struct Type {
+    DType dtype;
+    std::vector<int64_t> shape;
+    Type(DType dtype, IntList shape)
+        : dtype(dtype), shape(shape.begin(), shape.end()) {}
+    bool is(DType d, IntList s) const {
+      return dtype == d && shape.size() == s.size() &&
+             std::equal(s.begin(), s.end(), shape.begin());
+    }
+  };
+  OpCode op_;
+  int device_;
+  Type type_;
+  std::vector<Binding::Input> inputs_;
+  std::vector<Type> fresh_; // the outside inputs first used here
+  long var_;
+  bool var_fresh_;
+  std::vector<Type> var_type_; // on the variable's first use
+  bool leaf_;
+  Attrs attrs_; // what of them the key holds: not a leaf's
 };
 
 } // namespace ej::detail

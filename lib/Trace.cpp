@@ -20,22 +20,6 @@ const char *op_name(OpCode op) {
   return kNames[static_cast<int>(op)];
 }
 
-namespace {
-
-// A value without storage that this thread's region does not defer is
-// another thread's, whose compiled region has not reached its end (the
-// handle was passed on too early).
-void need_computed(const Record &r, const Jit &jit) {
-  for (size_t i = 0; i < r.size(); ++i)
-    if (!r.input(i)->storage && !jit.defers(r.input(i)))
-      throw Error(std::string(op_name(r.op)) + ": input " + std::to_string(i) +
-                  " is a value that another thread's compiled region has "
-                  "not computed yet; observe it, or end an ej::Step, in "
-                  "that thread before passing it on");
-}
-
-} // namespace
-
 void Trace::run(Record &r) {
   if (untraced_) {
     // An input the thread's compiled region has deferred is computed first.
@@ -48,10 +32,10 @@ void Trace::run(Record &r) {
     interpret(r);
     return;
   }
-  need_computed(r, jit_);
   if (JitConfig::get().enabled) {
     jit_.record(r);
   } else {
+    need_computed(r, jit_);
     interpret(r);
     counters().ops_cold++;
   }

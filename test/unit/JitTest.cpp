@@ -91,6 +91,34 @@ TEST(Jit, DivergenceFallsBackWithTheSameResults) {
   EXPECT_GE(ej::jit::stats().cache_hits_memory, 1u);
 }
 
+// Every fourth step differs from the compiled region only in what the
+// records' key holds besides ops and result types: an attribute (the
+// permutation of a square matrix), which value feeds which input, or the
+// shape of an outside input that broadcasts to the same result. Those
+// steps must fall back, not replay the region.
+TEST(Jit, StepsThatDifferInAttributesInputsOrInputTypesFallBack) {
+  auto run = [] {
+    ej::set_seed(3);
+    Tensor x = ej::random_uniform({4, 4}), y = ej::random_uniform({4, 4});
+    Tensor row = ej::random_uniform({4}), column = ej::random_uniform({4, 1});
+    for (int i = 0; i < 24; ++i) {
+      ej::Step step;
+      bool odd = i % 4 == 3;
+      Tensor h = x * 0.5f; // a first record that every step shares
+      Tensor t = odd && i % 12 == 3 ? ej::transpose(h, {0, 1})
+                                    : ej::transpose(h, {1, 0});
+      Tensor d = odd && i % 12 == 7 ? y - t : t - y;
+      x = d + (odd && i % 12 == 11 ? column : row);
+    }
+    return ref::values(x);
+  };
+  std::vector<double> want = without_jit(run);
+  JitScope jit;
+  ref::expect_close(run(), want, 0, 0);
+  EXPECT_GE(ej::jit::stats().fallbacks, 6u);
+  EXPECT_GE(ej::jit::stats().cache_hits_memory, 10u);
+}
+
 TEST(Jit, ObservingAValueMidRegionComputesItFirst) {
   auto run = [] {
     Tensor x = ej::arange(16, ej::float32);

@@ -97,3 +97,38 @@ TEST(Threads, AValueAnotherThreadHasNotComputedYetIsAClearError) {
   // The region itself goes on and ends as usual.
   ref::expect_close(ref::values(z), ref::values(x * 2 + 1), 0);
 }
+
+// The same value reaching the other thread while that thread follows a
+// compiled region of its own: the records it deferred still run.
+TEST(Threads, AValueNotComputedYetIsAClearErrorInADeferredRegionToo) {
+  ejtest::JitScope jit;
+  ej::Tensor x = ej::random_uniform({256}), v = ej::random_uniform({256});
+  auto own = [&](const ej::Tensor &operand) {
+    ej::Step step;
+    ej::Tensor a = v * 3;
+    return a - operand;
+  };
+  for (int i = 0; i < 3; ++i) // the other thread's region: hot and compiled
+    own(v);
+  std::string error;
+  ej::Tensor a;
+  {
+    ej::Step step;
+    ej::Tensor y = x * 2;
+    std::thread other([&] {
+      ej::Step s;
+      a = v * 3; // deferred: the stream follows `own`'s region
+      try {
+        ej::Tensor w = a - y;
+      } catch (const ej::Error &e) {
+        error = e.what();
+      }
+    });
+    other.join();
+  }
+  EXPECT_NE(error.find("sub: input 1 is a value that another thread's "
+                       "compiled region has not computed yet"),
+            std::string::npos)
+      << error;
+  ref::expect_close(ref::values(a), ref::values(v * 3), 0);
+}
