@@ -4,9 +4,6 @@
 #include "lib/Profile.h"
 #include "lib/VariableImpl.h"
 #include "runtime/cuda/Kernels.h"
-#include "runtime/cuda/Runtime.h"
-
-#include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 
@@ -58,25 +55,6 @@ void Trace::run(Record &r) {
 
 namespace {
 
-// An op without a CUDA kernel (the convolutions and pooling) runs on host
-// copies of its inputs, and its result is copied to the device.
-void run_on_host(Record &r) {
-  llvm::SmallVector<Tensor, 4> held;
-  Record h = r;
-  for (size_t i = 0; i < r.size(); ++i) {
-    held.push_back(transfer(r.input(i), runtime::kHost));
-    h.set_input(i, held.back().impl());
-  }
-  h.result = new_impl(r.result->dtype, r.result->dims());
-  held.emplace_back(h.result);
-  runtime::cpu_kernel(r.op)(h);
-  Tensor value =
-      h.result->contiguous ? held.back() : interpreted_copy(h.result);
-  allocate(r.result);
-  cuda::copy_to_device(r.result->device, r.result->data(), value.impl()->data(),
-                       size_t(r.result->numel) * dtype_size(r.result->dtype));
-}
-
 void run_kernel(Record &r) {
   if (r.op == OpCode::Copy && r.input(0)->device != r.result->device) {
     // A copy between devices: the result views a row-major copy there.
@@ -88,10 +66,7 @@ void run_kernel(Record &r) {
     runtime::cpu_kernel(r.op)(r);
     return;
   }
-  if (runtime::Kernel k = runtime::cuda_kernel(r.op))
-    k(r);
-  else
-    run_on_host(r);
+  runtime::cuda_kernel(r.op)(r);
 }
 
 } // namespace

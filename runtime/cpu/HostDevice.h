@@ -26,7 +26,7 @@ using uint64_t = unsigned long long;
 
 namespace ej::runtime {
 
-/// a * b and a + b, each rounded once.
+/// a * b and a + b, each rounded once, in double and in float.
 EJ_HOST_DEVICE double mul_rn(double a, double b) {
 #ifdef __CUDACC_RTC__
   return __dmul_rn(a, b);
@@ -37,6 +37,20 @@ EJ_HOST_DEVICE double mul_rn(double a, double b) {
 EJ_HOST_DEVICE double add_rn(double a, double b) {
 #ifdef __CUDACC_RTC__
   return __dadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+EJ_HOST_DEVICE float mul_rn(float a, float b) {
+#ifdef __CUDACC_RTC__
+  return __fmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+EJ_HOST_DEVICE float add_rn(float a, float b) {
+#ifdef __CUDACC_RTC__
+  return __fadd_rn(a, b);
 #else
   return a + b;
 #endif

@@ -11,6 +11,7 @@
 #include "runtime/cpu/Kernels.h"
 #include "runtime/cpu/Parallel.h"
 #include "runtime/cpu/RowMajor.h"
+#include "runtime/cpu/Window.h"
 
 #include <cstring>
 #include <vector>
@@ -25,15 +26,13 @@ namespace {
 struct Pool {
   int64_t n, h, w, c, oh, ow;
   rules::Window2D win;
-  // The input rows [y0, y1) and columns [x0, x1) under output (oy, ox).
+  // The input rows [y0, y1) and columns [x0, x1) under output (oy, ox),
+  // as the GPU's kernels clip them.
   void clip(int64_t oy, int64_t ox, int64_t &y0, int64_t &y1, int64_t &x0,
             int64_t &x1) const {
-    y0 = oy * win.sh - win.pt;
-    x0 = ox * win.sw - win.pl;
-    y1 = std::min(y0 + win.kh, h);
-    x1 = std::min(x0 + win.kw, w);
-    y0 = std::max<int64_t>(y0, 0);
-    x0 = std::max<int64_t>(x0, 0);
+    window::clip(
+        {n, h, w, c, oh, ow, win.kh, win.kw, win.sh, win.sw, win.pt, win.pl},
+        oy, ox, y0, y1, x0, x1);
   }
 };
 

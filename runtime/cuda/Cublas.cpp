@@ -117,7 +117,8 @@ Device &device_state(int device) {
 
 void gemm_strided_batched(int device, DType dtype, int m, int n, int k,
                           const GemmOperand &a, const GemmOperand &b, void *c,
-                          int ldc, long long stride_c, int batch) {
+                          int ldc, long long stride_c, int batch,
+                          bool accumulate) {
   const Api &api = cuda::api();
   Device &d = device_state(device);
   std::lock_guard<std::mutex> lock(d.mu);
@@ -131,11 +132,11 @@ void gemm_strided_batched(int device, DType dtype, int m, int n, int k,
   }
   int ta = a.trans ? kOpT : kOpN, tb = b.trans ? kOpT : kOpN;
   if (dtype == float64) {
-    const double one = 1, zero = 0;
+    const double one = 1, beta = accumulate ? 1 : 0;
     check(api,
           api.dgemm(d.handle, ta, tb, m, n, k, &one,
                     static_cast<const double *>(a.data), a.ld, a.stride,
-                    static_cast<const double *>(b.data), b.ld, b.stride, &zero,
+                    static_cast<const double *>(b.data), b.ld, b.stride, &beta,
                     static_cast<double *>(c), ldc, stride_c, batch),
           "cublasDgemmStridedBatched");
     return;
@@ -144,11 +145,11 @@ void gemm_strided_batched(int device, DType dtype, int m, int n, int k,
       api,
       api.setMathMode(d.handle, tf32.load() ? kTf32TensorOpMath : kDefaultMath),
       "cublasSetMathMode");
-  const float one = 1, zero = 0;
+  const float one = 1, beta = accumulate ? 1 : 0;
   check(api,
         api.sgemm(d.handle, ta, tb, m, n, k, &one,
                   static_cast<const float *>(a.data), a.ld, a.stride,
-                  static_cast<const float *>(b.data), b.ld, b.stride, &zero,
+                  static_cast<const float *>(b.data), b.ld, b.stride, &beta,
                   static_cast<float *>(c), ldc, stride_c, batch),
         "cublasSgemmStridedBatched");
 }

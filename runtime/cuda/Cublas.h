@@ -26,12 +26,13 @@ struct GemmOperand {
 
 /// c[b] = op(a[b]) * op(b[b]) for b < batch, column-major as
 /// cublas{S,D}gemmStridedBatched computes it: op(a) is m x k, op(b) is
-/// k x n, c is m x n with leading dimension ldc and batch stride stride_c.
-/// `dtype` is float32 or float64. A failing call throws ej::Error naming
-/// it.
+/// k x n, c is m x n with leading dimension ldc and batch stride stride_c;
+/// with `accumulate`, c[b] += the product. `dtype` is float32 or float64.
+/// A failing call throws ej::Error naming it.
 void gemm_strided_batched(int device, DType dtype, int m, int n, int k,
                           const GemmOperand &a, const GemmOperand &b, void *c,
-                          int ldc, long long stride_c, int batch);
+                          int ldc, long long stride_c, int batch,
+                          bool accumulate = false);
 
 } // namespace ej::cuda
 

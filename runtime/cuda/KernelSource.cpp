@@ -43,6 +43,7 @@ enum class Family {
   Gather,
   OneHot,
   MatMul,
+  Window, // pooling, and the patches of a convolution's GEMMs
 };
 
 Family family_of(OpCode op) {
@@ -78,6 +79,14 @@ Family family_of(OpCode op) {
     return Family::OneHot;
   case OpCode::MatMul:
     return Family::MatMul;
+  // conv2d_backprop_filter multiplies conv2d's patches: no unit of its own.
+  case OpCode::Conv2D:
+  case OpCode::Conv2DBackpropInput:
+  case OpCode::MaxPool:
+  case OpCode::MaxPoolGrad:
+  case OpCode::AvgPool:
+  case OpCode::AvgPoolGrad:
+    return Family::Window;
   default:
     return Family::None;
   }
@@ -148,6 +157,7 @@ unsigned a_types(OpCode op) {
   case Family::Arg:
     return math::kNumbers;
   case Family::Random:
+  case Family::Window:
     return math::kFloats;
   case Family::MatMul:
     return math::kInts;
@@ -439,6 +449,16 @@ void Generator::write(llvm::raw_ostream &os, const KernelSpec &s) {
   case Family::MatMul:
     return entry(os, p, "MatMulArgs",
                  "ej::cuda::matmul_tiled<" + T + ", " + U + ">(p)");
+  case Family::Window: {
+    std::string call = s.op == OpCode::Conv2D                ? "patches<" + T
+                       : s.op == OpCode::Conv2DBackpropInput ? "unpatches<" + T
+                       : s.op == OpCode::MaxPool ? "pool<" + T + ", true"
+                       : s.op == OpCode::AvgPool ? "pool<" + T + ", false"
+                       : s.op == OpCode::MaxPoolGrad
+                           ? "pool_grad<" + T + ", true"
+                           : "pool_grad<" + T + ", false";
+    return entry(os, p, "WindowArgs", "ej::cuda::" + call + ">(p)");
+  }
   case Family::None:
     break;
   }
@@ -510,7 +530,7 @@ std::string kernel_name(const KernelSpec &s, Variant v) {
 
 std::string program_source(const std::vector<KernelSpec> &units) {
   bool map = false, reduce = false, create = false, shape = false,
-       matmul = false;
+       matmul = false, window = false;
   for (const KernelSpec &s : units) {
     Family f = family_of(s.op);
     map |= f == Family::Map || f == Family::Cast || f == Family::Copy;
@@ -518,6 +538,7 @@ std::string program_source(const std::vector<KernelSpec> &units) {
     create |= f == Family::Fill || f == Family::Range || f == Family::Random;
     shape |= f == Family::Gather || f == Family::OneHot;
     matmul |= f == Family::MatMul;
+    window |= f == Family::Window;
   }
   std::string source = "// The interpreter's CUDA kernels "
                        "(runtime/cuda/KernelSource.cpp).\n";
@@ -535,6 +556,7 @@ std::string program_source(const std::vector<KernelSpec> &units) {
   layout("GatherArgs", sizeof(GatherArgs), alignof(GatherArgs));
   layout("OneHotArgs", sizeof(OneHotArgs), alignof(OneHotArgs));
   layout("MatMulArgs", sizeof(MatMulArgs), alignof(MatMulArgs));
+  layout("WindowArgs", sizeof(WindowArgs), alignof(WindowArgs));
   source += text::kCommon;
   if (map)
     source += text::kMap;
@@ -542,11 +564,16 @@ std::string program_source(const std::vector<KernelSpec> &units) {
     source += mlir::ej::cuda::blockReductionSource();
     source += text::kReduce;
   }
-  if (create) {
+  if (create || window)
     source += text::kHostDevice;
+  if (create) {
     source += text::kRanges;
     source += text::kPhilox;
     source += text::kCreate;
+  }
+  if (window) {
+    source += text::kWindow;
+    source += text::kWindowKernels;
   }
   if (shape)
     source += text::kShape;

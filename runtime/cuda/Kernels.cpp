@@ -29,6 +29,13 @@ void kernel_Concat(Record &r);
 void kernel_Gather(Record &r);
 void kernel_OneHot(Record &r);
 void kernel_Pad(Record &r);
+void kernel_Conv2D(Record &r);
+void kernel_Conv2DBackpropInput(Record &r);
+void kernel_Conv2DBackpropFilter(Record &r);
+void kernel_MaxPool(Record &r);
+void kernel_MaxPoolGrad(Record &r);
+void kernel_AvgPool(Record &r);
+void kernel_AvgPoolGrad(Record &r);
 
 // Views and variables: the CPU kernels touch only metadata and reference
 // counts, whatever device holds the storage.
@@ -38,15 +45,6 @@ constexpr Kernel kernel_Slice = runtime::kernel_Slice;
 constexpr Kernel kernel_StopGradient = runtime::kernel_StopGradient;
 constexpr Kernel kernel_VariableRead = runtime::kernel_VariableRead;
 constexpr Kernel kernel_Assign = runtime::kernel_Assign;
-
-// No CUDA kernel: the interpreter runs the CPU kernel on host copies.
-constexpr Kernel kernel_Conv2D = nullptr;
-constexpr Kernel kernel_Conv2DBackpropInput = nullptr;
-constexpr Kernel kernel_Conv2DBackpropFilter = nullptr;
-constexpr Kernel kernel_MaxPool = nullptr;
-constexpr Kernel kernel_MaxPoolGrad = nullptr;
-constexpr Kernel kernel_AvgPool = nullptr;
-constexpr Kernel kernel_AvgPoolGrad = nullptr;
 
 } // namespace ej::cuda
 

@@ -19,9 +19,7 @@
 
 namespace ej::runtime {
 
-/// The CUDA kernel of `op`, or null when the op has none: the interpreter
-/// then runs the CPU kernel on host copies of the inputs and copies the
-/// result back (lib/Trace.cpp).
+/// The CUDA kernel of `op`: every op has one.
 Kernel cuda_kernel(detail::OpCode op);
 
 } // namespace ej::runtime

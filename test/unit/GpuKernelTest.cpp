@@ -748,27 +748,105 @@ TEST_F(Gpu, Float32MatMulIsFp32AccurateUnlessTf32IsOn) {
   EXPECT_LT(max_error(), 5e-4);
 }
 
-// --- Ops that run through the CPU, and variables ---------------------------
+// --- Convolution and pooling ------------------------------------------------
 
-TEST_F(Gpu, ConvolutionAndPoolingGiveTheCpusResults) {
-  Tensor x = random(ej::float32, {2, 9, 8, 3}, 1400);
-  Tensor w = random(ej::float32, {3, 3, 3, 4}, 1401);
-  expect_same(
-      [](const Inputs &in) {
-        return ej::conv2d(in[0], in[1], {1, 1}, ej::Padding::Same);
-      },
-      {x, w}, 0, "conv2d");
-  expect_same(
-      [](const Inputs &in) {
-        return ej::max_pool2d(in[0], {2, 2});
-      },
-      {x}, 0, "max_pool2d");
-  expect_same(
-      [](const Inputs &in) {
-        return ej::avg_pool2d(in[0], {2, 2});
-      },
-      {x}, 0, "avg_pool2d");
+// conv2d with its two gradients (a tape's, with the cotangent `in[2]`):
+// the convolution and the cotangents of its input and filter.
+std::vector<Tensor> conv_and_grads(const Inputs &in, ej::IntList strides,
+                                   ej::Padding padding) {
+  ej::GradientTape tape;
+  tape.watch(in[0]);
+  tape.watch(in[1]);
+  Tensor y = ej::conv2d(in[0], in[1], strides, padding);
+  std::vector<Tensor> d =
+      tape.gradient(ej::reduce_sum(ej::mul(y, in[2])), {in[0], in[1]});
+  return {y, d[0], d[1]};
 }
+
+// cuBLAS sums the patches' products in its own order: each result is
+// checked against the sum of its terms' magnitudes (the same program on
+// |x|, |w|, |g| in float64).
+TEST_F(Gpu, ConvolutionsAndTheirGradientsMatchTheCpuWithinRounding) {
+  struct Case {
+    Shape x, w;
+    std::vector<int64_t> strides;
+    ej::Padding padding;
+  };
+  const Case cases[] = {
+      {{2, 9, 8, 3}, {3, 3, 3, 4}, {1, 1}, ej::Padding::Same},
+      {{3, 11, 7, 2}, {3, 2, 2, 5}, {2, 3}, ej::Padding::Same},
+      {{2, 6, 6, 4}, {1, 1, 4, 3}, {1, 1}, ej::Padding::Valid},
+      {{1, 10, 9, 1}, {4, 3, 1, 2}, {2, 2}, ej::Padding::Valid},
+  };
+  unsigned seed = 1400;
+  for (DType t : kFloats)
+    for (const Case &c : cases) {
+      Tensor x = random(t, c.x, seed++), w = random(t, c.w, seed++);
+      Shape y = ej::conv2d(x, w, c.strides, c.padding).shape();
+      Tensor g = random(t, y, seed++);
+      Inputs in = {x, w, g};
+      std::vector<Tensor> want = conv_and_grads(in, c.strides, c.padding);
+      Inputs on_gpu;
+      for (const Tensor &v : in)
+        on_gpu.push_back(v.gpu());
+      std::vector<Tensor> got = conv_and_grads(on_gpu, c.strides, c.padding);
+      Inputs abs;
+      for (const Tensor &v : in)
+        abs.push_back(ej::abs(ej::cast(v, ej::float64)));
+      std::vector<Tensor> scale = conv_and_grads(abs, c.strides, c.padding);
+      const char *names[] = {"conv2d", "conv2d_backprop_input",
+                             "conv2d_backprop_filter"};
+      for (int k = 0; k < 3; ++k) {
+        EXPECT_EQ(got[size_t(k)].device(), "gpu:0");
+        expect_within(want[size_t(k)], got[size_t(k)].cpu(),
+                      scale[size_t(k)].to_vector<double>(),
+                      t == ej::float32 ? 4e-6 : 2e-14,
+                      std::string(names[k]) + " " + name(t) + " " +
+                          ej::shape_str(c.x) + " * " + ej::shape_str(c.w));
+      }
+    }
+}
+
+// Pooling and its gradients add in the CPU's order (runtime/cpu/Window.h):
+// the same bits.
+TEST_F(Gpu, PoolingAndItsGradientsGiveTheCpusBits) {
+  struct Case {
+    Shape x;
+    std::vector<int64_t> window, strides;
+    ej::Padding padding;
+  };
+  const Case cases[] = {
+      {{2, 9, 8, 3}, {2, 2}, {}, ej::Padding::Valid},
+      {{2, 9, 8, 3}, {3, 3}, {2, 2}, ej::Padding::Same},
+      {{1, 7, 10, 5}, {3, 2}, {1, 3}, ej::Padding::Same},
+  };
+  unsigned seed = 1450;
+  for (DType t : kFloats)
+    for (const Case &c : cases) {
+      Tensor x = random(t, c.x, seed++);
+      for (bool max : {true, false}) {
+        auto pool = [&](const Tensor &v) {
+          return max ? ej::max_pool2d(v, c.window, c.strides, c.padding)
+                     : ej::avg_pool2d(v, c.window, c.strides, c.padding);
+        };
+        Tensor g = random(t, pool(x).shape(), seed++);
+        std::string what = std::string(max ? "max_pool2d " : "avg_pool2d ") +
+                           name(t) + " " + ej::shape_str(c.x);
+        expect_same(
+            [&](const Inputs &in) {
+              ej::GradientTape tape;
+              tape.watch(in[0]);
+              return tape.gradient(ej::reduce_sum(ej::mul(pool(in[0]), in[1])),
+                                   in[0]);
+            },
+            {x, g}, 0, what + " gradient");
+        expect_same([&](const Inputs &in) { return pool(in[0]); }, {x}, 0,
+                    what);
+      }
+    }
+}
+
+// --- Variables ---------------------------------------------------------------
 
 TEST_F(Gpu, VariablesReadAndAssignGpuValues) {
   Tensor x = random(ej::float32, {3, 4}, 1500);

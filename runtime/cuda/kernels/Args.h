@@ -102,6 +102,18 @@ struct MatMulArgs {
   long long batch_shape[kArgRank], a_batch[kArgRank], b_batch[kArgRank];
 };
 
+/// Convolution patches and pooling (runtime/cpu/Window.h): `n` result
+/// elements, one thread each. `x` the input (pooling, patches) or the
+/// patch matrix (unpatches), `g` the output cotangent of a pooling's
+/// gradient; the window's geometry as window::Geometry lays it out (for
+/// patches, of the chunk of images at `x`).
+struct WindowArgs {
+  const void *x, *g;
+  void *out;
+  long long n;
+  long long images, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl;
+};
+
 } // namespace ej::cuda
 
 #endif // EJ_RUNTIME_CUDA_KERNELS_ARGS_H
