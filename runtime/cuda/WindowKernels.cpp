@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 
 namespace ej::cuda {
 using detail::OpCode;
@@ -118,13 +119,6 @@ Conv conv_of(const Record &r, const int64_t *x, const int64_t *f,
   return {window_args(x, y, f[0], f[1], r.attrs.ints), f[3]};
 }
 
-int as_int(int64_t v, const char *op) {
-  if (v > INT_MAX)
-    throw Error(std::string(op) + ": a dimension of " + std::to_string(v) +
-                " is past what cuBLAS takes (" + std::to_string(INT_MAX) + ")");
-  return int(v);
-}
-
 // The patch matrix of images [img, img + count) of `x` into `col`.
 void patches(int device, DType dtype, const Conv &g, const char *x, int64_t img,
              int64_t count, void *col) {
@@ -136,14 +130,20 @@ void patches(int device, DType dtype, const Conv &g, const char *x, int64_t img,
   run(device, OpCode::Conv2D, dtype, p);
 }
 
-// max_pool and avg_pool.
-void pool(Record &r) {
+// A pooling op: `x` the pooled input (none for avg_pool_grad), `g` the
+// windows' cotangent (the gradients'); `input` and `windows` the shapes of
+// the input and of the pooled result.
+void pool(Record &r, const TensorImpl *x, const TensorImpl *g,
+          const int64_t *input, const int64_t *windows) {
   TensorImpl *out = r.result;
   detail::allocate(out);
-  Dense x(r.input(0));
-  WindowArgs p = window_args(r.input(0)->shape, out->shape, r.attrs.ints[0],
-                             r.attrs.ints[1], r.attrs.ints + 2);
-  p.x = x.data();
+  std::optional<Dense> dense_x, dense_g;
+  WindowArgs p = window_args(input, windows, r.attrs.ints[0], r.attrs.ints[1],
+                             r.attrs.ints + 2);
+  if (x)
+    p.x = dense_x.emplace(x).data();
+  if (g)
+    p.g = dense_g.emplace(g).data();
   p.out = out->data();
   p.n = out->numel;
   run(out->device, r.op, out->dtype, p);
@@ -151,132 +151,118 @@ void pool(Record &r) {
 
 } // namespace
 
-void kernel_MaxPool(Record &r) { pool(r); }
-void kernel_AvgPool(Record &r) { pool(r); }
-
-void kernel_MaxPoolGrad(Record &r) {
-  TensorImpl *out = r.result; // the pooled input's cotangent
-  detail::allocate(out);
-  Dense x(r.input(0)), g(r.input(1));
-  WindowArgs p = window_args(out->shape, r.input(1)->shape, r.attrs.ints[0],
-                             r.attrs.ints[1], r.attrs.ints + 2);
-  p.x = x.data();
-  p.g = g.data();
-  p.out = out->data();
-  p.n = out->numel;
-  run(out->device, r.op, out->dtype, p);
+void kernel_MaxPool(Record &r) {
+  pool(r, r.input(0), nullptr, r.input(0)->shape, r.result->shape);
+}
+void kernel_AvgPool(Record &r) {
+  pool(r, r.input(0), nullptr, r.input(0)->shape, r.result->shape);
+}
+void kernel_MaxPoolGrad(Record &r) { // inputs: x, g
+  pool(r, r.input(0), r.input(1), r.result->shape, r.input(1)->shape);
+}
+void kernel_AvgPoolGrad(Record &r) { // input: g
+  pool(r, nullptr, r.input(0), r.result->shape, r.input(0)->shape);
 }
 
-void kernel_AvgPoolGrad(Record &r) {
-  TensorImpl *out = r.result;
-  detail::allocate(out);
-  Dense g(r.input(0));
-  WindowArgs p = window_args(out->shape, r.input(0)->shape, r.attrs.ints[0],
-                             r.attrs.ints[1], r.attrs.ints + 2);
-  p.g = g.data();
-  p.out = out->data();
-  p.n = out->numel;
-  run(out->device, r.op, out->dtype, p);
-}
+namespace {
 
-void kernel_Conv2D(Record &r) {
-  const TensorImpl *xi = r.input(0), *fi = r.input(1);
-  TensorImpl *out = r.result;
+// Allocates a convolution's result and fills it: zeros where it has no
+// terms (`zeros`), else step(img, count, rows, scratch) for each chunk of
+// `count` images from `img` (`rows` patch rows), `scratch` room for their
+// patch matrix.
+template <class Step>
+void over_chunks(TensorImpl *out, const Conv &g, bool zeros, Step &&step) {
   detail::allocate(out);
   if (out->numel == 0)
     return;
-  const int device = out->device;
-  const DType dtype = out->dtype;
-  const int64_t elsize = int64_t(dtype_size(dtype));
-  Conv g = conv_of(r, xi->shape, fi->shape, out->shape);
-  if (g.k() == 0) {
-    fill_bits(device, dtype, out->data(), out->numel, 0);
+  if (zeros) {
+    fill_bits(out->device, out->dtype, out->data(), out->numel, 0);
     return;
   }
-  Dense x(xi), f(fi);
   const int64_t chunk = std::min<int64_t>(g.chunk(), g.p.images);
-  Scratch col(device, size_t(chunk * g.positions() * g.k() * elsize));
+  Scratch scratch(out->device, size_t(chunk * g.positions() * g.k()) *
+                                   dtype_size(out->dtype));
   for (int64_t img = 0; img < g.p.images; img += chunk) {
-    int64_t count = std::min<int64_t>(chunk, g.p.images - img),
-            m = count * g.positions();
-    patches(device, dtype, g, x.data(), img, count, col.data());
-    // Row-major out = col x f is column-major out^T = f^T col^T.
-    gemm_strided_batched(
-        device, dtype, as_int(g.o, "conv2d"), as_int(m, "conv2d"),
-        as_int(g.k(), "conv2d"), {f.data(), false, as_int(g.o, "conv2d"), 0},
-        {col.data(), false, as_int(g.k(), "conv2d"), 0},
-        static_cast<char *>(out->data()) + img * g.positions() * g.o * elsize,
-        as_int(g.o, "conv2d"), 0, 1);
+    int64_t count = std::min<int64_t>(chunk, g.p.images - img);
+    step(img, count, count * g.positions(), scratch.data());
   }
+}
+
+// cuBLAS's int dimensions, checked.
+struct Dims {
+  const char *op;
+  int operator()(int64_t v) const {
+    if (v > INT_MAX)
+      throw Error(std::string(op) + ": a dimension of " + std::to_string(v) +
+                  " is past what cuBLAS takes (" + std::to_string(INT_MAX) +
+                  ")");
+    return int(v);
+  }
+};
+
+} // namespace
+
+void kernel_Conv2D(Record &r) {
+  TensorImpl *out = r.result;
+  Conv g = conv_of(r, r.input(0)->shape, r.input(1)->shape, out->shape);
+  Dense x(r.input(0)), f(r.input(1));
+  const int64_t elsize = int64_t(dtype_size(out->dtype));
+  Dims i{"conv2d"};
+  over_chunks(out, g, g.k() == 0,
+              [&](int64_t img, int64_t count, int64_t rows, char *col) {
+                patches(out->device, out->dtype, g, x.data(), img, count, col);
+                // Row-major out = col x f is column-major out^T = f^T col^T.
+                gemm_strided_batched(out->device, out->dtype, i(g.o), i(rows),
+                                     i(g.k()), {f.data(), false, i(g.o), 0},
+                                     {col, false, i(g.k()), 0},
+                                     static_cast<char *>(out->data()) +
+                                         img * g.positions() * g.o * elsize,
+                                     i(g.o), 0, 1);
+              });
 }
 
 void kernel_Conv2DBackpropInput(Record &r) {
-  const TensorImpl *gi = r.input(0), *fi = r.input(1);
   TensorImpl *out = r.result; // the input's cotangent
-  detail::allocate(out);
-  if (out->numel == 0)
-    return;
-  const int device = out->device;
-  const DType dtype = out->dtype;
-  const int64_t elsize = int64_t(dtype_size(dtype));
-  Conv g = conv_of(r, out->shape, fi->shape, gi->shape);
-  if (g.o == 0 || g.positions() == 0) {
-    fill_bits(device, dtype, out->data(), out->numel, 0);
-    return;
-  }
-  Dense dy(gi), f(fi);
-  const int64_t chunk = std::min<int64_t>(g.chunk(), g.p.images);
+  Conv g = conv_of(r, out->shape, r.input(1)->shape, r.input(0)->shape);
+  Dense dy(r.input(0)), f(r.input(1));
+  const int64_t elsize = int64_t(dtype_size(out->dtype));
   const int64_t image = g.p.h * g.p.w * g.p.c;
-  Scratch dcol(device, size_t(chunk * g.positions() * g.k() * elsize));
-  const char *op = "conv2d_backprop_input";
-  for (int64_t img = 0; img < g.p.images; img += chunk) {
-    int64_t count = std::min<int64_t>(chunk, g.p.images - img),
-            m = count * g.positions();
-    // Row-major dcol = g f^T is column-major dcol^T = f g^T.
-    gemm_strided_batched(device, dtype, as_int(g.k(), op), as_int(m, op),
-                         as_int(g.o, op), {f.data(), true, as_int(g.o, op), 0},
-                         {dy.data() + img * g.positions() * g.o * elsize, false,
-                          as_int(g.o, op), 0},
-                         dcol.data(), as_int(g.k(), op), 0, 1);
-    WindowArgs p = g.p;
-    p.images = count;
-    p.x = dcol.data();
-    p.out = static_cast<char *>(out->data()) + img * image * elsize;
-    p.n = count * image;
-    run(device, r.op, dtype, p);
-  }
+  Dims i{"conv2d_backprop_input"};
+  over_chunks(
+      out, g, g.o == 0 || g.positions() == 0,
+      [&](int64_t img, int64_t count, int64_t rows, char *dcol) {
+        // Row-major dcol = g f^T is column-major dcol^T = f g^T.
+        gemm_strided_batched(
+            out->device, out->dtype, i(g.k()), i(rows), i(g.o),
+            {f.data(), true, i(g.o), 0},
+            {dy.data() + img * g.positions() * g.o * elsize, false, i(g.o), 0},
+            dcol, i(g.k()), 0, 1);
+        WindowArgs p = g.p;
+        p.images = count;
+        p.x = dcol;
+        p.out = static_cast<char *>(out->data()) + img * image * elsize;
+        p.n = count * image;
+        run(out->device, r.op, out->dtype, p);
+      });
 }
 
 void kernel_Conv2DBackpropFilter(Record &r) {
-  const TensorImpl *xi = r.input(0), *gi = r.input(1);
   TensorImpl *out = r.result; // the filter's cotangent
-  detail::allocate(out);
-  if (out->numel == 0)
-    return;
-  const int device = out->device;
-  const DType dtype = out->dtype;
-  const int64_t elsize = int64_t(dtype_size(dtype));
-  Conv g = conv_of(r, xi->shape, out->shape, gi->shape);
-  if (g.p.images == 0 || g.positions() == 0) {
-    fill_bits(device, dtype, out->data(), out->numel, 0);
-    return;
-  }
-  Dense x(xi), dy(gi);
-  const int64_t chunk = std::min<int64_t>(g.chunk(), g.p.images);
-  Scratch col(device, size_t(chunk * g.positions() * g.k() * elsize));
-  const char *op = "conv2d_backprop_filter";
-  for (int64_t img = 0; img < g.p.images; img += chunk) {
-    int64_t count = std::min<int64_t>(chunk, g.p.images - img),
-            m = count * g.positions();
-    patches(device, dtype, g, x.data(), img, count, col.data());
-    // Row-major df += col^T g is column-major df^T += g^T col.
-    gemm_strided_batched(device, dtype, as_int(g.o, op), as_int(g.k(), op),
-                         as_int(m, op),
-                         {dy.data() + img * g.positions() * g.o * elsize, false,
-                          as_int(g.o, op), 0},
-                         {col.data(), true, as_int(g.k(), op), 0}, out->data(),
-                         as_int(g.o, op), 0, 1, /*accumulate=*/img > 0);
-  }
+  Conv g = conv_of(r, r.input(0)->shape, out->shape, r.input(1)->shape);
+  Dense x(r.input(0)), dy(r.input(1));
+  const int64_t elsize = int64_t(dtype_size(out->dtype));
+  Dims i{"conv2d_backprop_filter"};
+  over_chunks(
+      out, g, g.p.images == 0 || g.positions() == 0,
+      [&](int64_t img, int64_t count, int64_t rows, char *col) {
+        patches(out->device, out->dtype, g, x.data(), img, count, col);
+        // Row-major df += col^T g is column-major df^T += g^T col.
+        gemm_strided_batched(
+            out->device, out->dtype, i(g.o), i(g.k()), i(rows),
+            {dy.data() + img * g.positions() * g.o * elsize, false, i(g.o), 0},
+            {col, true, i(g.k()), 0}, out->data(), i(g.o), 0, 1,
+            /*accumulate=*/img > 0);
+      });
 }
 
 } // namespace ej::cuda
