@@ -52,11 +52,11 @@ private:
   int previous;
 };
 
-/// Lets float32 matmuls on GPUs use TF32 tensor cores (inputs rounded to
-/// 10-bit mantissas, about 1e-3 relative error, several times faster), as
-/// torch.backends.cuda.matmul.allow_tf32 does. Off by default: float32
-/// matmuls are then as accurate as fp32 arithmetic. Applies to every
-/// thread from the next matmul on.
+/// Lets float32 matmuls and convolutions on GPUs use TF32 tensor cores
+/// (inputs rounded to 10-bit mantissas, about 1e-3 relative error, several
+/// times faster), as torch.backends.cuda.matmul.allow_tf32 does. Off by
+/// default: float32 products are then as accurate as fp32 arithmetic.
+/// Applies to every thread from the next product on.
 void set_gpu_tf32(bool enabled);
 
 } // namespace ej

@@ -1,4 +1,4 @@
-//===- Cublas.cpp - float32/float64 matmul through cuBLAS -----------------===//
+//===- Cublas.cpp - float32/float64 GEMMs through cuBLAS ------------------===//
 //
 // The few cuBLAS entry points used are declared with their C signatures and
 // looked up with dlsym. cuBLAS runs on the CUDA runtime, which works in the
@@ -83,7 +83,9 @@ const Api &api() {
     }
   });
   if (!a.lib)
-    throw Error("matmul: cuBLAS could not be loaded (tried " + a.tried +
+    throw Error("cuBLAS (GPU matmuls and convolutions) could not be loaded "
+                "(tried " +
+                a.tried +
                 "); install the CUDA toolkit's cuBLAS or add its lib64 to "
                 "LD_LIBRARY_PATH");
   return a;

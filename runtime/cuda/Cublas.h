@@ -1,11 +1,12 @@
-//===- Cublas.h - float32/float64 matmul through cuBLAS ---------*- C++ -*-===//
+//===- Cublas.h - float32/float64 GEMMs through cuBLAS ----------*- C++ -*-===//
 //
 // cuBLAS is opened with dlopen on first use (libcublas.so.13, then
 // libcublas.so, then the toolkit's copy), never linked: the library starts
 // on machines without it. One handle per device, bound to the device's
 // stream (runtime/cuda/Runtime.h), so cuBLAS calls are ordered with the
-// interpreter's kernels. float32 products are exact fp32 unless
-// ej::set_gpu_tf32(true) lets cuBLAS use TF32 tensor cores.
+// interpreter's kernels. matmul and the convolutions call it. float32
+// products are exact fp32 unless ej::set_gpu_tf32(true) lets cuBLAS use
+// TF32 tensor cores.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_RUNTIME_CUDA_CUBLAS_H

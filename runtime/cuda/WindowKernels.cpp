@@ -28,7 +28,8 @@ using detail::TensorImpl;
 
 namespace {
 
-// The most elements of a patch matrix at once (256 MB of float32).
+// The most elements of a patch matrix at once (256 MB of float32, 512 MB
+// of float64).
 constexpr int64_t kPatchBudget = int64_t(1) << 26;
 
 // A row-major view of an input: the input itself, or a copy that lives as
@@ -166,19 +167,23 @@ void kernel_AvgPoolGrad(Record &r) { // input: g
 
 namespace {
 
-// Allocates a convolution's result and fills it: zeros where it has no
-// terms (`zeros`), else step(img, count, rows, scratch) for each chunk of
-// `count` images from `img` (`rows` patch rows), `scratch` room for their
-// patch matrix.
-template <class Step>
-void over_chunks(TensorImpl *out, const Conv &g, bool zeros, Step &&step) {
+// Allocates a convolution's result; false when it is empty, or when it has
+// no terms (`zeros`) and now holds zeros.
+bool allocate_conv(TensorImpl *out, bool zeros) {
   detail::allocate(out);
   if (out->numel == 0)
-    return;
+    return false;
   if (zeros) {
     fill_bits(out->device, out->dtype, out->data(), out->numel, 0);
-    return;
+    return false;
   }
+  return true;
+}
+
+// step(img, count, rows, scratch) for each chunk of `count` images from
+// `img` (`rows` patch rows), `scratch` room for their patch matrix.
+template <class Step>
+void over_chunks(const TensorImpl *out, const Conv &g, Step &&step) {
   const int64_t chunk = std::min<int64_t>(g.chunk(), g.p.images);
   Scratch scratch(out->device, size_t(chunk * g.positions() * g.k()) *
                                    dtype_size(out->dtype));
@@ -205,32 +210,33 @@ struct Dims {
 void kernel_Conv2D(Record &r) {
   TensorImpl *out = r.result;
   Conv g = conv_of(r, r.input(0)->shape, r.input(1)->shape, out->shape);
+  if (!allocate_conv(out, g.k() == 0))
+    return;
   Dense x(r.input(0)), f(r.input(1));
   const int64_t elsize = int64_t(dtype_size(out->dtype));
   Dims i{"conv2d"};
-  over_chunks(out, g, g.k() == 0,
-              [&](int64_t img, int64_t count, int64_t rows, char *col) {
-                patches(out->device, out->dtype, g, x.data(), img, count, col);
-                // Row-major out = col x f is column-major out^T = f^T col^T.
-                gemm_strided_batched(out->device, out->dtype, i(g.o), i(rows),
-                                     i(g.k()), {f.data(), false, i(g.o), 0},
-                                     {col, false, i(g.k()), 0},
-                                     static_cast<char *>(out->data()) +
-                                         img * g.positions() * g.o * elsize,
-                                     i(g.o), 0, 1);
-              });
+  over_chunks(out, g, [&](int64_t img, int64_t count, int64_t rows, char *col) {
+    patches(out->device, out->dtype, g, x.data(), img, count, col);
+    // Row-major out = col x f is column-major out^T = f^T col^T.
+    gemm_strided_batched(
+        out->device, out->dtype, i(g.o), i(rows), i(g.k()),
+        {f.data(), false, i(g.o), 0}, {col, false, i(g.k()), 0},
+        static_cast<char *>(out->data()) + img * g.positions() * g.o * elsize,
+        i(g.o), 0, 1);
+  });
 }
 
 void kernel_Conv2DBackpropInput(Record &r) {
   TensorImpl *out = r.result; // the input's cotangent
   Conv g = conv_of(r, out->shape, r.input(1)->shape, r.input(0)->shape);
+  if (!allocate_conv(out, g.o == 0 || g.positions() == 0))
+    return;
   Dense dy(r.input(0)), f(r.input(1));
   const int64_t elsize = int64_t(dtype_size(out->dtype));
   const int64_t image = g.p.h * g.p.w * g.p.c;
   Dims i{"conv2d_backprop_input"};
   over_chunks(
-      out, g, g.o == 0 || g.positions() == 0,
-      [&](int64_t img, int64_t count, int64_t rows, char *dcol) {
+      out, g, [&](int64_t img, int64_t count, int64_t rows, char *dcol) {
         // Row-major dcol = g f^T is column-major dcol^T = f g^T.
         gemm_strided_batched(
             out->device, out->dtype, i(g.k()), i(rows), i(g.o),
@@ -249,20 +255,20 @@ void kernel_Conv2DBackpropInput(Record &r) {
 void kernel_Conv2DBackpropFilter(Record &r) {
   TensorImpl *out = r.result; // the filter's cotangent
   Conv g = conv_of(r, r.input(0)->shape, out->shape, r.input(1)->shape);
+  if (!allocate_conv(out, g.p.images == 0 || g.positions() == 0))
+    return;
   Dense x(r.input(0)), dy(r.input(1));
   const int64_t elsize = int64_t(dtype_size(out->dtype));
   Dims i{"conv2d_backprop_filter"};
-  over_chunks(
-      out, g, g.p.images == 0 || g.positions() == 0,
-      [&](int64_t img, int64_t count, int64_t rows, char *col) {
-        patches(out->device, out->dtype, g, x.data(), img, count, col);
-        // Row-major df += col^T g is column-major df^T += g^T col.
-        gemm_strided_batched(
-            out->device, out->dtype, i(g.o), i(g.k()), i(rows),
-            {dy.data() + img * g.positions() * g.o * elsize, false, i(g.o), 0},
-            {col, true, i(g.k()), 0}, out->data(), i(g.o), 0, 1,
-            /*accumulate=*/img > 0);
-      });
+  over_chunks(out, g, [&](int64_t img, int64_t count, int64_t rows, char *col) {
+    patches(out->device, out->dtype, g, x.data(), img, count, col);
+    // Row-major df += col^T g is column-major df^T += g^T col.
+    gemm_strided_batched(
+        out->device, out->dtype, i(g.o), i(g.k()), i(rows),
+        {dy.data() + img * g.positions() * g.o * elsize, false, i(g.o), 0},
+        {col, true, i(g.k()), 0}, out->data(), i(g.o), 0, 1,
+        /*accumulate=*/img > 0);
+  });
 }
 
 } // namespace ej::cuda
