@@ -131,7 +131,7 @@ def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
     function of the input clamped to [-4, 4] (11 FMAs and a division, no
     selects; within 6 ulp). f64 ops stay calls of libm's functions, which
     LLVM's loop vectorizer replaces with their libmvec versions (see
-    CpuCompiler.cpp).
+    LlvmOptimize.cpp).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -104,7 +104,11 @@ bool Signature::bind(const Record &r, Binding &b) {
 
 void Signature::add(const Record &r) {
   Binding &b = scratch_;
-  bind(r, b);
+  // Callers add records whose inputs are computed or their own results.
+  if (!bind(r, b))
+    throw Error(std::string(op_name(r.op)) +
+                ": an input has no value yet (internal: a signature of "
+                "records read a value that was never computed)");
   // Written into a buffer and appended: resizing the key first would
   // zero-fill the largest size a record can take, on every call.
   constexpr size_t kInline = kFixedBytes + 4 * kUseBytes;

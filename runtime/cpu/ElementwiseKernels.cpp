@@ -35,7 +35,7 @@ template <class D, class S> D saturate(S v) {
 // versions of the transcendentals (and sigmoid's exp) replace one libm call per
 // element on contiguous inputs, where the CPU has AVX2 and FMA and the library
 // is there (compiled kernels use the same functions, or polynomials: see
-// codegen/CpuCompiler.cpp). Every element goes through the vector
+// codegen/LlvmOptimize.cpp). Every element goes through the vector
 // function, the tail padded, so that a value's result does not depend on
 // where the loop's chunks begin.
 void *vector_math(const char *name) {
