@@ -3,16 +3,20 @@
 // A function or a fusion becomes a kernel module (memref arguments, to_tensor
 // reads, materialize_in_destination writes); ej-cpu-pipeline lowers it, it is
 // translated to LLVM IR, optimized at O2 with a TargetMachine for the host
-// CPU and features, and emitted as an object file. An LLJIT of the kernel's
-// own links the object, with the BLAS helpers, upstream's memrefCopy and the
-// process's symbols (libm, libmvec, libomp's __kmpc_* entry points) to resolve
-// its calls. Compiling is making the object; the disk cache keeps it, and a
-// later compile of the same kernel, in any process, loads it instead.
+// CPU and features, and emitted as an object file -- or, when its parallel
+// loop nests make it several parts (KernelParts.h), as one object per part,
+// each optimized and emitted on a thread of its own. An LLJIT of the
+// kernel's own links the objects, with the BLAS helpers, upstream's
+// memrefCopy and the process's symbols (libm, libmvec, libomp's __kmpc_*
+// entry points) to resolve their calls. Compiling is making the objects;
+// the disk cache keeps them, and a later compile of the same kernel, in any
+// process, loads them instead.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CpuCompiler.h"
 #include "codegen/BlasRuntime.h"
 #include "codegen/KernelCache.h"
+#include "codegen/KernelParts.h"
 #include "codegen/LlvmOptimize.h"
 #include "codegen/Passes.h"
 #include "dialects/Ej/IR/EjOps.h"
@@ -32,6 +36,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -41,6 +46,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SHA256.h"
@@ -57,6 +63,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <numeric>
+#include <thread>
 
 // libomp's own interface (omp.h's kmp extensions): its defaults, set
 // before the runtime starts.
@@ -237,7 +245,7 @@ constexpr const char *kEntry = "ej_kernel_entry";
 
 // The disk cache's format; a change of what an object holds or how it is
 // called (the entry point's contract) must change it.
-constexpr const char *kKernelFormat = "ej-cpu-kernel-1";
+constexpr const char *kKernelFormat = "ej-cpu-kernel-2";
 
 // The kernel allocator; kernels call it through these two functions, so
 // that objects in the disk cache stay valid whatever it is.
@@ -249,6 +257,16 @@ void *kernelMalloc(size_t bytes) {
 void kernelFree(void *p) {
   if (p)
     kernelRelease.load(std::memory_order_relaxed)(p);
+}
+
+// EJ_NUM_THREADS, the most threads the library's work takes; 0 when unset.
+unsigned threadsSetting() {
+  static const unsigned n = [] {
+    const char *env = std::getenv("EJ_NUM_THREADS");
+    int set = env ? std::atoi(env) : 0;
+    return set > 0 ? unsigned(set) : 0u;
+  }();
+  return n;
 }
 
 void initializeOnce() {
@@ -265,9 +283,8 @@ void initializeOnce() {
     // interpreter's pool.
     if (!std::getenv("KMP_BLOCKTIME") && !std::getenv("OMP_WAIT_POLICY"))
       kmp_set_defaults("KMP_BLOCKTIME=1");
-    if (const char *n = std::getenv("EJ_NUM_THREADS"); n && std::atoi(n) > 0)
-      kmp_set_defaults(
-          ("OMP_NUM_THREADS=" + std::to_string(std::atoi(n))).c_str());
+    if (unsigned n = threadsSetting())
+      kmp_set_defaults(("OMP_NUM_THREADS=" + std::to_string(n)).c_str());
   });
 }
 
@@ -282,6 +299,22 @@ llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostBuilder() {
   builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeModel(llvm::CodeModel::Small);
   return builder;
+}
+
+// A TargetMachine for the host (one per thread that compiles); null, with
+// `error`, when there is none.
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
+  auto builder = hostBuilder();
+  if (!builder) {
+    error = llvm::toString(builder.takeError());
+    return nullptr;
+  }
+  auto tm = builder->createTargetMachine();
+  if (!tm) {
+    error = llvm::toString(tm.takeError());
+    return nullptr;
+  }
+  return std::move(*tm);
 }
 
 // The build of this code: the size and modification time of the file it
@@ -319,19 +352,12 @@ const Target &hostTarget() {
   static const Target target = [] {
     initializeOnce();
     Target t;
-    auto builder = hostBuilder();
-    if (!builder) {
-      t.error = llvm::toString(builder.takeError());
+    std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(t.error);
+    if (!tm)
       return t;
-    }
-    auto tm = builder->createTargetMachine();
-    if (!tm) {
-      t.error = llvm::toString(tm.takeError());
-      return t;
-    }
-    t.triple = (*tm)->getTargetTriple().str();
-    t.cpu = (*tm)->getTargetCPU().str();
-    t.features = (*tm)->getTargetFeatureString().str();
+    t.triple = tm->getTargetTriple().str();
+    t.cpu = tm->getTargetCPU().str();
+    t.features = tm->getTargetFeatureString().str();
     t.build = buildIdentity();
     t.vectorMath = loadVectorMath();
     return t;
@@ -369,11 +395,59 @@ bool addEntry(llvm::Module &m, std::string &error) {
   return true;
 }
 
+// The kernel's `llvm.noalias` buffers reach LLVM on its C interface, whose
+// arguments point at memref descriptors: the descriptors overlap nothing,
+// but what their data pointers point at could still overlap, and the loop
+// vectorizer checks each pair of buffers at run time and keeps a scalar
+// copy of every loop for the case that they do. The expanded kernel takes
+// each descriptor as (allocated, aligned, offset, sizes..., strides...):
+// marking the aligned pointers, through which every access goes, says what
+// the caller promises (outputs overlap nothing; inputs are only read).
+void markBuffersNoAlias(llvm::Module &m) {
+  llvm::Function *kernel = m.getFunction("kernel");
+  if (!kernel)
+    return;
+  unsigned pointers = 0;
+  for (llvm::Argument &arg : kernel->args())
+    if (arg.getType()->isPointerTy() && pointers++ % 2 == 1)
+      arg.addAttr(llvm::Attribute::NoAlias);
+}
+
+// A kernel's objects (one per part, codegen/KernelParts.h) as one disk
+// cache entry: each as its size (8 bytes, little-endian), then its bytes.
+std::string packObjects(llvm::ArrayRef<llvm::MemoryBufferRef> objects) {
+  std::string entry;
+  for (llvm::MemoryBufferRef object : objects) {
+    char size[8];
+    llvm::support::endian::write64le(size, object.getBufferSize());
+    entry.append(size, sizeof size);
+    entry.append(object.getBufferStart(), object.getBufferSize());
+  }
+  return entry;
+}
+
+// The objects packObjects wrote, pointing into `entry`; false when the
+// sizes do not add up to it.
+bool unpackObjects(llvm::StringRef entry,
+                   SmallVectorImpl<llvm::MemoryBufferRef> &objects) {
+  while (!entry.empty()) {
+    if (entry.size() < 8)
+      return false;
+    uint64_t size = llvm::support::endian::read64le(entry.data());
+    entry = entry.drop_front(8);
+    if (size == 0 || size > entry.size())
+      return false;
+    objects.emplace_back(entry.take_front(size), "kernel.o");
+    entry = entry.drop_front(size);
+  }
+  return !objects.empty();
+}
+
 // Where a kernel's compile time went, for EJ_LOG=jit.
 class CompilePhases {
 public:
   /// The milliseconds since the previous call (or construction), as `name`.
-  void lap(const char *name) {
+  void lap(const std::string &name) {
     auto now = std::chrono::steady_clock::now();
     text_ += (text_.empty() ? "" : ", ") + std::string(name) + " " +
              llvm::formatv(
@@ -408,11 +482,11 @@ const char *llvmDumpDirectory() {
   return dir;
 }
 
-void dumpLLVM(const llvm::Module &m, const std::string &key) {
+void dumpLLVM(const llvm::Module &m, const std::string &name) {
   const char *dir = llvmDumpDirectory();
-  if (!dir || key.empty())
+  if (!dir || name.empty())
     return;
-  std::string path = std::string(dir) + "/kernel-" + key.substr(0, 16) + ".ll";
+  std::string path = std::string(dir) + "/kernel-" + name + ".ll";
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec) {
@@ -422,12 +496,75 @@ void dumpLLVM(const llvm::Module &m, const std::string &key) {
   m.print(os, nullptr);
 }
 
-// Lowers a kernel module (rewritten in place) to an object file for the
-// host; `key` names its dump.
-std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
-                                               const std::string &key,
-                                               CompilePhases &phases,
-                                               std::string &error) {
+// How many threads compile one kernel's parts (setCompileThreads).
+std::atomic<unsigned> compileThreads{0};
+
+unsigned threadsForParts() {
+  unsigned n = compileThreads.load(std::memory_order_relaxed);
+  // EJ_NUM_THREADS bounds these threads as it bounds the interpreter's.
+  if (n == 0)
+    n = threadsSetting();
+  if (n == 0)
+    n = std::max(1u, std::thread::hardware_concurrency());
+  return std::min(n, 16u);
+}
+
+// Optimizes `m` and emits it as an object file for `tm`; `phases`, when
+// given, times the two steps. `dumpName` names its dump; `instructions` is
+// the size of the optimized code.
+std::unique_ptr<llvm::MemoryBuffer>
+optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
+                const std::string &dumpName, CompilePhases *phases,
+                size_t &instructions, std::string &error) {
+  optimizeKernel(m, &tm, hostTarget().vectorMath);
+  instructions = instructionCount(m);
+  if (phases) {
+    phases->lap("LLVM passes");
+    phases->note(std::to_string(instructions) + " LLVM instructions");
+  }
+  dumpLLVM(m, dumpName);
+  SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile)) {
+    error = "the host's target cannot emit object files";
+    return nullptr;
+  }
+  codegen.run(m);
+  if (phases)
+    phases->lap("code generation");
+  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(bytes), "kernel.o", /*RequiresNullTerminator=*/false);
+}
+
+// One part of a split kernel (codegen/KernelParts.h), on a thread of its
+// own: its own LLVMContext and TargetMachine.
+std::unique_ptr<llvm::MemoryBuffer>
+emitPart(const SmallVector<char, 0> &bitcode, const std::string &dumpName,
+         size_t &instructions, std::string &error) {
+  llvm::LLVMContext context;
+  auto m = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(llvm::StringRef(bitcode.data(), bitcode.size()),
+                            dumpName),
+      context);
+  if (!m) {
+    error = llvm::toString(m.takeError());
+    return nullptr;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+  if (!tm)
+    return nullptr;
+  return optimizeAndEmit(**m, *tm, dumpName, nullptr, instructions, error);
+}
+
+// Lowers a kernel module (rewritten in place) to object files for the
+// host, one per part (codegen/KernelParts.h) compiled on threads of their
+// own; `key` names its dump. Empty, with `error` set, on failure.
+std::vector<std::unique_ptr<llvm::MemoryBuffer>>
+emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
+            std::string &error) {
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
   {
@@ -435,41 +572,35 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
     buildEjCpuPipeline(pm);
     if (failed(pm.run(module))) {
       error = first.take("ej-cpu-pipeline failed");
-      return nullptr;
+      return objects;
     }
   }
   phases.lap("MLIR passes");
-  auto builder = hostBuilder();
-  if (!builder) {
-    error = llvm::toString(builder.takeError());
-    return nullptr;
-  }
-  auto tm = builder->createTargetMachine();
-  if (!tm) {
-    error = llvm::toString(tm.takeError());
-    return nullptr;
-  }
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+  if (!tm)
+    return objects;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> m =
       translateModuleToLLVMIR(module, llvmContext);
   if (!m) {
     error = first.take("the kernel does not translate to LLVM IR");
-    return nullptr;
+    return objects;
   }
-  m->setDataLayout((*tm)->createDataLayout());
-  m->setTargetTriple((*tm)->getTargetTriple());
+  m->setDataLayout(tm->createDataLayout());
+  m->setTargetTriple(tm->getTargetTriple());
   // Functions carry the host CPU and features as clang's do, so that every
   // pass asking a function's subtarget (the vectorizer's cost model among
   // them) sees AVX-512 where the host has it.
-  std::string cpu = (*tm)->getTargetCPU().str();
-  std::string features = (*tm)->getTargetFeatureString().str();
+  std::string cpu = tm->getTargetCPU().str();
+  std::string features = tm->getTargetFeatureString().str();
   for (llvm::Function &f : *m)
     if (!f.isDeclaration()) {
       f.addFnAttr("target-cpu", cpu);
       f.addFnAttr("target-features", features);
     }
   if (!addEntry(*m, error))
-    return nullptr;
+    return objects;
+  markBuffersNoAlias(*m);
   // Only the entry point is called from outside. The kernel function takes
   // each memref descriptor as 5 + 2 * rank scalars, a training step's
   // kernel several hundred of them, and instruction selection of a call
@@ -484,29 +615,50 @@ std::unique_ptr<llvm::MemoryBuffer> emitObject(ModuleOp module,
   // another.
   if (llvm::Function *alloc = m->getFunction("_mlir_memref_to_llvm_alloc"))
     alloc->addRetAttr(llvm::Attribute::NoAlias);
+  std::string name = key.substr(0, 16);
+  std::vector<SmallVector<char, 0>> parts =
+      splitKernelModule(*m, threadsForParts());
   phases.lap("translation");
-  optimizeKernel(*m, tm->get(), hostTarget().vectorMath);
-  phases.lap("LLVM passes");
-  phases.note(std::to_string(instructionCount(*m)) + " LLVM instructions");
-  dumpLLVM(*m, key);
-  SmallVector<char, 0> bytes;
-  llvm::raw_svector_ostream os(bytes);
-  llvm::legacy::PassManager codegen;
-  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
-                                 llvm::CodeGenFileType::ObjectFile)) {
-    error = "the host's target cannot emit object files";
-    return nullptr;
+  if (parts.empty()) {
+    size_t instructions = 0;
+    if (auto object =
+            optimizeAndEmit(*m, *tm, name, &phases, instructions, error))
+      objects.push_back(std::move(object));
+    return objects;
   }
-  codegen.run(*m);
-  phases.lap("code generation");
-  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
-      std::move(bytes), "kernel.o", /*RequiresNullTerminator=*/false);
+  m.reset();
+  objects.resize(parts.size());
+  std::vector<std::string> errors(parts.size());
+  std::vector<size_t> instructions(parts.size(), 0);
+  {
+    std::vector<std::thread> workers;
+    for (size_t i = 1; i < parts.size(); ++i)
+      workers.emplace_back([&, i] {
+        objects[i] = emitPart(parts[i], name + "." + std::to_string(i),
+                              instructions[i], errors[i]);
+      });
+    objects[0] = emitPart(parts[0], name + ".0", instructions[0], errors[0]);
+    for (std::thread &w : workers)
+      w.join();
+  }
+  phases.lap("LLVM passes and code generation of " +
+             std::to_string(parts.size()) + " parts on as many threads");
+  phases.note(std::to_string(std::accumulate(instructions.begin(),
+                                             instructions.end(), size_t(0))) +
+              " LLVM instructions");
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (!objects[i]) {
+      error = errors[i];
+      objects.clear();
+      break;
+    }
+  return objects;
 }
 
 } // namespace
 
 std::unique_ptr<CpuKernel>
-CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
+CpuKernel::load(llvm::ArrayRef<llvm::MemoryBufferRef> objects,
                 std::string &error) {
   auto failure = [&](llvm::Error e) {
     error = llvm::toString(std::move(e));
@@ -551,15 +703,23 @@ CpuKernel::load(std::unique_ptr<llvm::MemoryBuffer> object,
       llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
     return failure(std::move(e));
-  if (llvm::Error e = (*jit)->addObjectFile(std::move(object)))
-    return failure(std::move(e));
+  for (llvm::MemoryBufferRef object : objects)
+    if (llvm::Error e = (*jit)->addObjectFile(
+            llvm::MemoryBuffer::getMemBuffer(object,
+                                             /*RequiresNullTerminator=*/false)))
+      return failure(std::move(e));
   auto entry = (*jit)->lookup(kEntry);
   if (!entry)
     return failure(entry.takeError());
   auto kernel = std::unique_ptr<CpuKernel>(new CpuKernel);
   kernel->entry_ = entry->toPtr<void (*)(void **)>();
   kernel->jit_ = std::move(*jit);
+  kernel->parts_ = unsigned(objects.size());
   return kernel;
+}
+
+void mlir::ej::setCompileThreads(unsigned threads) {
+  compileThreads.store(threads, std::memory_order_relaxed);
 }
 
 mlir::ej::KernelAllocator
@@ -600,32 +760,34 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
   if (!dir.empty() || jitLogging() || llvmDumpDirectory())
     key = cpuKernelKey(module);
   if (!dir.empty()) {
-    if (auto object = readCachedKernel(dir, key)) {
-      std::string why;
-      if (auto kernel = CpuKernel::load(std::move(object), why)) {
-        kernel->loadedFromDisk_ = true;
-        return kernel;
-      }
+    if (auto entry = readCachedKernel(dir, key)) {
+      std::string why = "its objects are cut short";
+      SmallVector<llvm::MemoryBufferRef> objects;
+      if (unpackObjects(entry->getBuffer(), objects))
+        if (auto kernel = CpuKernel::load(objects, why)) {
+          kernel->loadedFromDisk_ = true;
+          return kernel;
+        }
       logJit("kernel " + key.substr(0, 16) +
              ": the disk cache's entry does not link (" +
              why.substr(0, why.find('\n')) + "), compiling again");
     }
   }
   CompilePhases phases;
-  std::unique_ptr<llvm::MemoryBuffer> object =
-      emitObject(module, key, phases, error);
-  if (!object)
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects =
+      emitObjects(module, key, phases, error);
+  if (objects.empty())
     return nullptr;
-  std::unique_ptr<CpuKernel> kernel = CpuKernel::load(
-      llvm::MemoryBuffer::getMemBuffer(object->getMemBufferRef(),
-                                       /*RequiresNullTerminator=*/false),
-      error);
+  SmallVector<llvm::MemoryBufferRef> refs;
+  for (const auto &object : objects)
+    refs.push_back(object->getMemBufferRef());
+  std::unique_ptr<CpuKernel> kernel = CpuKernel::load(refs, error);
   phases.lap("linking");
   if (kernel && jitLogging())
     logJit("kernel " + key.substr(0, 16) + " compiled (ms): " + phases.str());
-  // Only an object that linked is kept.
+  // Only objects that linked are kept.
   if (kernel && !dir.empty())
-    writeCachedKernel(dir, key, object->getBuffer().str());
+    writeCachedKernel(dir, key, packObjects(refs));
   return kernel;
 }
 
@@ -737,6 +899,7 @@ std::unique_ptr<CpuFunction> mlir::ej::compileCpuFunction(func::FuncOp func,
     return nullptr;
   auto fn = std::unique_ptr<CpuFunction>(new CpuFunction);
   fn->loadedFromDisk_ = kernel->loadedFromDisk();
+  fn->parts_ = kernel->parts();
   fn->kernel_ = std::move(kernel);
   for (Type t : func.getFunctionType().getInputs())
     fn->inputs_.push_back(signatureOf(t));

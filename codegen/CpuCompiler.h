@@ -33,7 +33,7 @@
 #include <vector>
 
 namespace llvm {
-class MemoryBuffer;
+class MemoryBufferRef;
 namespace orc {
 class LLJIT;
 } // namespace orc
@@ -87,6 +87,8 @@ public:
   double compileMs() const { return compileMs_; }
   /// Whether the code came from the disk cache.
   bool loadedFromDisk() const { return loadedFromDisk_; }
+  /// The object files its code came in (codegen/KernelParts.h).
+  unsigned parts() const { return parts_; }
 
   /// Computes the results from `inputs` (one per argument, of its shape;
   /// inputs that are not row-major are packed first) into `outputs`
@@ -101,6 +103,7 @@ private:
   std::vector<TensorSignature> inputs_, outputs_;
   double compileMs_ = 0;
   bool loadedFromDisk_ = false;
+  unsigned parts_ = 1;
 };
 
 /// Compiles `func` (left unchanged); null, with a one-line `error`, when it
@@ -143,15 +146,19 @@ public:
   void run(llvm::ArrayRef<KernelBuffer> buffers) const;
   /// Whether the code came from the disk cache (rather than the compiler).
   bool loadedFromDisk() const { return loadedFromDisk_; }
+  /// The object files its code came in (codegen/KernelParts.h).
+  unsigned parts() const { return parts_; }
 
 private:
   friend std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp, std::string &);
-  // Links `object` into a JIT of its own; null, with `error`, when it cannot.
+  // Links `objects` (a kernel compiled in parts links several) into a JIT
+  // of its own; null, with `error`, when it cannot.
   static std::unique_ptr<CpuKernel>
-  load(std::unique_ptr<llvm::MemoryBuffer> object, std::string &error);
+  load(llvm::ArrayRef<llvm::MemoryBufferRef> objects, std::string &error);
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   void (*entry_)(void **) = nullptr;
   bool loadedFromDisk_ = false;
+  unsigned parts_ = 1;
 };
 
 /// Compiles a kernel module (which the pipeline rewrites in place), or
@@ -160,6 +167,11 @@ private:
 /// cannot.
 std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp module,
                                             std::string &error);
+
+/// How many threads share the compiling of one kernel whose parallel loop
+/// nests make it several parts (codegen/KernelParts.h); 0, the default,
+/// takes the hardware's threads.
+void setCompileThreads(unsigned threads);
 
 /// Where compiled kernels get their temporaries (the memref.alloc and
 /// memref.dealloc of buffers they do not hand back, which their code calls

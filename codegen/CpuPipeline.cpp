@@ -9,9 +9,10 @@
 // llvm dialect. Ours besides the lowering: ej-tile-rows (row reductions
 // and their elementwise neighbours as one loop over blocks of rows, which
 // scf-forall-to-parallel makes a parallel loop), ej-linalg-to-blas (matmuls
-// stay BLAS calls), ej-parallelize and ej-approximate-math (f32
+// stay BLAS calls), ej-parallelize, ej-approximate-math (f32
 // transcendentals as polynomials, so that LLVM vectorizes the loops around
-// them).
+// them) and ej-hoist-captured-fields (parallel regions capture pointers, not
+// whole memref descriptors).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -140,7 +141,8 @@ constexpr const char *kPipeline =
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
     "convert-openmp-to-llvm,"
-    "reconcile-unrealized-casts";
+    "reconcile-unrealized-casts,"
+    "llvm.func(ej-hoist-captured-fields)";
 
 } // namespace
 

@@ -1,8 +1,8 @@
 //===- Passes.h - The code generation passes --------------------*- C++ -*-===//
 //
 // convert-ej-to-linalg, ej-fuse, ej-linalg-to-blas, ej-parallelize,
-// ej-approximate-math and the ej-cpu-pipeline built from them and upstream
-// passes.
+// ej-approximate-math, ej-hoist-captured-fields and the ej-cpu-pipeline
+// built from them and upstream passes.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_CODEGEN_PASSES_H

@@ -62,10 +62,11 @@ TEST_P(FloatUnaryTest, EveryUnaryOpMatchesFloat64WithinUlps) {
     Case c{std::string(u.name) + " %a0", {x}, {t}, {5, 37}, t, type};
     Array ref = ejtest::map(
         {x}, [&](const std::vector<double> &a) { return u.f(a[0]); });
-    // libm's float64 functions are within an ulp; the f32 ones are
-    // MLIR's polynomial approximations (tanh: up to 3.8 ulp over a sweep of
-    // [-4.5, 4.5]) and our erf.
-    double ulps = t == ElementType::Float64 ? std::min(u.ulps, 2.0) : u.ulps;
+    // The float64 functions are glibc's: libm's within an ulp, libmvec's
+    // vector variants (the loops' bodies) within 4, as over the sweeps
+    // below; the f32 ones are MLIR's polynomial approximations (tanh: up
+    // to 3.8 ulp over a sweep of [-4.5, 4.5]) and our erf.
+    double ulps = t == ElementType::Float64 ? std::min(u.ulps, 4.0) : u.ulps;
     expectClose(compiledResult(c), ref, t, ulps, u.name, u.scale);
   }
 }
