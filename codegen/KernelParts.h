@@ -22,12 +22,13 @@ class Module;
 
 namespace mlir::ej {
 
-/// The least work (instructions before optimization) a part must hold to be
-/// worth a thread: below it, writing and reading the bitcode and starting
-/// the thread cost about what they save. A kernel of four parallel nests
-/// and an entry of 100-180 instructions each spent 52-73 ms in LLVM on two
-/// threads against 68-72 ms on one.
-constexpr unsigned kMinPartInstructions = 100;
+/// The least work a part must hold to be worth a thread (instructions
+/// before optimization, those in loops counted thrice): below it, writing
+/// and reading the bitcode and starting the thread cost about what they
+/// save. Two parallel nests (a product; a difference and a quotient)
+/// compiled in 19-24 ms either way; four nests with exp, tanh and sigmoid
+/// in 39-56 ms on two threads against 65-97 ms on one.
+constexpr unsigned kMinPartInstructions = 150;
 
 /// Splits `m` into at most `maxParts` modules, written as bitcode (each part
 /// is read back in an LLVMContext of its own, on its own thread). Functions
