@@ -414,14 +414,18 @@ constexpr unsigned kMaxNoAliasBuffers = 16;
 
 void markBuffersNoAlias(llvm::Module &m) {
   llvm::Function *kernel = m.getFunction("kernel");
-  if (!kernel)
+  llvm::Function *wrapper = m.getFunction("_mlir_ciface_kernel");
+  if (!kernel || !wrapper)
     return;
   SmallVector<llvm::Argument *> aligned;
   unsigned pointers = 0;
   for (llvm::Argument &arg : kernel->args())
     if (arg.getType()->isPointerTy() && pointers++ % 2 == 1)
       aligned.push_back(&arg);
-  if (aligned.size() > kMaxNoAliasBuffers)
+  // Two pointers per descriptor, one descriptor per argument of the C
+  // interface: any other layout is not the one described above.
+  if (pointers != 2 * wrapper->arg_size() ||
+      aligned.size() > kMaxNoAliasBuffers)
     return;
   for (llvm::Argument *arg : aligned)
     arg->addAttr(llvm::Attribute::NoAlias);

@@ -92,8 +92,10 @@ mlir::ej::splitKernelModule(llvm::Module &m, unsigned maxParts,
                             unsigned minPartInstructions) {
   if (maxParts < 2 || !m.alias_empty() || !m.ifunc_empty())
     return {};
+  // Copies of a variable would each hold their own value, and copies of
+  // an exported constant would define its symbol twice.
   for (llvm::GlobalVariable &g : m.globals())
-    if (!g.isDeclaration() && !g.isConstant())
+    if (!g.isDeclaration() && (!g.isConstant() || !g.hasLocalLinkage()))
       return {};
   llvm::EquivalenceClasses<const llvm::Function *> joined;
   std::vector<Group> groups = callGroups(m, joined);

@@ -37,7 +37,8 @@ constexpr unsigned kMinPartInstructions = 150;
 /// to becomes an external symbol. Constant globals are copied into every
 /// part. Returns no parts when `m` is better compiled whole: one group of
 /// functions, a part that would hold fewer than `minPartInstructions`
-/// instructions, or globals that cannot be copied (a variable, an alias).
+/// instructions, or globals that cannot be copied (a variable, an exported
+/// constant, an alias).
 /// `m` is changed (linkage) only when parts are returned.
 std::vector<llvm::SmallVector<char, 0>>
 splitKernelModule(llvm::Module &m, unsigned maxParts,

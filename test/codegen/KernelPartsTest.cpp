@@ -208,6 +208,10 @@ TEST(KernelParts, ModulesThatCannotBeSplitStayWhole) {
   // A variable that every part would have a copy of.
   auto variable = outlined(ctx, 20, "@counter = internal global i32 0\n");
   EXPECT_TRUE(mlir::ej::splitKernelModule(*variable, 2, 10).empty());
+  // A constant that every part would export.
+  auto exported =
+      outlined(ctx, 20, "@table = constant [2 x i32] [i32 1, i32 2]\n");
+  EXPECT_TRUE(mlir::ej::splitKernelModule(*exported, 2, 10).empty());
   // Functions that call each other are one group.
   std::string text = "define internal void @leaf(ptr %p) {\n"
                      "  store float 1.0, ptr %p\n  ret void\n}\n"
