@@ -465,7 +465,7 @@ void Jit::record(Record &r) {
   }
   if (entries_.empty()) {
     sig_.add(r);
-    entries_.push_back({r, Tensor()});
+    entries_.emplace_back(r, Tensor());
     if (start_deferring()) {
       entries_.clear();
       head_ = kNoHead;
@@ -532,7 +532,7 @@ void Jit::push(Record &r) {
   if (head_ == kNoHead && !is_leaf(r))
     head_ = entries_.size();
   retain(r.result);
-  entries_.push_back({r, Tensor(r.result)});
+  entries_.emplace_back(r, Tensor(r.result));
 }
 
 bool Jit::start_deferring() {

@@ -139,6 +139,8 @@ public:
 
   /// A record of the region being matched, and its result.
   struct Entry {
+    Entry(const Record &record, Tensor result)
+        : record(record), result(std::move(result)) {}
     Record record;
     Tensor result;
   };
