@@ -13,13 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <functional>
-#include <string>
 #include <thread>
-#include <vector>
-
-#include <unistd.h>
 
 namespace {
 
@@ -113,14 +107,8 @@ void BM_Ej_CompileChain8(benchmark::State &state) {
   bool warm = state.range(0) != 0;
   JitMode mode(true);
   Tensor x = ej::random_uniform({1024}), y = ej::random_uniform({1024});
-  std::string saved = ej::jit::disk_cache();
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("ej-bench-cache-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  ej::jit::set_disk_cache(dir.string());
-  auto compile = [&] {
-    ej::jit::clear_cache();
-    ej::jit::reset_stats();
+  TempDiskCache disk("ej-bench-cache");
+  time_compiles(state, warm, disk, [&] {
     for (int i = 0; i < 3; ++i) {
       Tensor r; // referenced at the step's end: the region's result
       ej::Step s;
@@ -130,27 +118,7 @@ void BM_Ej_CompileChain8(benchmark::State &state) {
     while ((st = ej::jit::stats()).regions_compiled + st.regions_failed == 0)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     return st;
-  };
-  if (warm)
-    compile(); // the first process: fills the disk cache
-  std::vector<double> ms;
-  uint64_t hits = 0;
-  for (auto _ : state) {
-    if (!warm) {
-      state.PauseTiming();
-      std::filesystem::remove_all(dir);
-      state.ResumeTiming();
-    }
-    ej::jit::Stats st = compile();
-    ms.push_back(st.compile_ms);
-    hits += st.cache_hits_disk;
-  }
-  std::sort(ms.begin(), ms.end());
-  state.counters["compile_ms_median"] = ms[ms.size() / 2];
-  state.counters["disk_hits"] =
-      benchmark::Counter(double(hits), benchmark::Counter::kAvgIterations);
-  ej::jit::set_disk_cache(saved);
-  std::filesystem::remove_all(dir);
+  });
 }
 BENCHMARK(BM_Ej_CompileChain8)
     ->Arg(0)

@@ -337,6 +337,10 @@ void compile(CompileJob &job) {
                 std::chrono::steady_clock::now() - start)
                 .count();
   counters().compile_us += uint64_t(us);
+  for (uint64_t max = counters().compile_us_max.load();
+       uint64_t(us) > max &&
+       !counters().compile_us_max.compare_exchange_weak(max, uint64_t(us));)
+    ;
   if (!exe) {
     counters().regions_failed++;
     region.state = Region::Failed;
@@ -770,6 +774,7 @@ jit::Stats jit::stats() {
   s.regions_failed = c.regions_failed;
   s.regions_graphed = c.regions_graphed;
   s.compile_ms = double(c.compile_us) / 1000;
+  s.compile_ms_max = double(c.compile_us_max) / 1000;
   s.cache_hits_memory = c.cache_hits_memory;
   s.cache_hits_disk = c.cache_hits_disk;
   s.fallbacks = c.fallbacks;
@@ -778,9 +783,10 @@ jit::Stats jit::stats() {
 
 void jit::reset_stats() {
   detail::JitCounters &c = detail::counters();
-  for (auto *a : {&c.ops_cold, &c.ops_compiled, &c.regions_compiled,
-                  &c.compile_us, &c.cache_hits_memory, &c.cache_hits_disk,
-                  &c.fallbacks, &c.regions_failed, &c.regions_graphed})
+  for (auto *a :
+       {&c.ops_cold, &c.ops_compiled, &c.regions_compiled, &c.compile_us,
+        &c.cache_hits_memory, &c.cache_hits_disk, &c.fallbacks,
+        &c.regions_failed, &c.regions_graphed, &c.compile_us_max})
     *a = 0;
 }
 

@@ -95,7 +95,7 @@ RegionCompiler interpreting_compiler();
 struct JitCounters {
   std::atomic<uint64_t> ops_cold{0}, ops_compiled{0}, regions_compiled{0},
       compile_us{0}, cache_hits_memory{0}, cache_hits_disk{0}, fallbacks{0},
-      regions_failed{0}, regions_graphed{0};
+      regions_failed{0}, regions_graphed{0}, compile_us_max{0};
 };
 JitCounters &counters();
 

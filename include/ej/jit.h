@@ -79,6 +79,7 @@ struct Stats {
   uint64_t regions_failed = 0;    // hot regions left on the interpreter
   uint64_t regions_graphed = 0;   // GPU regions replayed as CUDA graphs
   double compile_ms = 0;          // time spent compiling
+  double compile_ms_max = 0;      // the slowest region's compile
   uint64_t cache_hits_memory = 0; // compiled regions run from memory
   uint64_t cache_hits_disk = 0;   // kernels loaded from the disk cache
   uint64_t fallbacks = 0;         // deferred regions the interpreter ran
