@@ -721,10 +721,12 @@ CpuKernel::load(llvm::ArrayRef<llvm::MemoryBufferRef> objects,
       llvm::JITSymbolFlags::Exported};
   if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
     return failure(std::move(e));
+  // Copies: a part that nothing refers to yet is linked only when it is,
+  // after the caller's buffers are gone.
   for (llvm::MemoryBufferRef object : objects)
-    if (llvm::Error e = (*jit)->addObjectFile(
-            llvm::MemoryBuffer::getMemBuffer(object,
-                                             /*RequiresNullTerminator=*/false)))
+    if (llvm::Error e =
+            (*jit)->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(
+                object.getBuffer(), object.getBufferIdentifier())))
       return failure(std::move(e));
   auto entry = (*jit)->lookup(kEntry);
   if (!entry)

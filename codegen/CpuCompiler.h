@@ -92,7 +92,8 @@ public:
 
   /// Computes the results from `inputs` (one per argument, of its shape;
   /// inputs that are not row-major are packed first) into `outputs`
-  /// (row-major buffers of the results' shapes).
+  /// (row-major buffers of the results' shapes). The outputs must overlap
+  /// neither the inputs nor each other: the compiled code assumes so.
   void run(const std::vector<InputBuffer> &inputs,
            const std::vector<void *> &outputs) const;
 
@@ -142,7 +143,8 @@ struct KernelBuffer {
 class CpuKernel {
 public:
   ~CpuKernel();
-  /// inputs then outputs, in the kernel's argument order.
+  /// inputs then outputs, in the kernel's argument order; the outputs
+  /// overlap neither the inputs nor each other (inputs may overlap).
   void run(llvm::ArrayRef<KernelBuffer> buffers) const;
   /// Whether the code came from the disk cache (rather than the compiler).
   bool loadedFromDisk() const { return loadedFromDisk_; }

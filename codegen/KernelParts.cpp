@@ -123,8 +123,10 @@ mlir::ej::splitKernelModule(llvm::Module &m, unsigned maxParts,
   }
   // A function another part refers to (an outlined loop nest, whose
   // address the entry hands to the OpenMP runtime) must be a symbol the
-  // linker sees. Default visibility: the parts are separate objects that
-  // JITLink may place far apart, so references go through the GOT.
+  // linker sees. Default visibility and not dso_local (internal linkage
+  // made it so): the parts are separate objects that JITLink may place
+  // more than 2 GB apart, so references go through the GOT (which JITLink
+  // relaxes to direct ones where they reach).
   for (llvm::Function &f : m) {
     if (f.isDeclaration() || !f.hasLocalLinkage())
       continue;
@@ -138,6 +140,7 @@ mlir::ej::splitKernelModule(llvm::Module &m, unsigned maxParts,
       f.setName("ej.part.function");
     f.setLinkage(llvm::GlobalValue::ExternalLinkage);
     f.setVisibility(llvm::GlobalValue::DefaultVisibility);
+    f.setDSOLocal(false);
   }
   std::vector<llvm::SmallVector<char, 0>> parts(n);
   for (unsigned p = 0; p < n; ++p) {

@@ -186,7 +186,21 @@ TEST(KernelParts, FunctionsAreDealtToPartsByTheirWork) {
   EXPECT_EQ(defined(parts[0], ctx), std::vector<std::string>{"first"});
   EXPECT_EQ(defined(parts[1], ctx), std::vector<std::string>{"second"});
   EXPECT_EQ(defined(parts[2], ctx), std::vector<std::string>{"entry"});
+  // Not dso_local: the entry's part reaches it through the GOT, wherever
+  // JITLink puts the other part.
   EXPECT_FALSE(m->getFunction("first")->hasLocalLinkage());
+  EXPECT_FALSE(m->getFunction("first")->isDSOLocal());
+  {
+    auto entryPart = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(llvm::StringRef(parts[2].data(), parts[2].size()),
+                              "part"),
+        ctx);
+    ASSERT_TRUE(bool(entryPart));
+    llvm::Function *first = (*entryPart)->getFunction("first");
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->isDeclaration());
+    EXPECT_FALSE(first->isDSOLocal());
+  }
   // Two threads: the light entry joins the first of the equal parts.
   auto two = outlined(ctx, 20, "");
   auto halves = mlir::ej::splitKernelModule(*two, 2, 10);
