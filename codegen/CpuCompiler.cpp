@@ -64,6 +64,7 @@
 #include <cstring>
 #include <mutex>
 #include <numeric>
+#include <system_error>
 #include <thread>
 
 // libomp's own interface (omp.h's kmp extensions): its defaults, set
@@ -648,19 +649,29 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
   objects.resize(parts.size());
   std::vector<std::string> errors(parts.size());
   std::vector<size_t> instructions(parts.size(), 0);
+  size_t started = 1;
   {
+    auto emit = [&](size_t i) {
+      objects[i] = emitPart(parts[i], name + "." + std::to_string(i),
+                            instructions[i], errors[i]);
+    };
+    // Parts whose thread cannot be had (the system refuses one) are
+    // emitted here, after the first.
     std::vector<std::thread> workers;
-    for (size_t i = 1; i < parts.size(); ++i)
-      workers.emplace_back([&, i] {
-        objects[i] = emitPart(parts[i], name + "." + std::to_string(i),
-                              instructions[i], errors[i]);
-      });
-    objects[0] = emitPart(parts[0], name + ".0", instructions[0], errors[0]);
+    try {
+      for (; started < parts.size(); ++started)
+        workers.emplace_back(emit, started);
+    } catch (const std::system_error &) {
+    }
+    emit(0);
+    for (size_t i = started; i < parts.size(); ++i)
+      emit(i);
     for (std::thread &w : workers)
       w.join();
   }
   phases.lap("LLVM passes and code generation of " +
-             std::to_string(parts.size()) + " parts on as many threads");
+             std::to_string(parts.size()) + " parts on " +
+             std::to_string(started) + " threads");
   phases.note(std::to_string(std::accumulate(instructions.begin(),
                                              instructions.end(), size_t(0))) +
               " LLVM instructions");
