@@ -26,7 +26,7 @@ namespace mlir::ej {
 /// before optimization, those in loops counted thrice): below it, writing
 /// and reading the bitcode and starting the thread cost about what they
 /// save. Two parallel nests (a product; a difference and a quotient)
-/// compiled in 19-24 ms either way; four nests with exp, tanh and sigmoid
+/// compiled in 19-25 ms either way; four nests with exp, tanh and sigmoid
 /// in 39-56 ms on two threads against 65-97 ms on one.
 constexpr unsigned kMinPartInstructions = 150;
 
