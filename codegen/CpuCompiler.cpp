@@ -68,8 +68,10 @@
 #include <thread>
 
 // libomp's own interface (omp.h's kmp extensions): its defaults, set
-// before the runtime starts.
+// before the runtime starts; and the team size of the calling thread's
+// next parallel regions.
 extern "C" void kmp_set_defaults(const char *settings);
+extern "C" void omp_set_num_threads(int threads);
 
 using namespace mlir;
 using namespace mlir::ej;
@@ -196,6 +198,20 @@ OwningOpRef<ModuleOp> mlir::ej::makeKernelModule(func::FuncOp func,
                      type.getInputs(), type.getResults());
 }
 
+namespace {
+
+// EJ_NUM_THREADS, the most threads the library's work takes; 0 when unset.
+unsigned threadsSetting() {
+  static const unsigned n = [] {
+    const char *env = std::getenv("EJ_NUM_THREADS");
+    int set = env ? std::atoi(env) : 0;
+    return set > 0 ? unsigned(set) : 0u;
+  }();
+  return n;
+}
+
+} // namespace
+
 CpuKernel::~CpuKernel() = default;
 
 void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
@@ -235,6 +251,16 @@ void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
     }
     pointers[i] = d;
   }
+  // The defaults that initializeOnce gives the OpenMP runtime do not hold
+  // on a thread whose team size another library set (frameworks do so when
+  // they start); the team size of each thread that runs kernels does.
+  if (unsigned n = threadsSetting()) {
+    thread_local bool bounded = false;
+    if (!bounded) {
+      omp_set_num_threads(int(n));
+      bounded = true;
+    }
+  }
   entry_(pointers);
 }
 
@@ -258,16 +284,6 @@ void *kernelMalloc(size_t bytes) {
 void kernelFree(void *p) {
   if (p)
     kernelRelease.load(std::memory_order_relaxed)(p);
-}
-
-// EJ_NUM_THREADS, the most threads the library's work takes; 0 when unset.
-unsigned threadsSetting() {
-  static const unsigned n = [] {
-    const char *env = std::getenv("EJ_NUM_THREADS");
-    int set = env ? std::atoi(env) : 0;
-    return set > 0 ? unsigned(set) : 0u;
-  }();
-  return n;
 }
 
 void initializeOnce() {

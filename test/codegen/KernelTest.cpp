@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 namespace {
 
@@ -613,6 +614,27 @@ TEST(CpuCompiler, TemporariesComeFromTheKernelAllocatorAndGoBack) {
   for (int64_t c = 0; c < 40; ++c)
     sum += got[0].v[size_t(c)];
   EXPECT_NEAR(sum, 1.0, 1e-5); // a row of probabilities
+}
+
+// EJ_NUM_THREADS bounds a kernel's OpenMP team also on a thread whose team
+// size another library set (as frameworks do when they start). ctest runs
+// this with EJ_NUM_THREADS=1.
+extern "C" int omp_get_max_threads();
+extern "C" void omp_set_num_threads(int);
+TEST(CpuCompiler, EjNumThreadsBoundsTheTeamOfAThreadThatRunsAKernel) {
+  const char *env = std::getenv("EJ_NUM_THREADS");
+  if (!env || std::atoi(env) <= 0)
+    GTEST_SKIP() << "needs EJ_NUM_THREADS (the ctest codegen-threads test)";
+  auto fn = compile(withShape(kSoftmax, 16, 40));
+  ASSERT_TRUE(fn);
+  Array x = random({16, 40}, f32);
+  int team = 0;
+  std::thread([&] {
+    omp_set_num_threads(std::atoi(env) + 3);
+    run(*fn, {x});
+    team = omp_get_max_threads();
+  }).join();
+  EXPECT_EQ(team, std::atoi(env));
 }
 
 TEST(CpuCompiler, AFunctionItCannotLowerGivesAOneLineErrorNotAnAbort) {
