@@ -37,28 +37,36 @@
 
 namespace ej::detail {
 
+namespace {
+
+// Out of line: get() runs on every op, and its fast path (the guard's
+// test) should not pay for the reading's stack frame.
+[[gnu::noinline]] JitConfig read_config() {
+  JitConfig c;
+  auto number = [](const char *name, long fallback) {
+    const char *v = std::getenv(name);
+    if (!v || !*v)
+      return fallback;
+    char *end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    return (*end == 0 && n >= 0) ? n : fallback;
+  };
+  c.enabled = number("EJ_JIT", 1) != 0;
+  c.sync = number("EJ_JIT_SYNC", 0) != 0;
+  c.threshold = int(std::max<long>(1, number("EJ_JIT_THRESHOLD", 2)));
+  c.capacity = size_t(std::max<long>(1, number("EJ_JIT_CACHE", 512)));
+  c.max_ops = size_t(std::max<long>(2, number("EJ_JIT_MAX_OPS", 256)));
+  const char *log = std::getenv("EJ_LOG");
+  c.log = log && std::string(log).find("jit") != std::string::npos;
+  if (const char *dir = std::getenv("EJ_DUMP_DIR"))
+    c.dump_dir = dir;
+  return c;
+}
+
+} // namespace
+
 JitConfig &JitConfig::get() {
-  static JitConfig config = [] {
-    JitConfig c;
-    auto number = [](const char *name, long fallback) {
-      const char *v = std::getenv(name);
-      if (!v || !*v)
-        return fallback;
-      char *end = nullptr;
-      long n = std::strtol(v, &end, 10);
-      return (*end == 0 && n >= 0) ? n : fallback;
-    };
-    c.enabled = number("EJ_JIT", 1) != 0;
-    c.sync = number("EJ_JIT_SYNC", 0) != 0;
-    c.threshold = int(std::max<long>(1, number("EJ_JIT_THRESHOLD", 2)));
-    c.capacity = size_t(std::max<long>(1, number("EJ_JIT_CACHE", 512)));
-    c.max_ops = size_t(std::max<long>(2, number("EJ_JIT_MAX_OPS", 256)));
-    const char *log = std::getenv("EJ_LOG");
-    c.log = log && std::string(log).find("jit") != std::string::npos;
-    if (const char *dir = std::getenv("EJ_DUMP_DIR"))
-      c.dump_dir = dir;
-    return c;
-  }();
+  static JitConfig config = read_config();
   return config;
 }
 
