@@ -28,10 +28,10 @@ Tensor binary(OpCode op, Kind kind, const Tensor &a, const Tensor &b) {
   if (kind == Kind::Float && !is_floating(ct))
     ct = float32;
   Dims shape = broadcast_shapes(name, x->dims(), y->dims());
-  Tensor ca = coerce(a, ct), cb = coerce(b, ct);
+  Tensor ma, mb;
   Record r(op);
-  r.add_input(ca.impl());
-  r.add_input(cb.impl());
+  r.add_input(coerce(a, ct, ma));
+  r.add_input(coerce(b, ct, mb));
   return run(r, kind == Kind::Compare ? bool_ : ct, shape.list(),
              x->weak && y->weak);
 }
@@ -67,9 +67,9 @@ Tensor unary(OpCode op, UKind kind, const Tensor &x) {
       fail(name, std::string("expected a bool operand, got ") + dtype_name(dt));
     break;
   }
-  Tensor in = coerce(x, dt);
+  Tensor made;
   Record r(op);
-  r.add_input(in.impl());
+  r.add_input(coerce(x, dt, made));
   return run(r, dt, t->dims(), t->weak);
 }
 
@@ -126,11 +126,11 @@ Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b) {
   DType ct = join(x, y);
   Dims ab = broadcast_shapes("where", x->dims(), y->dims());
   Dims shape = broadcast_shapes("where", c->dims(), ab.list());
-  Tensor ca = coerce(a, ct), cb = coerce(b, ct);
+  Tensor ma, mb;
   Record r(OpCode::Where);
   r.add_input(c);
-  r.add_input(ca.impl());
-  r.add_input(cb.impl());
+  r.add_input(coerce(a, ct, ma));
+  r.add_input(coerce(b, ct, mb));
   return run(r, ct, shape.list(), x->weak && y->weak);
 }
 

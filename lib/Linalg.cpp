@@ -28,10 +28,10 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
     break;
   }
   shape.n = int(rank);
-  Tensor ca = coerce(a, dt), cb = coerce(b, dt);
+  Tensor ma, mb;
   Record r(OpCode::MatMul);
-  r.add_input(ca.impl());
-  r.add_input(cb.impl());
+  r.add_input(coerce(a, dt, ma));
+  r.add_input(coerce(b, dt, mb));
   return run(r, dt, shape.list());
 }
 

@@ -48,6 +48,16 @@ DType join(const TensorImpl *a, const TensorImpl *b);
 /// `t` in dtype `to`: a weak scalar is re-made directly (a fill record),
 /// anything else gets a cast record.
 Tensor coerce(const Tensor &t, DType to);
+/// The same as a record's input: `t`'s own impl when it has dtype `to`
+/// (the caller's handle keeps it alive: no reference is taken, which every
+/// op would pay twice, in atomic operations), else the coerced value's,
+/// which `made` holds.
+inline TensorImpl *coerce(const Tensor &t, DType to, Tensor &made) {
+  if (t.impl()->dtype == to)
+    return t.impl();
+  made = coerce(t, to);
+  return made.impl();
+}
 
 /// A row-major copy of `t` in a buffer of its own on `t`'s device, made by
 /// the interpreter and not recorded (`t` must have its value).

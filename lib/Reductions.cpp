@@ -44,8 +44,8 @@ Tensor reduce(OpCode op, const Tensor &x, IntList axes, bool keepdims) {
   shape.n =
       int(rules::reduce_shape(t->shape, t->rank, reduced, keepdims, shape.d));
   r.attrs.keepdims = keepdims;
-  Tensor input = coerce(x, in);
-  r.add_input(input.impl());
+  Tensor made;
+  r.add_input(coerce(x, in, made));
   return run(r, in, shape.list());
 }
 
