@@ -194,7 +194,7 @@ bool RecordPattern::matches(const Record &r, const Binding &b) const {
   return a.num_ints == attrs_.num_ints && a.keepdims == attrs_.keepdims &&
          a.dtype == attrs_.dtype && bits(a.f[0]) == bits(attrs_.f[0]) &&
          bits(a.f[1]) == bits(attrs_.f[1]) &&
-         std::equal(a.ints, a.ints + a.num_ints, attrs_.ints);
+         same_ints(a.ints, attrs_.ints, a.num_ints);
 }
 
 } // namespace ej::detail

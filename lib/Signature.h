@@ -103,6 +103,16 @@ private:
   std::vector<uint32_t> used_;
 };
 
+/// Whether n int64s are equal: a loop, where std::equal calls memcmp,
+/// whose call costs more than the few dimensions or attributes a record
+/// compares.
+inline bool same_ints(const int64_t *a, const int64_t *b, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
 class Signature {
 public:
   /// Appends a record; its inputs and variable must be alive.
@@ -159,7 +169,7 @@ private:
         : dtype(dtype), shape(shape.begin(), shape.end()) {}
     bool is(DType d, IntList s) const {
       return dtype == d && shape.size() == s.size() &&
-             std::equal(s.begin(), s.end(), shape.begin());
+             same_ints(s.data(), shape.data(), s.size());
     }
   };
   OpCode op_;
