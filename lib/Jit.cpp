@@ -605,6 +605,11 @@ const std::string &Jit::live_key() {
   return key;
 }
 void Jit::append_live_bits(std::string &key) const {
+  // Sized once and written in place: a push_back per entry checks the
+  // capacity and writes the terminator each time, on every replay.
+  size_t at = key.size();
+  key.resize(at + entries_.size());
+  char *bit = key.data() + at;
   for (const Entry &e : entries_) {
     const TensorImpl *t = e.result.impl();
     int32_t refs = t->refs.load(std::memory_order_relaxed);
@@ -612,7 +617,7 @@ void Jit::append_live_bits(std::string &key) const {
     // count: a compiled region hands the value to the variable itself.
     if (e.record.op == OpCode::Assign && e.record.attrs.var->value.impl() == t)
       --refs;
-    key.push_back(refs > 1 ? '1' : '0');
+    *bit++ = refs > 1 ? '1' : '0';
   }
 }
 
