@@ -40,6 +40,7 @@
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
+#include "llvm/ExecutionEngine/Orc/CompileUtils.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -319,8 +320,8 @@ llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostBuilder() {
   return builder;
 }
 
-// A TargetMachine for the host (one per thread that compiles); null, with
-// `error`, when there is none.
+// A new TargetMachine for the host; null, with `error`, when there is
+// none.
 std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
   auto builder = hostBuilder();
   if (!builder) {
@@ -333,6 +334,17 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
     return nullptr;
   }
   return std::move(*tm);
+}
+
+// The calling thread's TargetMachine for the host, made on its first
+// compile and kept: it holds no state from one module to the next (ORC's
+// compilers reuse theirs likewise), and making one costs as much as
+// emitting a small kernel's code. Null, with `error`, when there is none.
+llvm::TargetMachine *threadTargetMachine(std::string &error) {
+  thread_local std::unique_ptr<llvm::TargetMachine> tm;
+  if (!tm)
+    tm = hostTargetMachine(error);
+  return tm.get();
 }
 
 // The build of this code: the size and modification time of the file it
@@ -353,6 +365,7 @@ std::string buildIdentity() {
 struct Target {
   std::string error; // the host has no usable target
   std::string triple, cpu, features, build;
+  std::string dataLayout;  // the target's, as a string
   bool vectorMath = false; // glibc's libmvec is loaded: see loadVectorMath()
 };
 
@@ -376,6 +389,7 @@ const Target &hostTarget() {
     t.triple = tm->getTargetTriple().str();
     t.cpu = tm->getTargetCPU().str();
     t.features = tm->getTargetFeatureString().str();
+    t.dataLayout = tm->createDataLayout().getStringRepresentation();
     t.build = buildIdentity();
     t.vectorMath = loadVectorMath();
     return t;
@@ -588,7 +602,7 @@ emitPart(const SmallVector<char, 0> &bitcode, const std::string &dumpName,
     error = llvm::toString(m.takeError());
     return nullptr;
   }
-  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+  llvm::TargetMachine *tm = threadTargetMachine(error);
   if (!tm)
     return nullptr;
   return optimizeAndEmit(**m, *tm, dumpName, nullptr, instructions, error);
@@ -616,7 +630,7 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
     }
   }
   phases.lap("MLIR passes");
-  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(error);
+  llvm::TargetMachine *tm = threadTargetMachine(error);
   if (!tm)
     return objects;
   llvm::LLVMContext llvmContext;
@@ -719,12 +733,24 @@ CpuKernel::load(llvm::ArrayRef<llvm::MemoryBufferRef> objects,
     return failure(builder.takeError());
   // No platform (kernels have no initializers) and no process JITDylib of
   // LLJIT's own: the main JITDylib resolves what the object does not
-  // define from the symbols below, then from the process.
-  auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(std::move(*builder))
-                 .setLinkProcessSymbolsByDefault(false)
-                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
-                 .create();
+  // define from the symbols below, then from the process. The JIT only
+  // links objects: given the data layout, and a compiler that makes its
+  // TargetMachine only if asked to compile IR, it makes no TargetMachine
+  // (two of them, by default: as much work as linking a small kernel).
+  auto jit =
+      llvm::orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(std::move(*builder))
+          .setDataLayout(llvm::DataLayout(hostTarget().dataLayout))
+          .setCompileFunctionCreator(
+              [](llvm::orc::JITTargetMachineBuilder jtmb)
+                  -> llvm::Expected<
+                      std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                return std::make_unique<llvm::orc::ConcurrentIRCompiler>(
+                    std::move(jtmb));
+              })
+          .setLinkProcessSymbolsByDefault(false)
+          .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+          .create();
   if (!jit)
     return failure(jit.takeError());
   llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
