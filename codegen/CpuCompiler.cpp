@@ -619,8 +619,9 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
   FirstError first(ctx);
   {
     // The module is verified once, at the end, not after each of the
-    // pipeline's passes: that was a third of the MLIR passes' time (lit
-    // tests run the pipeline through ej-opt, which verifies after each).
+    // pipeline's passes: that was nearly a third of the MLIR passes'
+    // instructions (lit tests run the pipeline through ej-opt, which
+    // verifies after each).
     PassManager pm(ctx);
     pm.enableVerifier(false);
     buildEjCpuPipeline(pm);
