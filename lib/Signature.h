@@ -49,9 +49,9 @@ struct Binding {
 /// it holds: every region's signature is built with one, op by op.
 template <class V> class PtrMap {
 public:
-  PtrMap() : slots_(64) {}
+  PtrMap() : slots_(64), mask_(63) {}
   V *find(const void *p) {
-    for (size_t i = hash(p);; i = (i + 1) & (slots_.size() - 1)) {
+    for (size_t i = hash(p);; i = (i + 1) & mask_) {
       if (slots_[i].key == p)
         return &slots_[i].value;
       if (!slots_[i].key)
@@ -64,10 +64,10 @@ public:
   /// The value of `p`, inserting `v` if absent; the flag says whether it
   /// was inserted.
   std::pair<V *, bool> try_emplace(const void *p, V v) {
-    if (2 * (used_.size() + 1) > slots_.size())
+    if (2 * (used_.size() + 1) > mask_ + 1)
       grow();
     size_t i = hash(p);
-    for (; slots_[i].key; i = (i + 1) & (slots_.size() - 1))
+    for (; slots_[i].key; i = (i + 1) & mask_)
       if (slots_[i].key == p)
         return {&slots_[i].value, false};
     slots_[i] = {p, v};
@@ -89,17 +89,21 @@ private:
   size_t hash(const void *p) const {
     uint64_t x = uint64_t(reinterpret_cast<uintptr_t>(p));
     x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ull;
-    return size_t(x ^ (x >> 32)) & (slots_.size() - 1);
+    return size_t(x ^ (x >> 32)) & mask_;
   }
   void grow() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
+    mask_ = slots_.size() - 1;
     std::vector<uint32_t> used;
     used.swap(used_);
     for (uint32_t i : used)
       try_emplace(old[i].key, old[i].value);
   }
   std::vector<Slot> slots_;
+  // slots_.size() - 1, kept: the size of a vector of 24-byte slots is a
+  // division, which every probe would pay.
+  size_t mask_;
   std::vector<uint32_t> used_;
 };
 
