@@ -253,9 +253,10 @@ void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
     }
     pointers[i] = d;
   }
-  // The defaults that initializeOnce gives the OpenMP runtime do not hold
-  // on a thread whose team size another library set (frameworks do so when
-  // they start); the team size of each thread that runs kernels does.
+  // EJ_NUM_THREADS is each kernel-running thread's team size, set on the
+  // thread: a default given to the OpenMP runtime would not hold on a
+  // thread whose team size another library set (frameworks do so when
+  // they start).
   if (unsigned n = threadsSetting()) {
     thread_local bool bounded = false;
     if (!bounded) {
@@ -298,12 +299,10 @@ void initializeOnce() {
     // OpenMP's workers spin for 1 ms after a parallel loop (long enough to
     // stay awake between the loop nests of one kernel; waking them for
     // each nest costs more than the nest), not the default 200 ms, unless
-    // the user said otherwise. EJ_NUM_THREADS bounds them as it bounds the
-    // interpreter's pool.
+    // the user said otherwise. (EJ_NUM_THREADS bounds their number on
+    // each thread that runs kernels: see CpuKernel::run.)
     if (!std::getenv("KMP_BLOCKTIME") && !std::getenv("OMP_WAIT_POLICY"))
       kmp_set_defaults("KMP_BLOCKTIME=1");
-    if (unsigned n = threadsSetting())
-      kmp_set_defaults(("OMP_NUM_THREADS=" + std::to_string(n)).c_str());
   });
 }
 
