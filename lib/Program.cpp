@@ -17,6 +17,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/Sequence.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace ej::detail {
@@ -209,10 +210,14 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 #define EJ_REDUCE(Name, name) case OpCode::Name:
 #include "lib/Ops.def"
       {
-        ints(i64s("axes"));
-        a.keepdims = op.hasAttr("keepdims");
+        // The dialect's empty list means every axis; a record names them.
         auto x = mlir::cast<mlir::RankedTensorType>(op.getOperand(0).getType());
-        for (int64_t d : i64s("axes"))
+        if (i64s("axes").empty())
+          ints(llvm::to_vector(llvm::seq<int64_t>(0, x.getRank())));
+        else
+          ints(i64s("axes"));
+        a.keepdims = op.hasAttr("keepdims");
+        for (int64_t d : a.int_list())
           if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&
               x.getDimSize(d) == 0)
             fail(what, op.getName().getStringRef().str() +

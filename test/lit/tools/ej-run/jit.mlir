@@ -7,6 +7,8 @@
 // RUN: ej-run %s --func ints --mode=jit > %t/jit.txt
 // RUN: ej-run %s --func ints --mode=interp > %t/interp.txt
 // RUN: cmp %t/jit.txt %t/interp.txt
+// RUN: ej-run %s --func all_axes --mode=interp | FileCheck %s --check-prefix=ALL
+// RUN: ej-run %s --func all_axes --mode=jit | FileCheck %s --check-prefix=ALL
 // RUN: ej-run %s --func random --mode=jit 2>&1 | FileCheck %s --check-prefix=FALLBACK
 // RUN: ej-run %s --func chain --mode=jit --quiet --bench 3 | FileCheck %s --check-prefix=BENCH
 // RUN: ej-run %s --func chain --mode=both --quiet --bench 3 | FileCheck %s --check-prefix=BENCHBOTH
@@ -43,6 +45,20 @@ func.func @ints(%a: tensor<4x5xi32>, %b: tensor<5xi32>) -> (tensor<4x5xi32>, ten
   %3 = ej.fill 3.0 : tensor<i32>
   %4 = ej.greater %2, %3 : tensor<5x4xi32>, tensor<i32>
   return %0, %1, %4 : tensor<4x5xi32>, tensor<4xi32>, tensor<5x4xi1>
+}
+
+// An empty axes list reduces every axis, in the interpreter as compiled.
+// ALL: result 0: ej.Tensor(21.0, shape=(), dtype=float32)
+// ALL-NEXT: result 1: ej.Tensor(720.0, shape=(), dtype=float32)
+// ALL-NEXT: result 2: ej.Tensor({{\[\[}}6.]], shape=(1, 1), dtype=float32)
+// ALL-NEXT: result 3: ej.Tensor(1.0, shape=(), dtype=float32)
+func.func @all_axes() -> (tensor<f32>, tensor<f32>, tensor<1x1xf32>, tensor<f32>) {
+  %x = ej.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = ej.reduce_sum %x axes = [] : tensor<2x3xf32>
+  %1 = ej.reduce_prod %x axes = [] : tensor<2x3xf32>
+  %2 = ej.reduce_max %x axes = [] keepdims : tensor<2x3xf32>
+  %3 = ej.reduce_min %x axes = [] : tensor<2x3xf32>
+  return %0, %1, %2, %3 : tensor<f32>, tensor<f32>, tensor<1x1xf32>, tensor<f32>
 }
 
 // FALLBACK: ej-run: jit: cannot compile, running the interpreter: {{.*}}jit.mlir:{{[0-9]+}}:{{[0-9]+}}: 'ej.random_uniform' op cannot be lowered to linalg
