@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 
 namespace ej {
 using namespace detail;
@@ -39,6 +40,13 @@ Tensor arange(double start, double stop, double step,
                   step == std::floor(step);
   DType dt = dtype ? *dtype : integral ? int32 : float32;
   double count = std::ceil((stop - start) / step);
+  // Checked as a double: converting a count past int64's range is undefined.
+  if (!(count < 0x1p62)) {
+    char many[32];
+    std::snprintf(many, sizeof many, "%g", count);
+    fail("arange", std::string("(stop - start) / step gives ") + many +
+                       " elements, more than a tensor can hold");
+  }
   int64_t n = count > 0 ? int64_t(count) : 0;
   Record r(OpCode::Arange);
   r.attrs.f[0] = start;

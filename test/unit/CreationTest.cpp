@@ -74,6 +74,9 @@ TEST(Ranges, ArangeLinspaceEye) {
   EXPECT_EQ(ej::arange(0, 3, 1, ej::float64).dtype(), ej::float64);
   EXPECT_EQ(ej::arange(3, 3).size(), 0);
   EXPECT_THROW(ej::arange(0, 3, 0), ej::Error);
+  // More elements than an int64 counts: an error, not an overflow.
+  EXPECT_THROW(ej::arange(0, 1e30, 1e-30), ej::Error);
+  EXPECT_THROW(ej::arange(-1e308, 1e308, 1e-300), ej::Error);
   EXPECT_EQ(ej::linspace(1, 2, 5).to_vector<double>(),
             (std::vector<double>{1, 1.25, 1.5, 1.75, 2}));
   EXPECT_EQ(ej::linspace(0, 1, 1).to_vector<float>(), (std::vector<float>{0}));
