@@ -380,6 +380,20 @@ private:
   V values_;
 };
 
+/// Program `seed` and its inputs (made with the JIT off: the generator
+/// runs every op once).
+GradProgram make_program(unsigned seed, std::vector<T> &inputs) {
+  return ejtest::without_jit([&] {
+    GradProgram p = Generator(seed).make(seed);
+    for (size_t i = 0; i < p.inputs.size(); ++i)
+      inputs.push_back(
+          gradcheck::input(p.inputs[i], seed * 31 + unsigned(i + 1)));
+    if (std::getenv("EJ_FUZZ_PRINT"))
+      std::cerr << p.describe(seed);
+    return p;
+  });
+}
+
 TEST(GradFuzz,
      RandomProgramsMatchFiniteDifferencesAndCompileToTheSameGradient) {
   int programs = env_int("EJ_FUZZ_PROGRAMS", 40);
@@ -387,17 +401,8 @@ TEST(GradFuzz,
   uint64_t compiled = 0;
   for (unsigned seed = first; seed < first + unsigned(programs); ++seed) {
     std::vector<T> inputs;
-    GradProgram p;
-    ejtest::without_jit([&] {
-      p = Generator(seed).make(seed);
-      for (size_t i = 0; i < p.inputs.size(); ++i)
-        inputs.push_back(
-            gradcheck::input(p.inputs[i], seed * 31 + unsigned(i + 1)));
-      return 0;
-    });
+    GradProgram p = make_program(seed, inputs);
     SCOPED_TRACE(p.describe(seed));
-    if (std::getenv("EJ_FUZZ_PRINT"))
-      std::cerr << p.describe(seed);
     auto grads = [&] {
       ej::GradientTape tape;
       for (const T &x : inputs)
@@ -434,6 +439,40 @@ TEST(GradFuzz,
   }
   // Most gradient programs ran compiled at least once.
   EXPECT_GT(compiled, 0u);
+}
+
+// Gradient programs are differentiable again: the gradient of
+// sum(grad f(x) * w) is a Hessian-vector product, checked against central
+// differences of the first gradient.
+TEST(GradFuzz, SecondDerivativesMatchFiniteDifferencesOfTheGradient) {
+  int programs = env_int("EJ_FUZZ_PROGRAMS", 20);
+  unsigned first = unsigned(env_int("EJ_FUZZ_SEED", 1));
+  for (unsigned seed = first; seed < first + unsigned(programs); ++seed) {
+    std::vector<T> inputs;
+    GradProgram p = make_program(seed, inputs);
+    SCOPED_TRACE(p.describe(seed));
+    std::vector<T> weights;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      weights.push_back(
+          gradcheck::input(p.inputs[i], seed * 37 + unsigned(i), 0.5, 1.5));
+    ejtest::without_jit([&] {
+      gradcheck::check(
+          [&](const V &xs) {
+            ej::GradientTape tape;
+            for (const T &x : xs)
+              tape.watch(x);
+            std::vector<T> g = tape.gradient(p(xs), xs);
+            T dot = ej::reduce_sum(g[0] * weights[0]);
+            for (size_t i = 1; i < g.size(); ++i)
+              dot = dot + ej::reduce_sum(g[i] * weights[i]);
+            return dot;
+          },
+          inputs, 1e-5);
+      return 0;
+    });
+    if (::testing::Test::HasFailure())
+      break;
+  }
 }
 
 } // namespace
