@@ -66,6 +66,7 @@
 #include <cstring>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -607,6 +608,9 @@ emitPart(const SmallVector<char, 0> &bitcode, const std::string &dumpName,
   return optimizeAndEmit(**m, *tm, dumpName, nullptr, instructions, error);
 }
 
+// The pipeline a KernelPipelineScope gave this thread, if any.
+thread_local KernelPipeline *threadPipeline = nullptr;
+
 // Lowers a kernel module (rewritten in place) to object files for the
 // host, one per part (codegen/KernelParts.h) compiled on threads of their
 // own; `key` names its dump. Empty, with `error` set, on failure.
@@ -617,14 +621,11 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
   {
-    // The module is verified once, at the end, not after each of the
-    // pipeline's passes: that was nearly a third of the MLIR passes'
-    // instructions (lit tests run the pipeline through ej-opt, which
-    // verifies after each).
-    PassManager pm(ctx);
-    pm.enableVerifier(false);
-    buildEjCpuPipeline(pm);
-    if (failed(pm.run(module)) || failed(verify(module))) {
+    std::optional<KernelPipeline> own;
+    KernelPipeline *pipeline = threadPipeline;
+    if (!pipeline || pipeline->context() != ctx)
+      pipeline = &own.emplace(*ctx);
+    if (failed(pipeline->run(module)) || failed(verify(module))) {
       error = first.take("ej-cpu-pipeline failed");
       return objects;
     }
@@ -825,6 +826,26 @@ std::string mlir::ej::cpuKernelKey(ModuleOp module) {
   }
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
+
+KernelPipeline::KernelPipeline(MLIRContext &ctx)
+    : pm_(std::make_unique<PassManager>(&ctx)) {
+  // The module is verified once, at the end, not after each of the
+  // pipeline's passes: that was nearly a third of the MLIR passes'
+  // instructions (lit tests run the pipeline through ej-opt, which
+  // verifies after each).
+  pm_->enableVerifier(false);
+  registerCodegenPasses(); // the pipeline is parsed from its text
+  buildEjCpuPipeline(*pm_);
+}
+KernelPipeline::~KernelPipeline() = default;
+MLIRContext *KernelPipeline::context() const { return pm_->getContext(); }
+LogicalResult KernelPipeline::run(ModuleOp module) { return pm_->run(module); }
+
+KernelPipelineScope::KernelPipelineScope(KernelPipeline &pipeline)
+    : previous_(threadPipeline) {
+  threadPipeline = &pipeline;
+}
+KernelPipelineScope::~KernelPipelineScope() { threadPipeline = previous_; }
 
 std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
                                                       std::string &error) {

@@ -306,23 +306,35 @@ std::string print(mlir::ModuleOp m) {
   return s;
 }
 
-// The MLIR context regions compile in: one per compiling thread, made anew
-// every kContextCompiles compiles. Loading the code generator's dialects
-// into a fresh context, and freeing it, was 6% of the instructions of a
-// small region's compile; a context kept for good would keep every
-// region's constants and types.
-DiagnosedContext &compile_context() {
+// The MLIR context regions compile in, with the pass managers run on each
+// region: one per compiling thread, made anew every kContextCompiles
+// compiles. Loading the code generator's dialects into a fresh context,
+// and freeing it, was 6% of the instructions of a small region's compile,
+// and initializing the passes' patterns (for each pass manager) 3%; a
+// context kept for good would keep every region's constants and types.
+struct CompileContext {
+  CompileContext()
+      : diagnosed(mlir::ej::registerCpuCodegenDialects), tidy(&diagnosed.ctx),
+        kernels(diagnosed.ctx) {
+    diagnosed.ctx.disableMultithreading();
+    tidy.addPass(mlir::createCanonicalizerPass());
+    tidy.addPass(mlir::createCSEPass());
+  }
+  DiagnosedContext diagnosed;
+  mlir::PassManager tidy; // a region's canonicalization and CSE
+  mlir::ej::KernelPipeline kernels;
+};
+
+CompileContext &compile_context() {
   constexpr int kContextCompiles = 32;
-  thread_local std::unique_ptr<DiagnosedContext> context;
+  thread_local std::unique_ptr<CompileContext> context;
   thread_local int compiles = 0;
   if (!context || ++compiles > kContextCompiles) {
     context.reset();
-    context = std::make_unique<DiagnosedContext>(
-        mlir::ej::registerCpuCodegenDialects);
-    context->ctx.disableMultithreading();
+    context = std::make_unique<CompileContext>();
     compiles = 1;
   }
-  context->diagnostics.clear();
+  context->diagnosed.diagnostics.clear();
   return *context;
 }
 
@@ -332,18 +344,15 @@ void compile(CompileJob &job) {
   std::snprintf(id, sizeof id, "%016llx",
                 static_cast<unsigned long long>(fnv(region.key)));
   auto start = std::chrono::steady_clock::now();
-  DiagnosedContext &context = compile_context();
-  mlir::MLIRContext &ctx = context.ctx;
+  CompileContext &context = compile_context();
   std::string error;
   std::unique_ptr<Executable> exe;
   write_dump(std::string("region-") + id + ".mlir", job.text);
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(job.text, &ctx);
-  mlir::PassManager pm(&ctx);
-  pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(mlir::createCSEPass());
-  if (!module || mlir::failed(pm.run(*module))) {
-    error = "the region does not pass canonicalization: " + context.diagnostics;
+      mlir::parseSourceString<mlir::ModuleOp>(job.text, &context.diagnosed.ctx);
+  if (!module || mlir::failed(context.tidy.run(*module))) {
+    error = "the region does not pass canonicalization: " +
+            context.diagnosed.diagnostics;
   } else {
     write_dump(std::string("region-") + id + ".opt.mlir", print(*module));
     RegionCompiler compiler;
@@ -357,8 +366,10 @@ void compile(CompileJob &job) {
       error = "its ops run on several devices";
     else if (!compiler)
       error = "no code generator is built in";
-    else
+    else {
+      mlir::ej::KernelPipelineScope kernels(context.kernels);
       exe = compiler(module->getOperation(), error);
+    }
   }
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - start)
