@@ -113,7 +113,14 @@ struct RowGroup {
       n *= r ? 1 : d;
     return n;
   }
-  int64_t cols() const { return product(shape) / rows(); }
+  // Counted, not divided out of the size: no rows (a kept axis of 0)
+  // leaves the columns as many as ever.
+  int64_t cols() const {
+    int64_t n = 1;
+    for (auto [d, r] : llvm::zip(shape, reduced))
+      n *= r ? d : 1;
+    return n;
+  }
 };
 
 struct Step {
@@ -696,10 +703,12 @@ void delinearize(raw_ostream &os, const std::string &pad,
                  const std::string &type, const std::string &counter,
                  ArrayRef<int64_t> extents, ArrayRef<std::string> names) {
   int64_t stride = product(extents);
+  // No elements: the loop around never runs (and a stride may be 0).
+  bool empty = stride == 0;
   for (auto [i, e] : llvm::enumerate(extents)) {
     stride /= std::max<int64_t>(e, 1);
     os << pad << "const " << type << " " << names[i] << " = ";
-    if (e == 1)
+    if (e == 1 || empty)
       os << "0";
     else if (i == 0)
       os << (stride == 1 ? counter : counter + " / " + std::to_string(stride));
@@ -1032,8 +1041,10 @@ void FusionPlan::emitGroup(raw_ostream &out, raw_ostream &globals, RowGroup &g,
   int64_t rows = g.rows(), cols = g.cols();
   // Vector lanes along the row when the innermost axis is reduced and holds
   // a multiple of 4.
-  unsigned width =
-      !g.shape.empty() && g.reduced.back() && g.shape.back() % 4 == 0 ? 4 : 1;
+  unsigned width = !g.shape.empty() && g.reduced.back() &&
+                           g.shape.back() % 4 == 0 && g.shape.back() > 0
+                       ? 4
+                       : 1;
   int64_t work = cols / width;
   int64_t block =
       std::min<int64_t>(512, std::max<int64_t>(32, (work + 31) / 32 * 32));
@@ -1122,11 +1133,13 @@ void FusionPlan::emitGroup(raw_ostream &out, raw_ostream &globals, RowGroup &g,
        << a << ");\n";
     ev.math().setIndent(4);
     std::string value = a;
+    // The mean of no elements is 0 * inf, NaN, as the interpreter's.
     if (red.mean)
       value = ev.math().multiply(
           a,
-          cuda::literal(
-              FloatAttr::get(acc, 1.0 / double(std::max<int64_t>(cols, 1)))),
+          cuda::literal(FloatAttr::get(
+              acc, cols ? 1.0 / double(cols)
+                        : std::numeric_limits<double>::infinity())),
           acc);
     value = ev.math().convert(value, acc, element);
     os << "    const " << cType(element) << " " << r << " = " << value << ";\n";
