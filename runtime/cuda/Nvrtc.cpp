@@ -79,6 +79,12 @@ std::string nvrtc_version() {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
+const std::vector<std::string> &kernel_options() {
+  static const std::vector<std::string> options = {"-default-device",
+                                                   "--fmad=false"};
+  return options;
+}
+
 std::vector<char> compile_to_cubin(const std::string &source,
                                    const std::string &name,
                                    const std::string &arch,

@@ -21,6 +21,15 @@ bool nvrtc_available();
 /// NVRTC's version as "major.minor"; throws ej::Error when it is missing.
 std::string nvrtc_version();
 
+/// The options the runtime compiles every kernel with, besides the
+/// architecture and -std=c++17 (compile_to_cubin's own): -default-device (a
+/// function without an execution space is a device function, so the
+/// functions a kernel calls need no __device__) and --fmad=false. No
+/// --use_fast_math, and no contraction of a multiply and an add into one
+/// FMA (NVRTC's default): kernels round each operation as the CPU's do, so
+/// that a fused kernel and the interpreter give the same bits.
+const std::vector<std::string> &kernel_options();
+
 /// Compiles CUDA C `source` (named `name` in diagnostics) to a cubin for
 /// `arch` (a real architecture such as "sm_90"). Throws ej::Error when
 /// NVRTC is missing or the compilation fails; the message carries NVRTC's

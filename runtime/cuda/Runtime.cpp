@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -555,15 +556,6 @@ void copy_on_device(int device, void *dst, const void *src, size_t nbytes) {
 
 namespace {
 
-// Besides the architecture and -std=c++17 (compile_to_cubin's own): a
-// function without an execution space is a device function, so the
-// functions a kernel calls need no __device__. No --use_fast_math: kernels
-// keep full precision and agree with the CPU's.
-const std::vector<std::string> &compile_options() {
-  static const std::vector<std::string> options = {"-default-device"};
-  return options;
-}
-
 // The disk cache's key of the cubin of `source` for `arch`: everything that
 // makes the cubin, so that no process loads one another compiler made.
 std::string cubin_key(const std::string &arch, const std::string &source) {
@@ -575,7 +567,7 @@ std::string cubin_key(const std::string &arch, const std::string &source) {
   field("cuda");
   field(arch);
   field(nvrtc_version());
-  for (const std::string &o : compile_options())
+  for (const std::string &o : kernel_options())
     field(o);
   field(source);
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
@@ -612,7 +604,7 @@ CUmodule load_module(const Device &d, const std::string &source,
   }
   auto start = std::chrono::steady_clock::now();
   std::vector<char> cubin =
-      compile_to_cubin(source, name + ".cu", d.arch, compile_options());
+      compile_to_cubin(source, name + ".cu", d.arch, kernel_options());
   CUmodule m = nullptr;
   check(api.moduleLoadData(&m, cubin.data()), "cuModuleLoadData");
   ::mlir::ej::logJit(
@@ -725,15 +717,20 @@ std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {
         "cuStreamBeginCapture_v2");
   capturing = &state->pool;
   std::string failed;
+  std::exception_ptr other; // not an ej::Error: rethrown once captured
   try {
     body();
   } catch (const Error &e) {
     failed = e.what();
+  } catch (...) {
+    other = std::current_exception();
   }
   capturing = nullptr;
   // Ends the capture in every case: a capture that an uncapturable call
   // broke returns an error here, and the stream is usable again.
   CUresult r = api.streamEndCapture(d.stream, &state->graph);
+  if (other)
+    std::rethrow_exception(other);
   if (failed.empty() && r != 0)
     failed = "CUDA error in cuStreamEndCapture: " + describe(api, r);
   if (failed.empty())

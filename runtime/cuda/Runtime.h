@@ -88,8 +88,7 @@ using Function = void *;
 
 /// The kernel `name` (an `extern "C" __global__` function) of CUDA C
 /// `source`, compiled by NVRTC for the device's architecture and loaded.
-/// C++17, with -default-device (a function without an execution space is a
-/// device function) and without --use_fast_math (full precision).
+/// C++17, with kernel_options() (runtime/cuda/Nvrtc.h).
 /// Compiled once per process and source (kept in memory) and kept on disk
 /// in the kernel cache (codegen/KernelCache.h), so another process loads
 /// the cubin without compiling. A compile error throws ej::Error with

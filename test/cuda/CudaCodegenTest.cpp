@@ -66,7 +66,8 @@ mlir::FailureOr<mlir::ej::CudaSource> emit(Context &c, const std::string &text,
 void expectCubin(const mlir::ej::CudaSource &source, const std::string &name) {
   std::vector<char> cubin;
   try {
-    cubin = ej::cuda::compile_to_cubin(source.code, name + ".cu", kArch);
+    cubin = ej::cuda::compile_to_cubin(source.code, name + ".cu", kArch,
+                                       ej::cuda::kernel_options());
   } catch (const ej::Error &e) {
     ADD_FAILURE() << e.what() << "\n" << source.code;
     return;

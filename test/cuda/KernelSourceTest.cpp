@@ -31,8 +31,6 @@ using ej::cuda::Variant;
 using ej::detail::OpCode;
 
 const char *const kArch = "sm_90";
-// runtime/cuda/Runtime.cpp compiles with these options.
-const std::vector<std::string> kOptions = {"-default-device"};
 
 class Nvrtc : public ::testing::Test {
 protected:
@@ -64,7 +62,7 @@ TEST_F(Nvrtc, EveryKernelOfEveryOpAndDtypeCompilesToCubinForSm90) {
       std::string problem;
       try {
         std::vector<char> cubin = ej::cuda::compile_to_cubin(
-            sources[i], name + ".cu", kArch, kOptions);
+            sources[i], name + ".cu", kArch, ej::cuda::kernel_options());
         std::string image(cubin.begin(), cubin.end());
         if (image.compare(0, 4,
                           "\x7f"

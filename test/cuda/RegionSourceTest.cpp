@@ -26,7 +26,7 @@ size_t compileRegion(const ej::jit::TracedFn &fn,
   std::vector<std::string> sources = ej::detail::cuda_region_sources(text);
   for (const std::string &code : sources) {
     std::vector<char> cubin = ej::cuda::compile_to_cubin(
-        code, "region.cu", "sm_90", {"-default-device"});
+        code, "region.cu", "sm_90", ej::cuda::kernel_options());
     EXPECT_GE(cubin.size(), 4u);
     EXPECT_EQ(std::memcmp(cubin.data(),
                           "\x7f"

@@ -121,7 +121,8 @@ int main(int argc, char **argv) {
     std::string source = text.str();
     std::vector<std::string> kernels = kernelsOf(source);
     try {
-      std::vector<char> cubin = ej::cuda::compile_to_cubin(source, path, arch);
+      std::vector<char> cubin = ej::cuda::compile_to_cubin(
+          source, path, arch, ej::cuda::kernel_options());
       std::string status = "compiled (" + std::to_string(cubin.size()) +
                            " bytes, " + std::to_string(kernels.size()) +
                            " kernels)";
