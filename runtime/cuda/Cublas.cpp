@@ -129,9 +129,11 @@ void gemm_strided_batched(int device, DType dtype, int m, int n, int k,
   if (!d.handle) {
     Handle h = nullptr;
     check(api, api.create(&h), "cublasCreate_v2");
-    check(api, api.setStream(h, s), "cublasSetStream_v2");
     d.handle = h;
   }
+  // Set for each call: the calling thread's stream is the device's, or the
+  // one it captures a CUDA graph on.
+  check(api, api.setStream(d.handle, s), "cublasSetStream_v2");
   int ta = a.trans ? kOpT : kOpN, tb = b.trans ? kOpT : kOpN;
   if (dtype == float64) {
     const double one = 1, beta = accumulate ? 1 : 0;

@@ -79,6 +79,7 @@ struct Driver {
   CUresult (*ctxGetCurrent)(CUcontext *) = nullptr;
   CUresult (*ctxSetCurrent)(CUcontext) = nullptr;
   CUresult (*streamCreate)(CUstream *, unsigned) = nullptr;
+  CUresult (*streamDestroy)(CUstream) = nullptr;
   CUresult (*streamSynchronize)(CUstream) = nullptr;
   CUresult (*eventCreate)(CUevent *, unsigned) = nullptr;
   CUresult (*eventRecord)(CUevent, CUstream) = nullptr;
@@ -145,6 +146,7 @@ Driver *load_driver() {
   need("cuCtxGetCurrent", api->ctxGetCurrent);
   need("cuCtxSetCurrent", api->ctxSetCurrent);
   need("cuStreamCreate", api->streamCreate);
+  need("cuStreamDestroy_v2", api->streamDestroy);
   need("cuStreamSynchronize", api->streamSynchronize);
   need("cuEventCreate", api->eventCreate);
   need("cuEventRecord", api->eventRecord);
@@ -350,12 +352,6 @@ const DeviceProperties &properties(int device) { return at(device).properties; }
 
 std::string architecture(int device) { return at(device).arch; }
 
-void *stream(int device) { return open(device).stream; }
-
-void synchronize(int device) {
-  check(driver().streamSynchronize(open(device).stream), "cuStreamSynchronize");
-}
-
 bool in_use(int device) { return at(device).opened.load(); }
 
 // --- Memory ---
@@ -369,14 +365,38 @@ namespace {
 // The blocks a capture's graph replays into (see capture()): while this
 // thread captures on `device`, its allocations there come from `free`
 // first and its releases go there, so that nothing outside the graph is
-// handed them; the graph gives them back when it is destroyed.
+// handed them; the graph gives them back when it is destroyed. Its work
+// goes to `stream`, the capture's own: other threads' work on the
+// device's stream runs, uncaptured, meanwhile. (The graph replays on the
+// device's stream, in order with everything else.)
 struct CapturePool {
   int device = -1;
+  CUstream stream = nullptr;
   std::vector<runtime::Storage *> free[runtime::kNumSizeClasses];
 };
 thread_local CapturePool *capturing = nullptr;
 
+// Where this thread's work on `device` goes: the device's stream, or the
+// stream it is capturing.
+CUstream work_stream(const Device &d, int device) {
+  return capturing && capturing->device == device ? capturing->stream
+                                                  : d.stream;
+}
+
 } // namespace
+
+void *stream(int device) {
+  Device &d = open(device);
+  return work_stream(d, device);
+}
+
+void synchronize(int device) {
+  // On a capturing thread this is an error (the stream captures), which
+  // ends the capture: the values it would wait for are not computed.
+  Device &d = open(device);
+  check(driver().streamSynchronize(work_stream(d, device)),
+        "cuStreamSynchronize");
+}
 
 runtime::Storage *allocate_storage(int device, size_t nbytes) {
   Device &d = open(device);
@@ -548,7 +568,8 @@ void copy_on_device(int device, void *dst, const void *src, size_t nbytes) {
   Device &d = open(device);
   if (nbytes == 0)
     return;
-  check(driver().memcpyDtoDAsync(address(dst), address(src), nbytes, d.stream),
+  check(driver().memcpyDtoDAsync(address(dst), address(src), nbytes,
+                                 work_stream(d, device)),
         "cuMemcpyDtoDAsync_v2");
 }
 
@@ -707,14 +728,23 @@ void Graph::launch() {
 
 std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {
   const Driver &api = driver();
-  Device &d = open(device);
+  open(device);
   if (capturing)
     throw Error("CUDA graph capture: this thread is capturing already");
   auto state = std::make_unique<Graph::State>();
   state->device = device;
   state->pool.device = device;
-  check(api.streamBeginCapture(d.stream, kCaptureRelaxed),
+  // The capture's own stream (see CapturePool), gone once it has ended.
+  CUstream stream = nullptr;
+  check(api.streamCreate(&stream, kStreamNonBlocking), "cuStreamCreate");
+  struct Destroy {
+    const Driver &api;
+    CUstream stream;
+    ~Destroy() { api.streamDestroy(stream); }
+  } destroy{api, stream};
+  check(api.streamBeginCapture(stream, kCaptureRelaxed),
         "cuStreamBeginCapture_v2");
+  state->pool.stream = stream;
   capturing = &state->pool;
   std::string failed;
   std::exception_ptr other; // not an ej::Error: rethrown once captured
@@ -728,7 +758,7 @@ std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {
   capturing = nullptr;
   // Ends the capture in every case: a capture that an uncapturable call
   // broke returns an error here, and the stream is usable again.
-  CUresult r = api.streamEndCapture(d.stream, &state->graph);
+  CUresult r = api.streamEndCapture(stream, &state->graph);
   if (other)
     std::rethrow_exception(other);
   if (failed.empty() && r != 0)
@@ -752,9 +782,9 @@ void launch(int device, Function f, Dim3 grid, Dim3 block, unsigned shared,
   Device &d = open(device);
   launch_count.fetch_add(1, std::memory_order_relaxed);
   auto kernel = static_cast<CUfunction>(f);
-  CUresult r =
-      driver().launchKernel(kernel, grid.x, grid.y, grid.z, block.x, block.y,
-                            block.z, shared, d.stream, params, nullptr);
+  CUresult r = driver().launchKernel(kernel, grid.x, grid.y, grid.z, block.x,
+                                     block.y, block.z, shared,
+                                     work_stream(d, device), params, nullptr);
   if (r != 0)
     check(r, ("cuLaunchKernel (kernel " + name_of(kernel) + ", grid " +
               str(grid) + ", block " + str(block) + ", " +

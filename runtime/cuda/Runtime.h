@@ -47,8 +47,9 @@ const DeviceProperties &properties(int device);
 /// The real architecture NVRTC compiles for: "sm_90" on an H100.
 std::string architecture(int device);
 
-/// The device's stream (a CUstream), created on first use in the device's
-/// primary context.
+/// The stream (a CUstream) this thread's work on the device goes to: the
+/// device's own, created on first use in the device's primary context, or
+/// the stream of the CUDA graph this thread is capturing there.
 void *stream(int device);
 /// Waits for all work issued to the device.
 void synchronize(int device);
@@ -118,8 +119,10 @@ private:
   std::unique_ptr<State> state_;
 };
 
-/// Captures the work `body` issues on the device's stream into a graph,
-/// without running it. While `body` runs, this thread's device allocations
+/// Captures the work `body` issues on the device into a graph, without
+/// running it: this thread's work goes to a stream of the capture's own
+/// meanwhile, and other threads' work on the device runs as usual, not
+/// captured. While `body` runs, this thread's device allocations
 /// come from, and its releases go to, blocks the graph owns: a replay
 /// writes the buffers the capture saw, which nothing else may be handed
 /// meanwhile. Buffers `body` keeps alive (its results) stay the graph's
