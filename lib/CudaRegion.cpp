@@ -152,12 +152,14 @@ FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
 // A compiled GPU region replayed as a CUDA graph: one launch for all its
 // kernels and cuBLAS calls. The first runs go through the host program
 // (its kernels load, cuBLAS starts); the third is captured, with copies of
-// the arguments in buffers of its own, and from then on each run copies
-// its arguments into those buffers, launches the graph, and hands out
-// copies of the results (the graph overwrites its own each time). A region
-// whose capture fails (it reads a value on the host: a random op's counter,
-// gather's range check), or whose arguments are not row-major on the
-// device, runs its host program, as before.
+// the arguments in device buffers of its own, and from then on each run
+// copies its arguments into those buffers (a host argument, such as a C++
+// literal or a learning rate, is uploaded: its value may change from run
+// to run), launches the graph, and hands out copies of the results (the
+// graph overwrites its own each time). A region whose capture fails (it
+// reads a value on the host: a random op's counter, gather's range check),
+// or whose arguments are not row-major on the device or the host, runs its
+// host program, as before.
 class GraphProgram : public Executable {
 public:
   GraphProgram(std::unique_ptr<Executable> program, int device)
@@ -171,8 +173,13 @@ public:
       return program_->run(args);
     if (!graph_ && !capture(args))
       return program_->run(args);
-    for (size_t i = 0; i < args.size(); ++i)
-      copy_bytes(inputs_[i].impl(), args[i].impl());
+    for (size_t i = 0; i < args.size(); ++i) {
+      const TensorImpl *a = args[i].impl();
+      if (a->device == device_)
+        copy_bytes(inputs_[i].impl(), a);
+      else
+        upload(inputs_[i].impl(), a);
+    }
     graph_->launch();
     std::vector<Tensor> out;
     for (const Tensor &t : outputs_) {
@@ -195,7 +202,8 @@ private:
 
   bool capturable(const std::vector<Tensor> &args) const {
     for (const Tensor &t : args)
-      if (!t.defined() || t.impl()->device != device_ ||
+      if (!t.defined() ||
+          (t.impl()->device != device_ && t.impl()->device != runtime::kHost) ||
           !t.impl()->contiguous || !t.impl()->storage)
         return false;
     return true;
@@ -208,7 +216,9 @@ private:
 
   bool capture(const std::vector<Tensor> &args) {
     for (const Tensor &a : args)
-      inputs_.push_back(interpreted_copy(a.impl()));
+      inputs_.push_back(a.impl()->device == device_
+                            ? interpreted_copy(a.impl())
+                            : transfer(a.impl(), device_));
     try {
       graph_ =
           cuda::capture(device_, [&] { outputs_ = program_->run(inputs_); });

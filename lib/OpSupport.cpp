@@ -120,6 +120,19 @@ Tensor interpreted_copy(TensorImpl *t) {
   return result;
 }
 
+void upload(TensorImpl *to, const TensorImpl *from) {
+  size_t bytes = size_t(from->numel) * dtype_size(from->dtype);
+  if (from->numel == 1) {
+    // A scalar (a literal, an optimizer's constant) travels as a kernel's
+    // argument: staging it would wait for the copies before it.
+    uint64_t bits = 0;
+    std::memcpy(&bits, from->data(), bytes);
+    cuda::fill_bits(to->device, from->dtype, to->data(), 1, bits);
+  } else {
+    cuda::copy_to_device(to->device, to->data(), from->data(), bytes);
+  }
+}
+
 Tensor transfer(TensorImpl *t, int device) {
   if (!t->storage) {
     Trace::current().boundary();
@@ -141,14 +154,8 @@ Tensor transfer(TensorImpl *t, int device) {
   size_t bytes = size_t(t->numel) * dtype_size(t->dtype);
   if (device == runtime::kHost) {
     cuda::copy_to_host(from->device, out->data(), from->data(), bytes);
-  } else if (from->device == runtime::kHost && t->numel == 1) {
-    // A scalar (a literal, an optimizer's constant) travels as a kernel's
-    // argument: staging it would wait for the copies before it.
-    uint64_t bits = 0;
-    std::memcpy(&bits, from->data(), bytes);
-    cuda::fill_bits(device, t->dtype, out->data(), 1, bits);
   } else if (from->device == runtime::kHost) {
-    cuda::copy_to_device(device, out->data(), from->data(), bytes);
+    upload(out, from);
   } else {
     // Between two GPUs through the host: peer access is not set up.
     Tensor staged = transfer(from, runtime::kHost);

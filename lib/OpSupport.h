@@ -63,6 +63,10 @@ inline TensorImpl *coerce(const Tensor &t, DType to, Tensor &made) {
 /// the interpreter and not recorded (`t` must have its value).
 Tensor interpreted_copy(TensorImpl *t);
 
+/// Writes the value of `from`, row-major on the host, into `to`, a buffer
+/// of as many elements on a GPU; asynchronous, in stream order.
+void upload(TensorImpl *to, const TensorImpl *from);
+
 /// A row-major copy of `t`'s value on `device` (`t` itself when it is
 /// there already), not recorded. A value a compiled region still defers is
 /// computed first; a copy to the host waits for the device.
