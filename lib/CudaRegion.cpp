@@ -50,11 +50,13 @@ DType dtype_of_element(const std::string &element) {
   fail("jit", "a CUDA kernel buffer of element type " + element);
 }
 
-// A fusion's kernels, loaded, and its plan.
+// A fusion's kernels, loaded (while it lives: the region holds it), and
+// its plan.
 struct CudaFusion {
   int device;
   mlir::ej::CudaFusionPlan plan;
   std::vector<mlir::ej::CudaKernelInfo> kernels;
+  std::shared_ptr<cuda::Module> module;
   std::vector<cuda::Function> functions;
 
   void run(llvm::ArrayRef<const TensorImpl *> inputs,
@@ -141,8 +143,9 @@ FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
   fusion->device = device;
   fusion->plan = std::move(source.fusions.front());
   fusion->kernels = std::move(source.kernels);
+  fusion->module = cuda::module(device, source.code);
   for (const mlir::ej::CudaKernelInfo &k : fusion->kernels)
-    fusion->functions.push_back(cuda::function(device, source.code, k.name));
+    fusion->functions.push_back(fusion->module->function(k.name));
   return [fusion](llvm::ArrayRef<const TensorImpl *> inputs,
                   llvm::ArrayRef<TensorImpl *> outputs) {
     fusion->run(inputs, outputs);

@@ -5,8 +5,9 @@
 // to (cuMemAlloc_v2, ...), so that this file compiles without the toolkit's
 // headers and the library never links libcuda. A device's state -- its
 // primary context, its stream, its free lists, its staging buffers, its
-// modules -- is made on first use and lives until the process ends: tensors
-// may release their blocks from destructors that run during exit.
+// table of loaded modules -- is made on first use and lives until the
+// process ends: tensors may release their blocks from destructors that run
+// during exit. A module lives while a handle to it does.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cuda/Runtime.h"
@@ -94,6 +95,7 @@ struct Driver {
                               CUstream) = nullptr;
   CUresult (*moduleLoadData)(CUmodule *, const void *) = nullptr;
   CUresult (*moduleGetFunction)(CUfunction *, CUmodule, const char *) = nullptr;
+  CUresult (*moduleUnload)(CUmodule) = nullptr;
   CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, CUstream, void **,
                            void **) = nullptr;
@@ -159,6 +161,7 @@ Driver *load_driver() {
   need("cuMemcpyDtoDAsync_v2", api->memcpyDtoDAsync);
   need("cuModuleLoadData", api->moduleLoadData);
   need("cuModuleGetFunction", api->moduleGetFunction);
+  need("cuModuleUnload", api->moduleUnload);
   need("cuLaunchKernel", api->launchKernel);
   need("cuStreamBeginCapture_v2", api->streamBeginCapture);
   need("cuStreamEndCapture", api->streamEndCapture);
@@ -195,12 +198,6 @@ const Driver &driver() {
 
 // The module of one CUDA C source on one device: its cubin, loaded once,
 // and the kernels looked up in it.
-struct Module {
-  std::mutex mu;
-  CUmodule handle = nullptr;
-  std::unordered_map<std::string, CUfunction> functions;
-};
-
 constexpr int kStagingBuffers = 2;
 
 struct Device {
@@ -226,9 +223,12 @@ struct Device {
   CUevent copied[kStagingBuffers] = {};
   int next = 0;
 
-  // By CUDA C source.
+  // The loaded modules by CUDA C source (entries of unloaded ones are
+  // dropped as the table grows), and those loaded for good (function()).
   std::mutex modulesMu;
-  std::unordered_map<std::string, std::unique_ptr<Module>> modules;
+  std::unordered_map<std::string, std::weak_ptr<Module>> modules;
+  size_t modulesSwept = 0;
+  std::vector<std::shared_ptr<Module>> kept;
 };
 
 std::string gpu(int device) { return "gpu:" + std::to_string(device); }
@@ -663,32 +663,76 @@ std::string str(Dim3 d) {
 
 } // namespace
 
-Function function(int device, const std::string &source,
-                  const std::string &name) {
-  Device &d = open(device);
-  Module *m = nullptr;
+Module::Module(int device, std::string source)
+    : device_(device), source_(std::move(source)) {}
+
+Module::~Module() {
+  if (!handle_)
+    return;
+  const Driver &api = driver();
+  Device &d = *devices()[size_t(device_)];
   {
-    std::lock_guard<std::mutex> lock(d.modulesMu);
-    std::unique_ptr<Module> &slot = d.modules[source];
-    if (!slot)
-      slot = std::make_unique<Module>();
-    m = slot.get();
+    Names &n = names();
+    std::lock_guard<std::mutex> lock(n.mu);
+    for (const auto &f : functions_)
+      n.of.erase(static_cast<CUfunction>(f.second));
   }
+  // Its kernels may still be queued; a failure (the driver shutting down at
+  // exit) leaves nothing to do.
+  CUcontext current = nullptr;
+  if (api.ctxGetCurrent(&current) == 0 && current != d.context)
+    api.ctxSetCurrent(d.context);
+  api.streamSynchronize(d.stream);
+  api.moduleUnload(static_cast<CUmodule>(handle_));
+}
+
+Function Module::function(const std::string &name) {
+  Device &d = open(device_);
   // Compiling takes a while: only the threads that want this source wait.
-  std::lock_guard<std::mutex> lock(m->mu);
-  if (!m->handle)
-    m->handle = load_module(d, source, name);
-  auto found = m->functions.find(name);
-  if (found != m->functions.end())
-    return found->second;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!handle_)
+    handle_ = load_module(d, source_, name);
+  for (const auto &f : functions_)
+    if (f.first == name)
+      return f.second;
   CUfunction f = nullptr;
-  check(driver().moduleGetFunction(&f, m->handle, name.c_str()),
+  check(driver().moduleGetFunction(&f, static_cast<CUmodule>(handle_),
+                                   name.c_str()),
         ("cuModuleGetFunction (kernel " + name + ")").c_str());
-  m->functions.emplace(name, f);
+  functions_.emplace_back(name, f);
   Names &n = names();
   std::lock_guard<std::mutex> named(n.mu);
   n.of.emplace(f, name);
   return f;
+}
+
+std::shared_ptr<Module> module(int device, const std::string &source) {
+  Device &d = open(device);
+  std::lock_guard<std::mutex> lock(d.modulesMu);
+  std::weak_ptr<Module> &slot = d.modules[source];
+  std::shared_ptr<Module> m = slot.lock();
+  if (m)
+    return m;
+  m = std::make_shared<Module>(device, source);
+  slot = m;
+  if (d.modules.size() > 2 * d.modulesSwept + 64) {
+    for (auto it = d.modules.begin(); it != d.modules.end();)
+      it = it->second.expired() ? d.modules.erase(it) : std::next(it);
+    d.modulesSwept = d.modules.size();
+  }
+  return m;
+}
+
+Function function(int device, const std::string &source,
+                  const std::string &name) {
+  std::shared_ptr<Module> m = module(device, source);
+  {
+    Device &d = open(device);
+    std::lock_guard<std::mutex> lock(d.modulesMu);
+    if (std::find(d.kept.begin(), d.kept.end(), m) == d.kept.end())
+      d.kept.push_back(m);
+  }
+  return m->function(name);
 }
 
 // --- Graphs ---

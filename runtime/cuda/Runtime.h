@@ -26,7 +26,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ej::cuda {
 
@@ -87,13 +90,38 @@ void copy_on_device(int device, void *dst, const void *src, size_t nbytes);
 /// A loaded kernel (a CUfunction).
 using Function = void *;
 
-/// The kernel `name` (an `extern "C" __global__` function) of CUDA C
-/// `source`, compiled by NVRTC for the device's architecture and loaded.
-/// C++17, with kernel_options() (runtime/cuda/Nvrtc.h).
-/// Compiled once per process and source (kept in memory) and kept on disk
-/// in the kernel cache (codegen/KernelCache.h), so another process loads
-/// the cubin without compiling. A compile error throws ej::Error with
-/// NVRTC's log.
+/// The kernels of one CUDA C source, compiled by NVRTC for the device's
+/// architecture (C++17, with kernel_options(): runtime/cuda/Nvrtc.h) when
+/// the first is asked for, and loaded while a handle to the module lives:
+/// the last handle's release waits for the device's work and unloads it,
+/// so that a program making endless new shapes does not keep every fused
+/// kernel it ever ran. Cubins are kept on disk in the kernel cache
+/// (codegen/KernelCache.h): another process loads them without compiling.
+/// A compile error throws ej::Error with NVRTC's log.
+class Module {
+public:
+  Module(int device, std::string source);
+  ~Module();
+  Module(const Module &) = delete;
+  Module &operator=(const Module &) = delete;
+  /// The kernel `name` (an `extern "C" __global__` function), valid while
+  /// the module lives.
+  Function function(const std::string &name);
+
+private:
+  int device_;
+  std::string source_;
+  std::mutex mu_;
+  void *handle_ = nullptr; // the CUmodule, once loaded
+  std::vector<std::pair<std::string, Function>> functions_;
+};
+
+/// The module of `source` on `device`: the one loaded already while a
+/// handle to it lives, else a new one.
+std::shared_ptr<Module> module(int device, const std::string &source);
+
+/// The kernel `name` of `source`, whose module stays loaded for the
+/// process: the interpreter's kernels, one per op, dtype and variant.
 Function function(int device, const std::string &source,
                   const std::string &name);
 

@@ -311,6 +311,32 @@ TEST_F(CudaRuntimeDevice, KernelCompiledFromSourceRunsOnTheStream) {
     ASSERT_EQ(got[size_t(i)], 2 * i) << "at " << i;
 }
 
+// A module lives while a handle does: handles of one source share it, and
+// after the last is gone the source loads again (its kernels were
+// unloaded, not kept for the process).
+TEST_F(CudaRuntimeDevice, AModuleIsSharedWhileHeldAndLoadsAgainAfterward) {
+  // A source of its own: function() keeps the modules it loads for good.
+  const std::string source = std::string(kTwice) + "// module lifetime\n";
+  const int n = 200;
+  Block b = allocate(n * sizeof(int));
+  void *out = b->data;
+  int count = n;
+  void *params[] = {&out, &count};
+  for (int round = 0; round < 2; ++round) {
+    std::shared_ptr<cuda::Module> m = cuda::module(0, source);
+    EXPECT_EQ(cuda::module(0, source), m);
+    poison(b, n);
+    cuda::launch(0, m->function("twice"), cuda::Dim3{(n + 127) / 128},
+                 cuda::Dim3{128}, 0, params);
+    std::vector<int> got = ints(b, n);
+    for (int i = 0; i < n; ++i)
+      ASSERT_EQ(got[size_t(i)], 2 * i) << "round " << round << ", at " << i;
+    std::weak_ptr<cuda::Module> held = m;
+    m.reset();
+    EXPECT_TRUE(held.expired()) << "round " << round;
+  }
+}
+
 TEST_F(CudaRuntimeDevice, ACapturedGraphRunsOnlyWhenLaunched) {
   cuda::Function f = cuda::function(0, kTwice, "twice");
   const int n = 300;
