@@ -379,8 +379,10 @@ bool loadVectorMath() {
   return dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) != nullptr;
 }
 
+// Never destroyed: a region's compile may still run while the process
+// exits.
 const Target &hostTarget() {
-  static const Target target = [] {
+  static const Target &target = *new Target([] {
     initializeOnce();
     Target t;
     std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(t.error);
@@ -393,7 +395,7 @@ const Target &hostTarget() {
     t.build = buildIdentity();
     t.vectorMath = loadVectorMath();
     return t;
-  }();
+  }());
   return target;
 }
 
@@ -826,6 +828,8 @@ std::string mlir::ej::cpuKernelKey(ModuleOp module) {
   }
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
+
+void mlir::ej::initializeCodegen() { hostTarget(); }
 
 KernelPipeline::KernelPipeline(MLIRContext &ctx)
     : pm_(std::make_unique<PassManager>(&ctx)) {

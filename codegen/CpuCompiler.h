@@ -171,6 +171,13 @@ private:
 std::unique_ptr<CpuKernel> compileCpuKernel(ModuleOp module,
                                             std::string &error);
 
+/// Sets up, once per process, what compiling needs: LLVM's host target, the
+/// registry of passes, the description of the host. The first compile does
+/// it; a program that compiles on a thread of its own calls it first on
+/// its own thread, so that these outlive that thread's last compile when
+/// the process exits (statics die in the reverse order of their making).
+void initializeCodegen();
+
 /// ej-cpu-pipeline built once for the kernels of one MLIR context. A pass
 /// manager initializes its passes on its first run, and the canonicalizers
 /// then collect the patterns of every loaded op: 3% of the instructions of

@@ -683,8 +683,10 @@ void mlir::ej::populateEjToLinalgConversionPatterns(
 
 void mlir::ej::populateEjToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
-  static const EjTypeConverter converter;
-  populateEjToLinalgConversionPatterns(patterns, converter);
+  // Never destroyed: a region's compile may still run while the process
+  // exits.
+  static const auto *converter = new EjTypeConverter;
+  populateEjToLinalgConversionPatterns(patterns, *converter);
 }
 
 bool mlir::ej::isLowerableToLinalg(Operation *op) {

@@ -28,34 +28,37 @@ void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
   tli.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC, triple);
   static constexpr const char *kMore[] = {"tanh", "erf",   "log1p", "expm1",
                                           "log2", "log10", "exp2",  "exp10"};
-  // Names live as long as the mappings: the table keeps StringRefs.
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const char *f : kMore)
-      for (const char *variant : {"_ZGVbN2v_", "_ZGVdN4v_"}) {
-        n.push_back(f);
-        n.push_back(std::string("llvm.") + f + ".f64");
-        n.push_back(variant + std::string(f));
-      }
-    return n;
-  }();
+  // Names live as long as the mappings: the table keeps StringRefs. Never
+  // destroyed: a region's compile may still run while the process exits.
+  static const std::vector<std::string> &names =
+      *new std::vector<std::string>([] {
+        std::vector<std::string> n;
+        for (const char *f : kMore)
+          for (const char *variant : {"_ZGVbN2v_", "_ZGVdN4v_"}) {
+            n.push_back(f);
+            n.push_back(std::string("llvm.") + f + ".f64");
+            n.push_back(variant + std::string(f));
+          }
+        return n;
+      }());
   // Found once: which of them the C library exports.
-  static const std::vector<llvm::VecDesc> more = [] {
-    std::vector<llvm::VecDesc> d;
-    for (size_t i = 0; i < names.size(); i += 3) {
-      bool wide = (i / 3) % 2 == 1;
-      auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
-      const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
-      // Older glibcs (before 2.35) lack these: a kernel calling a missing
-      // one would fail to link.
-      if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
-        continue;
-      for (size_t scalar : {i, i + 1})
-        d.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
-                       std::nullopt);
-    }
-    return d;
-  }();
+  static const std::vector<llvm::VecDesc> &more =
+      *new std::vector<llvm::VecDesc>([] {
+        std::vector<llvm::VecDesc> d;
+        for (size_t i = 0; i < names.size(); i += 3) {
+          bool wide = (i / 3) % 2 == 1;
+          auto lanes = llvm::ElementCount::getFixed(wide ? 4 : 2);
+          const char *abi = wide ? "_ZGV_LLVM_N4v" : "_ZGV_LLVM_N2v";
+          // Older glibcs (before 2.35) lack these: a kernel calling a missing
+          // one would fail to link.
+          if (!dlsym(RTLD_DEFAULT, names[i + 2].c_str()))
+            continue;
+          for (size_t scalar : {i, i + 1})
+            d.emplace_back(names[scalar], names[i + 2], lanes, false, abi,
+                           std::nullopt);
+        }
+        return d;
+      }());
   tli.addVectorizableFunctions(more);
 }
 

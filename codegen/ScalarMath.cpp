@@ -97,8 +97,10 @@ Value integerPow(OpBuilder &b, Location loc, Value a, Value e) {
   return arith::SelectOp::create(b, loc, isNegative, negative, positive);
 }
 
+// Never destroyed, as every table the code generators read: a region's
+// compile may still run on its thread while the process exits.
 const llvm::StringMap<Builder> &builders() {
-  static const llvm::StringMap<Builder> table = [] {
+  static const auto *table = new llvm::StringMap<Builder>([] {
     llvm::StringMap<Builder> m;
     auto floatUnary = [&](StringRef name, auto make) {
       m[name] = [make](OpBuilder &b, Location l, ValueRange a, Type) {
@@ -263,8 +265,8 @@ const llvm::StringMap<Builder> &builders() {
       return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
     };
     return m;
-  }();
-  return table;
+  }());
+  return *table;
 }
 
 } // namespace

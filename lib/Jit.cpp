@@ -87,8 +87,9 @@ std::mutex &compiler_mutex() {
   return mu;
 }
 RegionCompiler &compiler_slot() {
-  static RegionCompiler c = cpu_compiler();
-  return c;
+  // Never destroyed (see background()).
+  static RegionCompiler *c = new RegionCompiler(cpu_compiler());
+  return *c;
 }
 
 // A 64-bit FNV-1a hash: file names of dumps.
@@ -460,14 +461,24 @@ private:
 
 } // namespace
 
+// The compile thread finishes the region it has begun when the process
+// exits: the compiler's destructor (and the handler registered after each
+// compile) waits for it. What that thread reads must outlive it: the
+// library's tables are never destroyed, and the code generator's one-time
+// set-up is made here, before the compiler, so that it dies after it.
+struct CodegenReady {
+  CodegenReady() { mlir::ej::initializeCodegen(); }
+};
+struct Background : CodegenReady {
+  Compiler compiler;
+};
+
 Compiler &background() {
-  static Compiler c;
-  return c;
+  static Background b;
+  return b.compiler;
 }
 
 void stop_compiling_at_exit() { background().stop(); }
-
-namespace {} // namespace
 
 // --- The per-thread engine -------------------------------------------------
 

@@ -25,12 +25,15 @@ namespace ej::detail {
 namespace {
 
 OpCode opcode_of(llvm::StringRef name, const char *what) {
-  static const llvm::StringMap<OpCode> codes = [] {
-    llvm::StringMap<OpCode> m;
+  // Never destroyed: a region's compile may still run while the process
+  // exits.
+  static const llvm::StringMap<OpCode> &codes =
+      *new llvm::StringMap<OpCode>([] {
+        llvm::StringMap<OpCode> m;
 #define EJ_OP(Name, name) m[#name] = OpCode::Name;
 #include "lib/Ops.def"
-    return m;
-  }();
+        return m;
+      }());
   auto it = codes.find(name);
   if (it == codes.end())
     fail(what, "'" + name.str() + "' is not an ej op");
