@@ -3,6 +3,8 @@
 
 #include <gmock/gmock.h>
 
+#include <limits>
+
 using ::testing::HasSubstr;
 using V = std::vector<int>;
 using S = std::vector<int64_t>;
@@ -150,6 +152,12 @@ TEST(Slicing, FollowsPythonSemantics) {
   EXPECT_EQ(sl(5, 2, 1), V{});
   EXPECT_EQ(sl(-100, 100, 4), (V{0, 4, 8}));
   EXPECT_EQ(sl(100, -100, -4), (V{9, 5, 1}));
+  // Steps at int64's limits take one element (the length must not wrap).
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(sl(0, big, big), (V{0}));
+  EXPECT_EQ(sl(std::nullopt, std::nullopt, -big), (V{9}));
+  EXPECT_EQ(sl(std::nullopt, std::nullopt, std::numeric_limits<int64_t>::min()),
+            (V{9}));
   EXPECT_EQ(x[-1].item<int>(), 9);
   EXPECT_EQ(x[3].shape(), S{});
   EXPECT_THROW(x[10], ej::Error);
