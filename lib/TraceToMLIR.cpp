@@ -383,6 +383,9 @@ struct Parsed : DiagnosedContext {
     if (!func)
       fail(op, name.empty() ? std::string("the program has no function")
                             : "the program has no function @" + name);
+    if (!func.getBody().hasOneBlock())
+      fail(op,
+           "@" + func.getSymName().str() + " has no body or several blocks");
   }
 };
 

@@ -24,8 +24,11 @@
 #include <ej/ej.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -52,6 +55,17 @@ const char *kUsage =
   throw ej::Error(why + "\n" + kUsage);
 }
 
+// A whole non-negative decimal number, as `flag`'s value.
+uint64_t number(const std::string &flag, const std::string &text,
+                uint64_t max) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v > max)
+    usage_error(flag + " expects a whole number from 0 to " +
+                std::to_string(max) + ", got '" + text + "'");
+  return v;
+}
+
 Options parse(int argc, char **argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -72,13 +86,13 @@ Options parse(int argc, char **argv) {
     } else if (is("--func")) {
       o.func = value("--func");
     } else if (is("--seed")) {
-      o.seed = std::stoull(value("--seed"));
+      o.seed = number("--seed", value("--seed"), UINT64_MAX);
     } else if (is("--mode")) {
       o.mode = value("--mode");
     } else if (is("--device")) {
       o.device = value("--device");
     } else if (is("--bench")) {
-      o.bench = std::stoi(value("--bench"));
+      o.bench = int(number("--bench", value("--bench"), INT32_MAX));
     } else if (is("--output")) {
       o.output = value("--output");
     } else if (a == "--quiet") {
@@ -88,7 +102,8 @@ Options parse(int argc, char **argv) {
       size_t eq = v.find('=');
       if (eq == std::string::npos)
         usage_error("--input expects NAME=file.npy, got " + v);
-      o.inputs[v.substr(0, eq)] = v.substr(eq + 1);
+      if (!o.inputs.emplace(v.substr(0, eq), v.substr(eq + 1)).second)
+        usage_error("--input " + v.substr(0, eq) + " is given twice");
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);
     } else if (o.file.empty()) {
@@ -262,6 +277,9 @@ int run(const Options &o) {
   if (o.device == "gpu")
     throw ej::Error("--device=gpu needs the GPU backend, which this build does "
                     "not have yet");
+  struct stat info;
+  if (stat(o.file.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    throw ej::Error("cannot open " + o.file + ": it is a directory");
   std::ifstream f(o.file);
   if (!f)
     throw ej::Error("cannot open " + o.file);
@@ -367,8 +385,8 @@ int main(int argc, char **argv) {
   } catch (const ej::Error &e) {
     std::cerr << "ej-run: error: " << e.what() << "\n";
     return 1;
-  } catch (const std::exception &e) { // std::stoi and friends on bad numbers
-    std::cerr << "ej-run: error: bad value: " << e.what() << "\n" << kUsage;
+  } catch (const std::exception &e) { // from the C++ library (I/O, memory)
+    std::cerr << "ej-run: error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -9,6 +9,11 @@
 // RUN: not ej-run %s --func nope 2>&1 | FileCheck %s --check-prefix=NOFUNC
 // RUN: not ej-run %t/nothing.mlir 2>&1 | FileCheck %s --check-prefix=NOFILE
 // RUN: not ej-run %s --bench x 2>&1 | FileCheck %s --check-prefix=BADNUM
+// RUN: not ej-run %s --bench 1e3 2>&1 | FileCheck %s --check-prefix=BADNUM
+// RUN: not ej-run %s --seed -1 2>&1 | FileCheck %s --check-prefix=BADSEED
+// RUN: not ej-run %s --input arg0=%t/a.npy --input arg0=%t/b.npy 2>&1 | FileCheck %s --check-prefix=TWICE
+// RUN: not ej-run %s --func decl 2>&1 | FileCheck %s --check-prefix=DECL
+// RUN: not ej-run %t 2>&1 | FileCheck %s --check-prefix=DIR
 // RUN: not ej-run 2>&1 | FileCheck %s --check-prefix=NOINPUT
 
 // MODE: ej-run: error: --mode must be interp, jit or both
@@ -18,9 +23,15 @@
 // NOARG: ej-run: error: --input arg7: the function has no such argument
 // NOFUNC: ej-run: error: mlir_arguments: the program has no function @nope
 // NOFILE: ej-run: error: cannot open {{.*}}nothing.mlir
-// BADNUM: ej-run: error: bad value
+// BADNUM: ej-run: error: --bench expects a whole number from 0 to 2147483647, got '{{x|1e3}}'
+// BADSEED: ej-run: error: --seed expects a whole number from 0 to 18446744073709551615, got '-1'
+// TWICE: ej-run: error: --input arg0 is given twice
+// DECL: ej-run: error: mlir_arguments: @decl has no body or several blocks
+// DIR: ej-run: error: cannot open {{.*}}: it is a directory
 // NOINPUT: ej-run: error: no input file
 func.func @f(%a: tensor<3xf32>) -> tensor<3xf32> {
   %0 = ej.exp %a : tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+func.func private @decl(%a: tensor<3xf32>) -> tensor<3xf32>
