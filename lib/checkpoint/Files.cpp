@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ej::detail {
@@ -28,6 +29,11 @@ namespace {
 } // namespace
 
 std::string read_whole_file(const char *op, const std::string &path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    errno = EISDIR;
+    fail_io(op, path, "cannot read the file");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f)
     fail_io(op, path, "cannot open the file");

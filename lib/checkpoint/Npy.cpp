@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ej/checkpoint.h"
+#include "lib/TensorImpl.h"
 #include "lib/checkpoint/Files.h"
 
 #include <cstring>
@@ -35,6 +36,42 @@ Tensor from_bytes(const char *p, size_t n, const std::vector<int64_t> &shape) {
   if (n > 0)
     std::memcpy(v.data(), p, n * sizeof(T));
   return Tensor::from_vector(v, shape);
+}
+
+// The header's shape: a Python tuple of non-negative integers, "", "3,",
+// "2, 3" or "2, 3,".
+std::vector<int64_t> parse_shape(const std::string &dims,
+                                 const std::string &what) {
+  std::vector<int64_t> shape;
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < dims.size() && dims[i] == ' ')
+      ++i;
+  };
+  auto malformed = [&] { bad(what, "malformed shape (" + dims + ")"); };
+  for (skip(); i < dims.size();) {
+    size_t start = i;
+    int64_t v = 0;
+    for (; i < dims.size() && dims[i] >= '0' && dims[i] <= '9'; ++i)
+      if (__builtin_mul_overflow(v, 10, &v) ||
+          __builtin_add_overflow(v, dims[i] - '0', &v))
+        bad(what, "a dimension of shape (" + dims + ") is too large");
+    if (i == start)
+      malformed();
+    shape.push_back(v);
+    skip();
+    if (i == dims.size())
+      break;
+    if (dims[i] != ',')
+      malformed();
+    ++i;
+    skip();
+  }
+  if (shape.size() > size_t(detail::kMaxRank))
+    bad(what, "rank " + std::to_string(shape.size()) +
+                  " exceeds the maximum rank " +
+                  std::to_string(detail::kMaxRank));
+  return shape;
 }
 
 } // namespace
@@ -70,12 +107,7 @@ Tensor decode_npy(const std::string &data, const std::string &what) {
   if (!std::regex_search(header, m,
                          std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
     bad(what, "the header has no 'shape'");
-  std::vector<int64_t> shape;
-  std::string dims = m[1];
-  const std::regex number("\\d+");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end;
-       it != end; ++it)
-    shape.push_back(std::stoll(it->str()));
+  std::vector<int64_t> shape = parse_shape(m[1], what);
   const Descr *d = nullptr;
   for (const Descr &c : kDescrs)
     if (descr == c.code || (descr.size() == 3 && descr[0] == '=' &&
@@ -84,10 +116,12 @@ Tensor decode_npy(const std::string &data, const std::string &what) {
   if (!d)
     bad(what, "unsupported element type '" + descr +
                   "' (expected <f4, <f8, <i4, <i8 or |b1)");
-  size_t n = 1;
+  size_t n = 1, bytes = 0;
   for (int64_t s : shape)
-    n *= size_t(s);
-  size_t bytes = n * dtype_size(d->dtype);
+    if (__builtin_mul_overflow(n, size_t(s), &n))
+      bad(what, "shape " + shape_str(shape) + " has too many elements");
+  if (__builtin_mul_overflow(n, dtype_size(d->dtype), &bytes))
+    bad(what, "shape " + shape_str(shape) + " has too many elements");
   size_t present = data.size() - at - len;
   if (present != bytes)
     bad(what, std::string(present < bytes ? "truncated" : "trailing") +

@@ -73,6 +73,40 @@ TEST(Checkpoint, NpyRoundTripsEveryDtype) {
   std::remove(path.c_str());
 }
 
+// A version 1 .npy file of `shape` (the header's text) and `data`.
+std::string npy_with_shape(const std::string &shape, const std::string &data) {
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  header.resize((header.size() + 11) / 64 * 64 + 63 - 10, ' ');
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(1);
+  out += char(0);
+  out += char(header.size() & 0xff);
+  out += char(header.size() >> 8);
+  return out + header + data;
+}
+
+TEST(Checkpoint, NpyShapesAreTuplesOfNonNegativeIntegers) {
+  std::string twelve(12, '\0');
+  EXPECT_EQ(ej::decode_npy(npy_with_shape("(1, 3)", twelve), "t").shape(),
+            (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(ej::decode_npy(npy_with_shape("(3,)", twelve), "t").shape(),
+            (std::vector<int64_t>{3}));
+  for (const char *bad :
+       {"(-1, 3)", "(3.0,)", "(3,,1)", "(3 1)", "((3,),)",
+        "(99999999999999999999999,)", "(4611686018427387904, 4)",
+        "(1, 1, 1, 1, 1, 1, 1, 1, 1, 3)"}) {
+    SCOPED_TRACE(bad);
+    std::string error = ref::error_of(
+        [&] { ej::decode_npy(npy_with_shape(bad, twelve), "t"); });
+    EXPECT_NE(error.find("npy: t: "), std::string::npos) << error;
+  }
+  // A directory is not a file to read.
+  EXPECT_NE(ref::error_of([] { ej::read_npy("/"); }).find("Is a directory"),
+            std::string::npos);
+}
+
 TEST(Checkpoint, NpzRoundTripsNamedArrays) {
   ej::NamedTensors arrays = {
       {"dense/kernel", ej::reshape(ej::arange(6.0, 12.0, 1.0), {2, 3})},
