@@ -119,6 +119,8 @@ protected:
 
 private:
   std::vector<Variable> &slots_of(const Variable &var);
+  /// The schedule's rate at `iteration`, checked to be a float scalar.
+  Tensor rate_at(const Tensor &iteration) const;
 
   Schedule learning_rate_;
   std::string name_;

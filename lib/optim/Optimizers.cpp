@@ -11,6 +11,8 @@
 #include "lib/Device.h"
 #include "lib/VariableImpl.h"
 
+#include <cmath>
+
 namespace ej::optim {
 namespace {
 
@@ -27,8 +29,16 @@ Optimizer::Optimizer(Schedule learning_rate, std::string name)
 
 Optimizer::~Optimizer() = default;
 
-Tensor Optimizer::learning_rate() const {
-  return learning_rate_(iterations_.read());
+Tensor Optimizer::learning_rate() const { return rate_at(iterations_.read()); }
+
+Tensor Optimizer::rate_at(const Tensor &iteration) const {
+  Tensor lr = learning_rate_(iteration);
+  if (!lr.defined() || lr.rank() != 0 || !is_floating(lr.dtype()))
+    throw Error(name_ + ": the learning rate must be a float scalar, got " +
+                (lr.defined() ? std::string(dtype_name(lr.dtype())) + " " +
+                                    shape_str(lr.shape())
+                              : std::string("an undefined tensor")));
+  return lr;
 }
 
 std::vector<Variable> &Optimizer::slots_of(const Variable &var) {
@@ -90,11 +100,7 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
     detail::move_variable(iterations_.impl(),
                           grads_and_vars.front().second.impl()->device);
   Tensor iter = iterations_.read();
-  Tensor lr = learning_rate_(iter);
-  if (lr.rank() != 0 || !is_floating(lr.dtype()))
-    throw Error(name_ + ": the learning rate must be a float scalar, got " +
-                std::string(dtype_name(lr.dtype())) + " " +
-                shape_str(lr.shape()));
+  Tensor lr = rate_at(iter);
   Tensor step = cast(iter + 1, float64);
   Tensor lr_of[2]; // float32, float64
   for (const auto &[g, v] : grads_and_vars) {
@@ -143,6 +149,28 @@ NamedVariables Optimizer::named_variables(const NamedVariables &model_vars) {
 
 // --- The update rules --------------------------------------------------------
 
+namespace {
+
+// Hyperparameters are checked as constructed, NaN included (which no
+// comparison admits): a bad one would turn every variable into NaN.
+void require(bool ok, const std::string &who, const std::string &what,
+             double got) {
+  if (!ok)
+    throw Error(who + ": " + what + ", got " + std::to_string(got));
+}
+void require_unit(const std::string &who, const char *name, double v) {
+  require(v >= 0 && v < 1, who, std::string(name) + " must be in [0, 1)", v);
+}
+void require_nonnegative(const std::string &who, const char *name, double v) {
+  require(v >= 0 && std::isfinite(v), who,
+          std::string(name) + " must be finite and >= 0", v);
+}
+void require_epsilon(const std::string &who, double v) {
+  require(v > 0 && std::isfinite(v), who, "epsilon must be finite and > 0", v);
+}
+
+} // namespace
+
 GradientDescent::GradientDescent(Schedule learning_rate)
     : Optimizer(std::move(learning_rate), "GradientDescent") {}
 
@@ -155,9 +183,7 @@ void GradientDescent::update(Variable &var, const Tensor &grad,
 Momentum::Momentum(Schedule learning_rate, double momentum, bool nesterov)
     : Optimizer(std::move(learning_rate), "Momentum"), momentum_(momentum),
       nesterov_(nesterov) {
-  if (momentum < 0)
-    throw Error("Momentum: momentum must be >= 0, got " +
-                std::to_string(momentum));
+  require_nonnegative("Momentum", "momentum", momentum);
 }
 
 void Momentum::update(Variable &var, const Tensor &grad,
@@ -178,10 +204,9 @@ Adam::Adam(Schedule learning_rate, double beta_1, double beta_2, double epsilon,
            std::string name)
     : Optimizer(std::move(learning_rate), std::move(name)), beta_1_(beta_1),
       beta_2_(beta_2), epsilon_(epsilon) {
-  for (double b : {beta_1, beta_2})
-    if (b < 0 || b >= 1)
-      throw Error(this->name() + ": betas must be in [0, 1), got " +
-                  std::to_string(b));
+  require_unit(this->name(), "beta_1", beta_1);
+  require_unit(this->name(), "beta_2", beta_2);
+  require_epsilon(this->name(), epsilon);
 }
 
 void Adam::update(Variable &var, const Tensor &grad,
@@ -201,7 +226,9 @@ void Adam::update(Variable &var, const Tensor &grad,
 AdamW::AdamW(Schedule learning_rate, double weight_decay, double beta_1,
              double beta_2, double epsilon)
     : Adam(std::move(learning_rate), beta_1, beta_2, epsilon, "AdamW"),
-      weight_decay_(weight_decay) {}
+      weight_decay_(weight_decay) {
+  require_nonnegative("AdamW", "weight_decay", weight_decay);
+}
 
 void AdamW::update(Variable &var, const Tensor &grad,
                    std::vector<Variable> &slots, const Tensor &lr,
@@ -214,11 +241,9 @@ RMSProp::RMSProp(Schedule learning_rate, double rho, double momentum,
                  double epsilon, bool centered)
     : Optimizer(std::move(learning_rate), "RMSProp"), rho_(rho),
       momentum_(momentum), epsilon_(epsilon), centered_(centered) {
-  if (rho < 0 || rho >= 1)
-    throw Error("RMSProp: rho must be in [0, 1), got " + std::to_string(rho));
-  if (momentum < 0)
-    throw Error("RMSProp: momentum must be >= 0, got " +
-                std::to_string(momentum));
+  require_unit("RMSProp", "rho", rho);
+  require_nonnegative("RMSProp", "momentum", momentum);
+  require_epsilon("RMSProp", epsilon);
 }
 
 std::vector<std::string> RMSProp::slot_names() const {

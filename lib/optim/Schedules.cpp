@@ -22,9 +22,16 @@ Tensor step_as_double(const Tensor &step, const char *what) {
   return cast(step, float64);
 }
 
+void require_finite(const char *what, const char *name, double v) {
+  if (!std::isfinite(v))
+    throw Error(std::string(what) + ": " + name + " must be finite, got " +
+                std::to_string(v));
+}
+
 } // namespace
 
 Schedule::Fn Schedule::constant_fn(double value) {
+  require_finite("constant", "the learning rate", value);
   return [value](const Tensor &step) {
     step_as_double(step, "constant");
     return scalar(value);
@@ -50,6 +57,12 @@ Schedule exponential_decay(double initial, int64_t decay_steps, double rate,
   if (decay_steps <= 0)
     throw Error("exponential_decay: decay_steps must be positive, got " +
                 std::to_string(decay_steps));
+  require_finite("exponential_decay", "the initial rate", initial);
+  // A negative base has no real power at fractional steps.
+  if (!(rate >= 0) || !std::isfinite(rate))
+    throw Error("exponential_decay: the decay rate must be finite and >= 0, "
+                "got " +
+                std::to_string(rate));
   return Schedule([=](const Tensor &step) {
     Tensor p = step_as_double(step, "exponential_decay") / double(decay_steps);
     if (staircase)
@@ -65,6 +78,8 @@ Schedule piecewise_constant(std::vector<int64_t> boundaries,
                 std::to_string(boundaries.size() + 1) + " values for " +
                 std::to_string(boundaries.size()) + " boundaries, got " +
                 std::to_string(values.size()));
+  for (double v : values)
+    require_finite("piecewise_constant", "every value", v);
   for (size_t i = 1; i < boundaries.size(); ++i)
     if (boundaries[i] <= boundaries[i - 1])
       throw Error("piecewise_constant: boundaries must increase, got " +
@@ -84,6 +99,8 @@ Schedule cosine_decay(double initial, int64_t decay_steps, double alpha) {
   if (decay_steps <= 0)
     throw Error("cosine_decay: decay_steps must be positive, got " +
                 std::to_string(decay_steps));
+  require_finite("cosine_decay", "the initial rate", initial);
+  require_finite("cosine_decay", "alpha", alpha);
   return Schedule([=](const Tensor &step) {
     Tensor s = minimum(step_as_double(step, "cosine_decay"),
                        scalar(double(decay_steps)));

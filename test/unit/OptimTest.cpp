@@ -171,6 +171,37 @@ TEST(Optim, BadSchedulesAreErrors) {
   EXPECT_THROW(ej::optim::piecewise_constant({2, 1}, {1, 2, 3}), ej::Error);
   EXPECT_THROW(ej::optim::exponential_decay(1, 0, 0.5), ej::Error);
   EXPECT_THROW(ej::optim::cosine_decay(1, -3), ej::Error);
+  const double nan = std::nan(""), inf = INFINITY;
+  EXPECT_THROW(ej::optim::constant(nan), ej::Error);
+  EXPECT_THROW(ej::optim::constant(inf), ej::Error);
+  EXPECT_THROW(ej::optim::exponential_decay(0.1, 2, -0.5), ej::Error);
+  EXPECT_THROW(ej::optim::exponential_decay(nan, 2, 0.5), ej::Error);
+  EXPECT_THROW(ej::optim::piecewise_constant({1}, {0.1, nan}), ej::Error);
+  EXPECT_THROW(ej::optim::cosine_decay(inf, 3), ej::Error);
+  // A schedule that makes a vector is an error where the rate is read.
+  ej::optim::GradientDescent vector_rate(ej::optim::Schedule(
+      [](const ej::Tensor &) { return ej::ones({3}, ej::float64); }));
+  EXPECT_THROW(vector_rate.learning_rate(), ej::Error);
+}
+
+// Hyperparameters out of range, NaN among them, are errors as the
+// optimizer is made (they would turn every variable into NaN).
+TEST(Optim, BadHyperparametersAreErrors) {
+  using namespace ej::optim;
+  const double nan = std::nan("");
+  EXPECT_THROW(GradientDescent{nan}, ej::Error);
+  EXPECT_THROW(Momentum(0.1, nan), ej::Error);
+  EXPECT_THROW(Momentum(0.1, -1), ej::Error);
+  EXPECT_THROW(Adam(0.1, nan), ej::Error);
+  EXPECT_THROW(Adam(0.1, 0.9, 1.0), ej::Error);
+  EXPECT_THROW(Adam(0.1, 0.9, 0.999, 0), ej::Error);
+  EXPECT_THROW(Adam(0.1, 0.9, 0.999, -1), ej::Error);
+  EXPECT_THROW(AdamW(0.1, nan), ej::Error);
+  EXPECT_THROW(AdamW(0.1, -0.1), ej::Error);
+  EXPECT_THROW(RMSProp(0.1, nan), ej::Error);
+  EXPECT_THROW(RMSProp(0.1, 0.9, nan), ej::Error);
+  EXPECT_THROW(RMSProp(0.1, 0.9, 0, 0), ej::Error);
+  EXPECT_NO_THROW(Adam(0.1, 0, 0.999, 1e-8));
 }
 
 TEST(Optim, MinimizeFitsALinearRegression) {
