@@ -164,7 +164,10 @@ public:
   Iterator end() const { return Iterator(); }
 
   explicit Dataset(std::shared_ptr<const detail::Source> source)
-      : source_(std::move(source)) {}
+      : source_(std::move(source)) {
+    if (!source_)
+      throw Error("Dataset: the source is null");
+  }
 
 private:
   std::shared_ptr<const detail::Source> source_;

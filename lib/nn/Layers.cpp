@@ -9,6 +9,7 @@
 #include "ej/nn.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace ej::nn {
 namespace {
@@ -71,6 +72,9 @@ Tensor Layer::operator()(const Tensor &x, bool training) {
 
 Variable Layer::add_weight(const std::string &name, std::vector<int64_t> shape,
                            const Initializer &init, bool trainable) {
+  if (!init)
+    throw Error(where("add_weight") + "the initializer of '" + name +
+                "' is empty");
   Tensor value = init(shape, dtype_);
   if (value.shape() != shape || value.dtype() != dtype_)
     throw Error(where("add_weight") + "the initializer of '" + name +
@@ -85,6 +89,15 @@ Variable Layer::add_weight(const std::string &name, std::vector<int64_t> shape,
 std::shared_ptr<Layer> Layer::track(std::shared_ptr<Layer> layer) {
   if (!layer)
     throw Error(where("track") + "the layer is null");
+  // A layer inside itself would call itself for ever.
+  std::function<bool(const Layer &)> holds_this = [&](const Layer &l) {
+    return &l == this ||
+           std::any_of(l.sublayers_.begin(), l.sublayers_.end(),
+                       [&](const auto &s) { return holds_this(*s); });
+  };
+  if (holds_this(*layer))
+    throw Error(where("track") + "'" + layer->name() +
+                "' is this layer or holds it: a layer cannot contain itself");
   auto taken = [&](const std::string &n) {
     return std::any_of(sublayers_.begin(), sublayers_.end(),
                        [&](const auto &l) { return l->name() == n; });
@@ -235,6 +248,12 @@ Tensor BatchNormalization::call(const Tensor &x, bool training) {
   bshape[size_t(axis_)] = c;
   Tensor mean, variance;
   if (training) {
+    // Statistics of no examples are NaN, which would stay in the moving
+    // ones for good.
+    if (x.size() == 0)
+      throw Error(where("BatchNormalization") +
+                  "training needs a batch with elements, got " +
+                  dims(x.shape()));
     mean = reduce_mean(x, axes, true);
     variance = reduce_mean(square(x - mean), axes, true);
     Tensor m = reshape(stop_gradient(mean), {c});

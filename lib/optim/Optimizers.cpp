@@ -117,6 +117,8 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
 
 Tensor Optimizer::minimize(const std::function<Tensor()> &loss,
                            const std::vector<Variable> &vars) {
+  if (!loss)
+    throw Error(name_ + ": minimize: the loss function is empty");
   Tensor value;
   std::vector<Tensor> grads;
   {

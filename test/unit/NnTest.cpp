@@ -391,6 +391,19 @@ TEST(Nn, BatchNormalizationNormalizesAndTracksMovingStatistics) {
   EXPECT_EQ(bn.trainable_variables().size(), 2u);
   EXPECT_EQ(bn.non_trainable_variables().size(), 2u);
   EXPECT_THROW(bn(ej::ones({2, 4}, ej::float64)), ej::Error);
+  // Training on an empty batch is an error, and the statistics stay.
+  EXPECT_THROW(bn(ej::zeros({0, 3}, ej::float64), true), ej::Error);
+  EXPECT_EQ(ref::values(bn.moving_mean().read()), before);
+}
+
+TEST(Nn, ALayerCannotContainItselfNorUseAnEmptyInitializer) {
+  auto outer = std::make_shared<nn::Sequential>();
+  auto inner = std::make_shared<nn::Sequential>();
+  outer->add_shared(inner);
+  EXPECT_THROW(outer->add_shared(outer), ej::Error);
+  EXPECT_THROW(inner->add_shared(outer), ej::Error);
+  nn::Dense empty(3, {}, true, nn::Initializer());
+  EXPECT_THROW(empty(ej::ones({2, 2})), ej::Error);
 }
 
 TEST(Nn, BatchNormalizationGradientsMatchFiniteDifferences) {
