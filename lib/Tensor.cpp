@@ -20,12 +20,8 @@ std::vector<uint8_t> stage(const T *src, size_t n, DType to) {
   runtime::dispatch<runtime::math::kAll>(to, "constant", [&](auto tag) {
     using D = decltype(tag);
     D *d = reinterpret_cast<D *>(buf.data());
-    for (size_t i = 0; i < n; ++i) {
-      if constexpr (std::is_same_v<D, bool>)
-        d[i] = src[i] != T(0);
-      else
-        d[i] = static_cast<D>(src[i]);
-    }
+    for (size_t i = 0; i < n; ++i)
+      d[i] = runtime::math::convert<D>(src[i]);
   });
   return buf;
 }
@@ -189,13 +185,9 @@ template <class T> std::vector<T> Tensor::to_vector() const {
     runtime::Loop<1> loop(t->rank, t->shape, {runtime::operand(t)});
     size_t k = 0;
     loop.run_range(0, loop.numel, [&](char **p, const int64_t *s, int64_t n) {
-      for (int64_t i = 0; i < n; ++i) {
-        S v = *reinterpret_cast<const S *>(p[0] + i * s[0]);
-        if constexpr (std::is_same_v<T, bool>)
-          out[k++] = v != S(0);
-        else
-          out[k++] = static_cast<T>(v);
-      }
+      for (int64_t i = 0; i < n; ++i)
+        out[k++] = runtime::math::convert<T>(
+            *reinterpret_cast<const S *>(p[0] + i * s[0]));
     });
   });
   return out;

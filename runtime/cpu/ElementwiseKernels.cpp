@@ -19,18 +19,6 @@ using detail::TensorImpl;
 
 namespace {
 
-// Float to integer truncates toward zero; NaN gives 0 and values out of
-// range clamp (a plain static_cast would be undefined behaviour there).
-template <class D, class S> D saturate(S v) {
-  if (v != v)
-    return 0;
-  if (v <= S(std::numeric_limits<D>::min()))
-    return std::numeric_limits<D>::min();
-  if (v >= S(std::numeric_limits<D>::max()))
-    return std::numeric_limits<D>::max();
-  return static_cast<D>(v);
-}
-
 // glibc's vector math library (libmvec): AVX2's 8-float and 4-double
 // versions of the transcendentals (and sigmoid's exp) replace one libm call per
 // element on contiguous inputs, where the CPU has AVX2 and FMA and the library
@@ -219,15 +207,8 @@ void kernel_Cast(Record &r) {
         D *__restrict o = reinterpret_cast<D *>(p[0]);
         const S *__restrict a = reinterpret_cast<const S *>(p[1]);
         int64_t sa = s[1] / int64_t(sizeof(S));
-        for (int64_t i = 0; i < n; ++i) {
-          if constexpr (std::is_same_v<D, bool>)
-            o[i] = a[i * sa] != S(0);
-          else if constexpr (std::is_floating_point_v<S> &&
-                             std::is_integral_v<D>)
-            o[i] = saturate<D>(a[i * sa]);
-          else
-            o[i] = static_cast<D>(a[i * sa]);
-        }
+        for (int64_t i = 0; i < n; ++i)
+          o[i] = math::convert<D>(a[i * sa]);
       });
     });
   });

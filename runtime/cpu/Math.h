@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 // glibc's libmvec has vector variants of these functions (within 4 ulp).
@@ -76,6 +77,27 @@ template <class T> inline bool is_nan(T v) {
     return v != v;
   else
     return false;
+}
+
+/// One value converted as `cast` converts it, and so every conversion of
+/// values into or out of tensors: to bool, nonzero is true; a float to an
+/// integer truncates toward zero, NaN gives 0 and values out of range
+/// clamp (a plain static_cast is undefined there); integers wrap as C++
+/// converts them.
+template <class D, class S> inline D convert(S v) {
+  if constexpr (std::is_same_v<D, bool>) {
+    return v != S(0);
+  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+    if (v != v)
+      return 0;
+    if (v <= S(std::numeric_limits<D>::min()))
+      return std::numeric_limits<D>::min();
+    if (v >= S(std::numeric_limits<D>::max()))
+      return std::numeric_limits<D>::max();
+    return static_cast<D>(v);
+  } else {
+    return static_cast<D>(v);
+  }
 }
 
 // --- Unary ---

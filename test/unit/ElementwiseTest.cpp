@@ -314,3 +314,20 @@ TEST(Cast, ConvertsBetweenEveryPairOfDtypes) {
   EXPECT_EQ(ej::cast(ej::constant({7}), ej::float32).dtype(), ej::float32);
   EXPECT_EQ(ej::cast(ej::constant(std::nanf("")), ej::int32).item<int>(), 0);
 }
+
+// Values read out of tensors and C++ values made into tensors convert as
+// cast does: NaN is 0 and out-of-range floats clamp.
+TEST(Cast, ReadingAndMakingTensorsConvertAsCastDoes) {
+  const float nan = std::nanf("");
+  EXPECT_EQ(ej::constant(nan).item<int>(), 0);
+  EXPECT_EQ(ej::constant({1.5f, nan, -3e9f}).to_vector<int>(),
+            (std::vector<int>{1, 0, -2147483647 - 1}));
+  EXPECT_EQ(ej::constant(1e20f).item<int64_t>(),
+            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(ej::constant(std::vector<float>{1.5f, nan, 1e10f}, {3}, ej::int32)
+                .to_vector<int>(),
+            (std::vector<int>{1, 0, 2147483647}));
+  EXPECT_EQ(ej::constant(std::vector<double>{1e300}, {1}, ej::int64)
+                .to_vector<int64_t>(),
+            ej::cast(ej::constant({1e300}), ej::int64).to_vector<int64_t>());
+}
