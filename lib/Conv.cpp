@@ -52,6 +52,16 @@ void pad_for(Padding padding, const int64_t *x, rules::Window2D &w) {
   rules::same_padding(x[2], w.kw, w.sw, w.pl, w.pr);
 }
 
+// A stride along an axis with one window position changes nothing; as 1 it
+// stays within every kernel library's range (oneDNN refuses strides past
+// int32's).
+void single_position_strides(const int64_t *out, rules::Window2D &w) {
+  if (out[1] == 1)
+    w.sh = 1;
+  if (out[2] == 1)
+    w.sw = 1;
+}
+
 std::string window_str(const rules::Window2D &w) {
   return "window " + shape_str({w.kh, w.kw}) + ", strides " +
          shape_str({w.sh, w.sw}) + ", padding " +
@@ -76,6 +86,7 @@ Tensor pool(OpCode code, const char *op, const Tensor &input, IntList window,
   if (rules::pool2d_shape(t->shape, 4, w, shape.d) != rules::WindowCheck::Ok)
     fail(op, "the " + window_str(w) + " does not fit the input " + shape_of(t) +
                  " (NHWC)");
+  single_position_strides(shape.d, w);
   Record r(code);
   for (int64_t v : {w.kh, w.kw, w.sh, w.sw, w.pt, w.pb, w.pl, w.pr})
     r.attrs.push(v);
@@ -111,6 +122,7 @@ Tensor conv2d(const Tensor &input, const Tensor &filter, IntList strides,
       rules::WindowCheck::Ok)
     fail(op, "the filter " + shape_of(f) + " does not fit the input " +
                  shape_of(t) + " (NHWC) with " + window_str(w));
+  single_position_strides(shape.d, w);
   Record r(OpCode::Conv2D);
   for (int64_t v : {w.sh, w.sw, w.pt, w.pb, w.pl, w.pr})
     r.attrs.push(v);

@@ -150,7 +150,7 @@ inline int64_t window_count(int64_t in, int64_t k, int64_t s, int64_t lo,
 /// odd element of padding after.
 inline void same_padding(int64_t in, int64_t k, int64_t s, int64_t &lo,
                          int64_t &hi) {
-  int64_t out = (in + s - 1) / s;
+  int64_t out = in > 0 ? (in - 1) / s + 1 : 0; // (in + s - 1) may overflow
   int64_t total = (out - 1) * s + k - in;
   if (total < 0)
     total = 0;

@@ -359,6 +359,20 @@ TEST(Conv, BadShapesAndAttributesAreClearErrors) {
             "avg_pool2d: window must have one or two entries, got (2, 2, 2)");
 }
 
+// A stride past the last window position (even int64's largest) gives
+// one position, as a stride equal to the input's extent does.
+TEST(Conv, HugeStridesGiveOnePosition) {
+  T x = gradcheck::input({1, 5, 5, 3}, 11),
+    f = gradcheck::input({3, 3, 3, 4}, 12);
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  for (ej::Padding p : {ej::Padding::Valid, ej::Padding::Same}) {
+    ref::expect_close(ref::values(ej::conv2d(x, f, {big, big}, p)),
+                      ref::values(ej::conv2d(x, f, {5, 5}, p)), 0, 0);
+    ref::expect_close(ref::values(ej::max_pool2d(x, {2, 2}, {big, big}, p)),
+                      ref::values(ej::max_pool2d(x, {2, 2}, {5, 5}, p)), 0, 0);
+  }
+}
+
 TEST(Conv, ATrainingStepWithConvAndPoolingRunsCompiledWithTheSameResults) {
   // Conv and pooling stay interpreter steps inside a compiled region, the
   // elementwise work around them fused.
