@@ -75,28 +75,37 @@ struct Slices : Source {
   int64_t cardinality() const override { return n; }
 };
 
+// Counted in unsigned arithmetic: near int64's limits a value past the
+// last would overflow, and so would the span of the values.
 struct Range : Source {
   int64_t start, stop, step;
   Range(int64_t a, int64_t b, int64_t s) : start(a), stop(b), step(s) {}
+  uint64_t count() const {
+    uint64_t span = step > 0
+                        ? (stop > start ? uint64_t(stop) - uint64_t(start) : 0)
+                        : (start > stop ? uint64_t(start) - uint64_t(stop) : 0);
+    uint64_t stride = step > 0 ? uint64_t(step) : 0 - uint64_t(step);
+    return span ? (span - 1) / stride + 1 : 0;
+  }
   struct C : Cursor {
-    int64_t at, stop, step;
-    C(int64_t a, int64_t b, int64_t s) : at(a), stop(b), step(s) {}
+    uint64_t at, step, left;
+    C(int64_t a, int64_t s, uint64_t n)
+        : at(uint64_t(a)), step(uint64_t(s)), left(n) {}
     std::optional<Element> next() override {
-      if (step > 0 ? at >= stop : at <= stop)
+      if (left == 0)
         return std::nullopt;
+      --left;
       ej::detail::Untraced untraced;
-      Element e{Tensor::from_vector(std::vector<int64_t>{at}, {})};
+      Element e{Tensor::from_vector(std::vector<int64_t>{int64_t(at)}, {})};
       at += step;
       return e;
     }
   };
   std::unique_ptr<Cursor> open() const override {
-    return std::make_unique<C>(start, stop, step);
+    return std::make_unique<C>(start, step, count());
   }
   int64_t cardinality() const override {
-    int64_t span = step > 0 ? stop - start : start - stop;
-    int64_t s = step > 0 ? step : -step;
-    return span <= 0 ? 0 : (span + s - 1) / s;
+    return int64_t(std::min<uint64_t>(count(), INT64_MAX));
   }
 };
 
@@ -172,10 +181,18 @@ struct Shuffle : Unary {
     std::optional<Element> next() override {
       while (!exhausted && int64_t(buffer.size()) < size) {
         std::optional<Element> e = in->next();
-        if (!e)
+        if (!e) {
           exhausted = true;
-        else
-          buffer.push_back(std::move(*e));
+        } else {
+          try {
+            buffer.push_back(std::move(*e));
+          } catch (const std::bad_alloc &) {
+            bad("shuffle", "a buffer of " + std::to_string(size) +
+                               " elements does not fit in memory (" +
+                               std::to_string(buffer.size()) +
+                               " elements did)");
+          }
+        }
       }
       if (buffer.empty())
         return std::nullopt;
@@ -264,7 +281,7 @@ struct Batch : Unary {
     int64_t n = input->cardinality();
     if (n < 0)
       return n;
-    return drop_remainder ? n / size : (n + size - 1) / size;
+    return drop_remainder || n % size == 0 ? n / size : n / size + 1;
   }
 };
 
@@ -307,7 +324,11 @@ struct Repeat : Unary {
       return 0;
     if (count < 0)
       return kInfinite;
-    return n < 0 ? n : n * count;
+    int64_t total;
+    if (n < 0)
+      return n;
+    // Past int64's range the count saturates.
+    return __builtin_mul_overflow(n, count, &total) ? INT64_MAX : total;
   }
 };
 

@@ -166,12 +166,17 @@ Tensor read_idx_scaled(const std::string &path, std::optional<DType> dtype,
     bad(path, "truncated header: " + std::to_string(data.size()) +
                   " bytes, the dimensions need " + std::to_string(header));
   std::vector<int64_t> shape;
-  size_t n = 1;
+  size_t n = 1, want = 0;
+  bool overflow = false;
   for (int i = 0; i < rank; ++i) {
     shape.push_back(be32(p + 4 + 4 * i));
-    n *= size_t(shape.back());
+    overflow |= __builtin_mul_overflow(n, size_t(shape.back()), &n);
   }
-  size_t want = header + n * width;
+  overflow |= __builtin_mul_overflow(n, width, &want) ||
+              __builtin_add_overflow(want, header, &want);
+  if (overflow)
+    bad(path, "dimensions " + shape_str(shape) +
+                  " hold more elements than memory can");
   if (data.size() != want)
     bad(path, (data.size() < want ? "truncated data: " : "trailing data: ") +
                   std::to_string(want - header) + " bytes of elements for " +

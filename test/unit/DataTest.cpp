@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,6 +136,21 @@ TEST(Data, RangeTakeRepeatAndDropRemainder) {
   EXPECT_TRUE(firsts(Dataset::range(0).repeat()).empty());
   EXPECT_THROW(Dataset::range(3).batch(0), ej::Error);
   EXPECT_THROW(Dataset::range(3).take(-2), ej::Error);
+}
+
+// Near int64's limits ranges end where they should and counts do not wrap.
+TEST(Data, RangesAndCountsAtInt64sLimits) {
+  const int64_t max = std::numeric_limits<int64_t>::max(),
+                min = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(firsts(Dataset::range(max - 2, max, 5)),
+            (std::vector<int64_t>{max - 2}));
+  EXPECT_EQ(Dataset::range(max - 2, max, 5).cardinality(), 1);
+  EXPECT_EQ(firsts(Dataset::range(min, max, max)),
+            (std::vector<int64_t>{min, -1, max - 1}));
+  EXPECT_EQ(Dataset::range(min, max, max).cardinality(), 3);
+  EXPECT_EQ(Dataset::range(0, max, max / 2).cardinality(), 3);
+  EXPECT_EQ(Dataset::range(max).repeat(max).cardinality(), max);
+  EXPECT_EQ(Dataset::range(max).batch(max - 1).cardinality(), 2);
 }
 
 TEST(Data, MapAndFilterTakeComponentsOrWholeElements) {
