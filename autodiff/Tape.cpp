@@ -236,6 +236,14 @@ GradientTape::Impl::gradient(const Tensor &target,
                                  "(call watch() on it first)");
     }
   }
+  // A target the tape never saw made has no recorded path to anything:
+  // zeros would be silently wrong where it does depend on a source.
+  const Ref *made = sig.find(t);
+  bool is_source = std::any_of(sources.begin(), sources.end(),
+                               [&](const Source &s) { return s.tensor == t; });
+  if (!(made && made->kind == Ref::Result) && !is_source && !is_watched(t))
+    fail("gradient", "the target was not computed under this tape (it was "
+                     "made before the tape began, or by another thread)");
 
   // The program runs outside this tape (outer tapes record it).
   bool was_recording = recording;

@@ -2,6 +2,7 @@
 #include "test/unit/GradCheck.h"
 
 #include <cmath>
+#include <thread>
 
 namespace {
 
@@ -140,6 +141,26 @@ TEST(Tape, ClearErrorsForWhatCannotBeDifferentiated) {
     EXPECT_NE(std::string(e.what()).find("int32"), std::string::npos)
         << e.what();
   }
+}
+
+// A target the tape did not see made (before it, or in another thread)
+// is an error, not zeros: it may well depend on the source.
+TEST(Tape, ATargetNotComputedUnderTheTapeIsAnError) {
+  T x = ej::constant(3.0);
+  T before = x * x;
+  ej::GradientTape tape(/*persistent=*/true);
+  tape.watch(x);
+  T elsewhere;
+  std::thread([&] { elsewhere = x * x; }).join();
+  for (const T &y : {before, elsewhere})
+    EXPECT_NE(ref::error_of([&] {
+                tape.gradient(y, x);
+              }).find("the target was not computed under this tape"),
+              std::string::npos);
+  // The watched source itself, and values made under the tape from
+  // nothing, are targets.
+  EXPECT_EQ(tape.gradient(x, x).item<double>(), 1.0);
+  EXPECT_EQ(tape.gradient(ej::ones({2}, ej::float64), x).item<double>(), 0.0);
 }
 
 TEST(Tape, RandomDrawsAreTheForwardOnes) {
