@@ -241,7 +241,8 @@ private:
 };
 
 /// Integer indices of any shape -> their rows of an (input_dim,
-/// output_dim) table, uniform in +-0.05 at first.
+/// output_dim) table, uniform in +-0.05 at first. Indices are gather's:
+/// in [-input_dim, input_dim), a negative one counting from the end.
 class Embedding : public Layer {
 public:
   Embedding(int64_t input_dim, int64_t output_dim,

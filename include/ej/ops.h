@@ -168,7 +168,9 @@ Tensor expand_dims(const Tensor &x, int64_t axis);
 Tensor squeeze(const Tensor &x, IntList axes = {});
 Tensor concat(const std::vector<Tensor> &tensors, int64_t axis);
 Tensor stack(const std::vector<Tensor> &tensors, int64_t axis = 0);
-/// The slices of `params` along `axis` picked by integer `indices`.
+/// The slices of `params` along `axis` picked by integer `indices`, each in
+/// [-n, n) for an axis of n: a negative index counts from the end, as in
+/// Python; one outside that range is an ej::Error when the op runs.
 Tensor gather(const Tensor &params, const Tensor &indices, int64_t axis = 0);
 Tensor one_hot(const Tensor &indices, int64_t depth, double on_value = 1,
                double off_value = 0, DType dtype = float32);
