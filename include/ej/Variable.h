@@ -47,7 +47,11 @@ public:
   operator Tensor() const { return read(); }
 
   /// Replaces the value; `value` must have the variable's shape and dtype
-  /// (a C++ scalar takes the variable's dtype and broadcasts).
+  /// (a C++ scalar takes the variable's dtype and broadcasts). Reads and
+  /// assignments are each atomic, but assign_add and assign_sub are a read
+  /// and an assignment: threads that update one variable at once (or share
+  /// an optimizer) must take turns themselves, as with TensorFlow's
+  /// variables without use_locking, or updates are lost.
   void assign(const Tensor &value);
   void assign_add(const Tensor &delta);
   void assign_sub(const Tensor &delta);
