@@ -77,7 +77,10 @@ DType dtype_of_type(mlir::Type t) {
     return bool_;
   if (t.isInteger(32))
     return int32;
-  return int64;
+  if (t.isInteger(64))
+    return int64;
+  fail("mlir", "element type " + type_str(t) +
+                   " is not one of f32, f64, i1, i32 and i64");
 }
 
 mlir::RankedTensorType tensor_type(mlir::MLIRContext &ctx,
@@ -403,6 +406,10 @@ std::vector<TensorType> mlir_arguments(const std::string &text,
     if (!rt)
       fail("mlir_arguments",
            "argument types must be ranked tensors or variables");
+    if (!rt.hasStaticShape())
+      fail("mlir_arguments", "argument " + std::to_string(types.size()) +
+                                 " has the dynamic shape " + type_str(t) +
+                                 "; arguments need static shapes");
     types.push_back(
         {rt.getShape().vec(), dtype_of_type(rt.getElementType()), bool(var)});
   }

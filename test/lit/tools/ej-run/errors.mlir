@@ -14,6 +14,8 @@
 // RUN: not ej-run %s --input arg0=%t/a.npy --input arg0=%t/b.npy 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not ej-run %s --func decl 2>&1 | FileCheck %s --check-prefix=DECL
 // RUN: not ej-run %t 2>&1 | FileCheck %s --check-prefix=DIR
+// RUN: not ej-run %s --func dynamic 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// RUN: not ej-run %s --func bytes 2>&1 | FileCheck %s --check-prefix=BYTES
 // RUN: not ej-run 2>&1 | FileCheck %s --check-prefix=NOINPUT
 
 // MODE: ej-run: error: --mode must be interp, jit or both
@@ -28,6 +30,8 @@
 // TWICE: ej-run: error: --input arg0 is given twice
 // DECL: ej-run: error: mlir_arguments: @decl has no body or several blocks
 // DIR: ej-run: error: cannot open {{.*}}: it is a directory
+// DYNAMIC: ej-run: error: mlir_arguments: argument 0 has the dynamic shape tensor<?xf32>; arguments need static shapes
+// BYTES: ej-run: error: mlir: element type i8 is not one of f32, f64, i1, i32 and i64
 // NOINPUT: ej-run: error: no input file
 func.func @f(%a: tensor<3xf32>) -> tensor<3xf32> {
   %0 = ej.exp %a : tensor<3xf32>
@@ -35,3 +39,11 @@ func.func @f(%a: tensor<3xf32>) -> tensor<3xf32> {
 }
 
 func.func private @decl(%a: tensor<3xf32>) -> tensor<3xf32>
+
+func.func @dynamic(%a: tensor<?xf32>) -> tensor<?xf32> {
+  return %a : tensor<?xf32>
+}
+
+func.func @bytes(%a: tensor<4xi8>) -> tensor<4xi8> {
+  return %a : tensor<4xi8>
+}
