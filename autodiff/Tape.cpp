@@ -375,7 +375,7 @@ std::vector<Variable> GradientTape::watched_variables() const {
 
 namespace detail {
 Tensor as_source(const Tensor &t) {
-  need(t, "gradients_function", "an argument");
+  need(t, "gradients_function", "args");
   return reshape(t, t.impl()->dims());
 }
 } // namespace detail
