@@ -50,18 +50,29 @@ std::string gunzip(const std::string &path, const std::string &in) {
   std::string out;
   char buf[1 << 16];
   int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef *>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_NEED_DICT ||
-        rc == Z_STREAM_ERROR) {
-      std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
+  // Members one after another are one file, as gzip -d reads them.
+  for (;;) {
+    do {
+      zs.next_out = reinterpret_cast<Bytef *>(buf);
+      zs.avail_out = sizeof buf;
+      rc = inflate(&zs, Z_NO_FLUSH);
+      if (rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_NEED_DICT ||
+          rc == Z_STREAM_ERROR) {
+        std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
+        inflateEnd(&zs);
+        bad(path, "corrupt gzip data (" + msg + ")");
+      }
+      out.append(buf, sizeof buf - zs.avail_out);
+    } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+    if (rc != Z_STREAM_END || zs.avail_in == 0)
+      break;
+    if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+      size_t extra = zs.avail_in;
       inflateEnd(&zs);
-      bad(path, "corrupt gzip data (" + msg + ")");
+      bad(path, std::to_string(extra) + " bytes after the gzip data");
     }
-    out.append(buf, sizeof buf - zs.avail_out);
-  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+    inflateReset(&zs);
+  }
   inflateEnd(&zs);
   if (rc != Z_STREAM_END)
     bad(path, "truncated gzip data (the stream ends after " +

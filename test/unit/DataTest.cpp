@@ -296,6 +296,14 @@ TEST(Data, IdxFilesReadPlainAndGzipped) {
     EXPECT_EQ(ref::values(t), pixels);
   }
   EXPECT_EQ(ej::data::read_idx(gz, ej::float32).dtype(), ej::float32);
+  // Two gzip members are one file, as gzip -d reads them; bytes after the
+  // last member are an error.
+  size_t half = bytes.size() / 2;
+  write(gz, gzip(bytes.substr(0, half)) + gzip(bytes.substr(half)));
+  EXPECT_EQ(ref::values(ej::data::read_idx(gz)), pixels);
+  write(gz, gzip(bytes) + "junk");
+  EXPECT_NE(expect_error(gz).find("4 bytes after the gzip data"),
+            std::string::npos);
   // Big-endian signed 16-bit and float elements.
   std::string shorts =
       idx_bytes(0x0B, {3}, std::string("\xff\xfe\x01\x00\x00\x05", 6));
