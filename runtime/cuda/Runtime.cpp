@@ -292,6 +292,17 @@ void make_current(const Device &d) {
     check(api.ctxSetCurrent(d.context), "cuCtxSetCurrent");
 }
 
+// For destructors, which must not throw: makes the device's context current
+// and waits for its stream. A failure (the driver shutting down at exit)
+// leaves nothing to wait for.
+void finish_quietly(const Device &d) {
+  const Driver &api = driver();
+  CUcontext current = nullptr;
+  if (api.ctxGetCurrent(&current) == 0 && current != d.context)
+    api.ctxSetCurrent(d.context);
+  api.streamSynchronize(d.stream);
+}
+
 // The device, started, with its context current on the calling thread.
 Device &open(int device) {
   Device &d = at(device);
@@ -677,12 +688,8 @@ Module::~Module() {
     for (const auto &f : functions_)
       n.of.erase(static_cast<CUfunction>(f.second));
   }
-  // Its kernels may still be queued; a failure (the driver shutting down at
-  // exit) leaves nothing to do.
-  CUcontext current = nullptr;
-  if (api.ctxGetCurrent(&current) == 0 && current != d.context)
-    api.ctxSetCurrent(d.context);
-  api.streamSynchronize(d.stream);
+  // Its kernels may still be queued.
+  finish_quietly(d);
   api.moduleUnload(static_cast<CUmodule>(handle_));
 }
 
@@ -747,8 +754,8 @@ struct Graph::State {
   // blocks to the device's cache.
   ~State() {
     const Driver &api = driver();
-    Device &d = open(device);
-    api.streamSynchronize(d.stream);
+    Device &d = *devices()[size_t(device)];
+    finish_quietly(d);
     if (exec)
       api.graphExecDestroy(exec);
     if (graph)
