@@ -46,6 +46,13 @@ std::string read_whole_file(const char *op, const std::string &path) {
 
 void write_file_atomically(const char *op, const std::string &path,
                            const std::string &bytes) {
+  if (path.empty())
+    throw Error(std::string(op) + ": the path is empty");
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    errno = EISDIR;
+    fail_io(op, path, "cannot write the file");
+  }
   static std::atomic<unsigned> counter{0};
   std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
                     std::to_string(counter.fetch_add(1));

@@ -130,7 +130,12 @@ struct Map : Unary {
       std::optional<Element> e = in->next();
       if (!e)
         return std::nullopt;
-      return f(*e);
+      Element out = f(*e);
+      for (size_t i = 0; i < out.size(); ++i)
+        if (!out[i].defined())
+          bad("map", "the function returned an undefined tensor (component " +
+                         std::to_string(i) + ")");
+      return out;
     }
   };
   std::unique_ptr<Cursor> open() const override {

@@ -76,6 +76,9 @@ Variable Layer::add_weight(const std::string &name, std::vector<int64_t> shape,
     throw Error(where("add_weight") + "the initializer of '" + name +
                 "' is empty");
   Tensor value = init(shape, dtype_);
+  if (!value.defined())
+    throw Error(where("add_weight") + "the initializer of '" + name +
+                "' returned an undefined tensor");
   if (value.shape() != shape || value.dtype() != dtype_)
     throw Error(where("add_weight") + "the initializer of '" + name +
                 "' must make " + dtype_name(dtype_) + " " + dims(shape) +

@@ -99,8 +99,16 @@ TEST(Checkpoint, NpyShapesAreTuplesOfNonNegativeIntegers) {
         [&] { ej::decode_npy(npy_with_shape(bad, twelve), "t"); });
     EXPECT_NE(error.find("npy: t: "), std::string::npos) << error;
   }
-  // A directory is not a file to read.
+  // A directory is not a file to read or write, and a path is not empty.
   EXPECT_NE(ref::error_of([] { ej::read_npy("/"); }).find("Is a directory"),
+            std::string::npos);
+  EXPECT_NE(ref::error_of([] {
+              ej::save_checkpoint("/", {});
+            }).find("Is a directory"),
+            std::string::npos);
+  EXPECT_NE(ref::error_of([] {
+              ej::save_checkpoint("", {});
+            }).find("the path is empty"),
             std::string::npos);
 }
 

@@ -153,6 +153,15 @@ TEST(Data, RangesAndCountsAtInt64sLimits) {
   EXPECT_EQ(Dataset::range(max).batch(max - 1).cardinality(), 2);
 }
 
+TEST(Data, AMapFunctionThatReturnsNothingIsAnError) {
+  Dataset d = Dataset::range(3).map([](Tensor) { return Tensor(); });
+  EXPECT_NE(ref::error_of([&] {
+              for (const auto &e : d)
+                (void)e;
+            }).find("map: the function returned an undefined tensor"),
+            std::string::npos);
+}
+
 TEST(Data, MapAndFilterTakeComponentsOrWholeElements) {
   Dataset pairs = Dataset::from_tensor_slices(
       {ej::constant({1, 2, 3, 4}), ej::constant({10, 20, 30, 40})});

@@ -404,6 +404,12 @@ TEST(Nn, ALayerCannotContainItselfNorUseAnEmptyInitializer) {
   EXPECT_THROW(inner->add_shared(outer), ej::Error);
   nn::Dense empty(3, {}, true, nn::Initializer());
   EXPECT_THROW(empty(ej::ones({2, 2})), ej::Error);
+  nn::Dense nothing(3, {}, true,
+                    [](std::vector<int64_t>, ej::DType) { return Tensor(); });
+  EXPECT_NE(ref::error_of([&] {
+              nothing(ej::ones({2, 2}));
+            }).find("the initializer of 'kernel' returned an undefined tensor"),
+            std::string::npos);
 }
 
 TEST(Nn, BatchNormalizationGradientsMatchFiniteDifferences) {
