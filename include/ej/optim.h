@@ -72,7 +72,9 @@ Schedule piecewise_constant(std::vector<int64_t> boundaries,
 Schedule cosine_decay(double initial, int64_t decay_steps, double alpha = 0);
 
 /// The base of every optimizer: iterations, slots, the learning rate, and
-/// apply_gradients / minimize built on one per-variable update rule.
+/// apply_gradients / minimize built on one per-variable update rule. Its
+/// step counter and slots are variables updated by reading and assigning
+/// (ej/Variable.h): threads that share an optimizer must take turns.
 class Optimizer {
 public:
   explicit Optimizer(Schedule learning_rate, std::string name);
