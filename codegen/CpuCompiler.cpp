@@ -181,16 +181,24 @@ OwningOpRef<ModuleOp> mlir::ej::makeKernelModule(FusionOp fusion,
 OwningOpRef<ModuleOp> mlir::ej::makeKernelModule(func::FuncOp func,
                                                  std::string &error) {
   FunctionType type = func.getFunctionType();
+  // "argument 0 of @step is !ej.variable<...>, not a tensor of static
+  // shape": the type says what stands in the way (a variable, a dynamic
+  // dimension).
+  auto notStatic = [&](const char *what, size_t i, Type t) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << what << " " << i << " of @" << func.getSymName() << " is " << t
+       << ", not a tensor of static shape";
+    return text;
+  };
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
     if (!isStaticTensor(t)) {
-      error = "argument " + std::to_string(i) + " of @" +
-              func.getSymName().str() + " is not a static tensor";
+      error = notStatic("argument", i, t);
       return nullptr;
     }
   for (auto [i, t] : llvm::enumerate(type.getResults()))
     if (!isStaticTensor(t)) {
-      error = "result " + std::to_string(i) + " of @" +
-              func.getSymName().str() + " is not a static tensor";
+      error = notStatic("result", i, t);
       return nullptr;
     }
   if (!func.getBody().hasOneBlock()) {

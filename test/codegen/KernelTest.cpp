@@ -659,7 +659,8 @@ func.func @f(%w: !ej.variable<tensor<3xf32>>) -> tensor<3xf32> {
 })",
                                     "", "prog.mlir", error);
   EXPECT_FALSE(fn);
-  EXPECT_NE(error.find("argument 0 of @f is not a static tensor"),
+  EXPECT_NE(error.find("argument 0 of @f is !ej.variable<tensor<3xf32>>, "
+                       "not a tensor of static shape"),
             std::string::npos)
       << error;
 
