@@ -8,6 +8,7 @@
 #include "lib/Device.h"
 #include "lib/OpSupport.h"
 #include "lib/Profile.h"
+#include "lib/ShapeRules.h"
 #include "lib/Trace.h"
 #include "lib/TraceToMLIR.h"
 #include "lib/VariableImpl.h"
@@ -17,7 +18,6 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/Sequence.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace ej::detail {
@@ -213,12 +213,19 @@ Program::Program(mlir::Block &body, llvm::ArrayRef<mlir::Value> inputs,
 #define EJ_REDUCE(Name, name) case OpCode::Name:
 #include "lib/Ops.def"
       {
-        // The dialect's empty list means every axis; a record names them.
+        // As the API's reductions read their axes (an empty list is every
+        // axis); a record names each reduced axis.
         auto x = mlir::cast<mlir::RankedTensorType>(op.getOperand(0).getType());
-        if (i64s("axes").empty())
-          ints(llvm::to_vector(llvm::seq<int64_t>(0, x.getRank())));
-        else
-          ints(i64s("axes"));
+        llvm::ArrayRef<int64_t> axes = i64s("axes");
+        bool reduced[kMaxRank];
+        if (x.getRank() > kMaxRank ||
+            rules::reduced_axes(axes.data(), axes.size(), x.getRank(), reduced)
+                    .kind != rules::AxesCheck::Ok)
+          fail(what, op.getName().getStringRef().str() +
+                         ": its axes do not fit its operand");
+        for (int64_t d = 0; d < x.getRank(); ++d)
+          if (reduced[d])
+            a.push(d);
         a.keepdims = op.hasAttr("keepdims");
         for (int64_t d : a.int_list())
           if ((code == OpCode::ReduceMax || code == OpCode::ReduceMin) &&

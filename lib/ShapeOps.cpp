@@ -263,12 +263,7 @@ Tensor slice(const Tensor &x, const std::vector<Index> &indices) {
     };
     int64_t b = clamp(s.start, s.step > 0 ? lo : hi);
     int64_t e = clamp(s.stop, s.step > 0 ? hi : lo);
-    // Counted in unsigned: a step near int64's limits (or its minimum,
-    // whose negation overflows) must not wrap the length.
-    uint64_t stride = s.step > 0 ? uint64_t(s.step) : 0 - uint64_t(s.step);
-    uint64_t span = s.step > 0 ? (e > b ? uint64_t(e - b) : 0)
-                               : (b > e ? uint64_t(b - e) : 0);
-    int64_t len = span ? int64_t((span - 1) / stride + 1) : 0;
+    int64_t len = int64_t(rules::strided_count(b, e, s.step));
     start[d] = len ? b : 0;
     step[d] = s.step;
     shape.push(len);

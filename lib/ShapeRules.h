@@ -53,6 +53,17 @@ inline AxesCheck reduced_axes(const int64_t *axes, size_t n, int64_t rank,
   return {};
 }
 
+/// How many of `from`, `from + step`, ... come before `to` (Python's
+/// range(from, to, step); step != 0). Counted in unsigned arithmetic: near
+/// int64's limits the span, a step's negation and the value after the last
+/// would overflow.
+inline uint64_t strided_count(int64_t from, int64_t to, int64_t step) {
+  uint64_t span = step > 0 ? (to > from ? uint64_t(to) - uint64_t(from) : 0)
+                           : (from > to ? uint64_t(from) - uint64_t(to) : 0);
+  uint64_t stride = step > 0 ? uint64_t(step) : 0 - uint64_t(step);
+  return span ? (span - 1) / stride + 1 : 0;
+}
+
 /// The shape a reduction leaves: reduced axes dropped, or kept as 1.
 /// Returns the result's rank.
 inline size_t reduce_shape(const int64_t *shape, int64_t rank,

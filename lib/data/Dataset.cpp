@@ -8,6 +8,7 @@
 #include "ej/data.h"
 #include "ej/jit.h"
 #include "ej/ops.h"
+#include "lib/ShapeRules.h"
 #include "lib/Trace.h"
 
 #include <atomic>
@@ -75,18 +76,12 @@ struct Slices : Source {
   int64_t cardinality() const override { return n; }
 };
 
-// Counted in unsigned arithmetic: near int64's limits a value past the
-// last would overflow, and so would the span of the values.
+// Counted in unsigned arithmetic (rules::strided_count): near int64's
+// limits a value past the last would overflow.
 struct Range : Source {
   int64_t start, stop, step;
   Range(int64_t a, int64_t b, int64_t s) : start(a), stop(b), step(s) {}
-  uint64_t count() const {
-    uint64_t span = step > 0
-                        ? (stop > start ? uint64_t(stop) - uint64_t(start) : 0)
-                        : (start > stop ? uint64_t(start) - uint64_t(stop) : 0);
-    uint64_t stride = step > 0 ? uint64_t(step) : 0 - uint64_t(step);
-    return span ? (span - 1) / stride + 1 : 0;
-  }
+  uint64_t count() const { return rules::strided_count(start, stop, step); }
   struct C : Cursor {
     uint64_t at, step, left;
     C(int64_t a, int64_t s, uint64_t n)
