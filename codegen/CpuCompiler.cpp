@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/CpuCompiler.h"
 #include "codegen/BlasRuntime.h"
+#include "codegen/BufferAliasing.h"
 #include "codegen/KernelCache.h"
 #include "codegen/KernelParts.h"
 #include "codegen/LlvmOptimize.h"
@@ -437,42 +438,6 @@ bool addEntry(llvm::Module &m, std::string &error) {
   return true;
 }
 
-// The kernel's `llvm.noalias` buffers reach LLVM on its C interface, whose
-// arguments point at memref descriptors: the descriptors overlap nothing,
-// but what their data pointers point at could still overlap, and the loop
-// vectorizer checks each pair of buffers at run time and keeps a scalar
-// copy of every loop for the case that they do. The expanded kernel takes
-// each descriptor as (allocated, aligned, offset, sizes..., strides...):
-// marking the aligned pointers, through which every access goes, says what
-// the caller promises (outputs overlap nothing; inputs are only read).
-// Inlined into the entry, each marked pointer becomes an alias scope that
-// every access lists with all the others: with many buffers the alias
-// queries of GVN grow with their square (a training step's kernel of 90
-// buffers spent 286 million more instructions in LLVM's optimizer, a
-// quarter of it). Past kMaxNoAliasBuffers the runtime checks stay; such
-// kernels do their work in parallel loop nests, which see the buffers
-// through the OpenMP runtime's arguments and never had the promise.
-constexpr unsigned kMaxNoAliasBuffers = 16;
-
-void markBuffersNoAlias(llvm::Module &m) {
-  llvm::Function *kernel = m.getFunction("kernel");
-  llvm::Function *wrapper = m.getFunction("_mlir_ciface_kernel");
-  if (!kernel || !wrapper)
-    return;
-  SmallVector<llvm::Argument *> aligned;
-  unsigned pointers = 0;
-  for (llvm::Argument &arg : kernel->args())
-    if (arg.getType()->isPointerTy() && pointers++ % 2 == 1)
-      aligned.push_back(&arg);
-  // Two pointers per descriptor, one descriptor per argument of the C
-  // interface: any other layout is not the one described above.
-  if (pointers != 2 * wrapper->arg_size() ||
-      aligned.size() > kMaxNoAliasBuffers)
-    return;
-  for (llvm::Argument *arg : aligned)
-    arg->addAttr(llvm::Attribute::NoAlias);
-}
-
 // A kernel's objects (one per part, codegen/KernelParts.h) as one disk
 // cache entry: each as its size (8 bytes, little-endian), then its bytes.
 std::string packObjects(llvm::ArrayRef<llvm::MemoryBufferRef> objects) {
@@ -665,7 +630,7 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
     }
   if (!addEntry(*m, error))
     return objects;
-  markBuffersNoAlias(*m);
+  describeBufferAliasing(*m);
   // Only the entry point is called from outside. The kernel function takes
   // each memref descriptor as 5 + 2 * rank scalars, a training step's
   // kernel several hundred of them, and instruction selection of a call
@@ -675,11 +640,6 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
   for (llvm::Function &f : *m)
     if (!f.isDeclaration() && f.getName() != kEntry)
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
-  // A temporary is memory of its own, as malloc's: a reduction's
-  // accumulator in one temporary stays in a register while the loop reads
-  // another.
-  if (llvm::Function *alloc = m->getFunction("_mlir_memref_to_llvm_alloc"))
-    alloc->addRetAttr(llvm::Attribute::NoAlias);
   std::string name = key.substr(0, 16);
   std::vector<SmallVector<char, 0>> parts =
       splitKernelModule(*m, threadsForParts());

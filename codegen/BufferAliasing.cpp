@@ -1,0 +1,222 @@
+//===- BufferAliasing.cpp - What a kernel's buffers overlap, told to LLVM -===//
+#include "codegen/BufferAliasing.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
+#include "llvm/IR/PatternMatch.h"
+
+using namespace mlir::ej;
+
+namespace {
+
+// The kernel's `llvm.noalias` buffers reach LLVM on its C interface, whose
+// arguments point at memref descriptors: the descriptors overlap nothing,
+// but what their data pointers point at could still overlap. The expanded
+// kernel takes each descriptor as (allocated, aligned, offset, sizes...,
+// strides...): marking the aligned pointers, through which every access
+// goes, says what the caller promises. Inlined into the entry, each marked
+// pointer becomes an alias scope that every access lists with all the
+// others, hence the bound.
+void markBuffersNoAlias(llvm::Module &m) {
+  llvm::Function *kernel = m.getFunction("kernel");
+  llvm::Function *wrapper = m.getFunction("_mlir_ciface_kernel");
+  if (!kernel || !wrapper)
+    return;
+  llvm::SmallVector<llvm::Argument *> aligned;
+  unsigned pointers = 0;
+  for (llvm::Argument &arg : kernel->args())
+    if (arg.getType()->isPointerTy() && pointers++ % 2 == 1)
+      aligned.push_back(&arg);
+  // Two pointers per descriptor, one descriptor per argument of the C
+  // interface: any other layout is not the one described above.
+  if (pointers != 2 * wrapper->arg_size() ||
+      aligned.size() > kMaxNoAliasBuffers)
+    return;
+  for (llvm::Argument *arg : aligned)
+    arg->addAttr(llvm::Attribute::NoAlias);
+}
+
+// The outlined function of each parallel loop nest and the one call that
+// hands it to the OpenMP runtime: `__kmpc_fork_call(loc, n, fn, args...)`
+// passes `args` on as the function's parameters after the two thread ids.
+using ForkCalls =
+    llvm::DenseMap<const llvm::Function *, const llvm::CallBase *>;
+
+ForkCalls findForkCalls(llvm::Module &m) {
+  ForkCalls forks;
+  llvm::Function *fork = m.getFunction("__kmpc_fork_call");
+  if (!fork)
+    return forks;
+  llvm::DenseMap<const llvm::Function *, unsigned> calls;
+  for (llvm::User *user : fork->users()) {
+    auto *call = llvm::dyn_cast<llvm::CallBase>(user);
+    if (!call || call->getCalledOperand() != fork || call->arg_size() < 3)
+      continue;
+    if (auto *fn = llvm::dyn_cast<llvm::Function>(call->getArgOperand(2))) {
+      forks[fn] = call;
+      ++calls[fn];
+    }
+  }
+  // A function forked from two places could see other buffers in each.
+  for (auto [fn, n] : calls)
+    if (n > 1)
+      forks.erase(fn);
+  return forks;
+}
+
+// The field index of a `getelementptr %struct, ptr %base, 0, k`, or -1.
+int64_t fieldOf(const llvm::Value *address, const llvm::Value *base) {
+  auto *gep = llvm::dyn_cast<llvm::GEPOperator>(address);
+  if (!gep || gep->getPointerOperand() != base || gep->getNumIndices() != 2)
+    return -1;
+  auto *zero = llvm::dyn_cast<llvm::ConstantInt>(gep->getOperand(1));
+  auto *field = llvm::dyn_cast<llvm::ConstantInt>(gep->getOperand(2));
+  if (!zero || !zero->isZero() || !field)
+    return -1;
+  return field->getSExtValue();
+}
+
+// The one value stored into field `k` of the structure at `base`, or null.
+const llvm::Value *storedInto(const llvm::Value *base, int64_t k) {
+  const llvm::Value *stored = nullptr;
+  for (const llvm::User *user : base->users()) {
+    if (fieldOf(user, base) != k)
+      continue;
+    for (const llvm::User *access : user->users()) {
+      auto *store = llvm::dyn_cast<llvm::StoreInst>(access);
+      if (!store || store->getPointerOperand() != user || stored)
+        return nullptr;
+      stored = store->getValueOperand();
+    }
+  }
+  return stored;
+}
+
+// The pointer an aligned temporary was computed from: MLIR's lowering of
+// an allocation rounds the allocator's pointer up as an integer,
+// inttoptr(x - x urem a) with x = ptrtoint(p) + (a - 1).
+const llvm::Value *roundedUpFrom(const llvm::IntToPtrInst *aligned) {
+  using namespace llvm::PatternMatch;
+  llvm::Value *x, *y, *p;
+  if (!match(aligned->getOperand(0),
+             m_Sub(m_Value(x), m_URem(m_Value(y), m_ConstantInt()))) ||
+      x != y || !match(x, m_Add(m_PtrToInt(m_Value(p)), m_ConstantInt())))
+    return nullptr;
+  return p;
+}
+
+// The buffer that `pointer` points into: a `noalias` argument or the
+// result of a call returning fresh memory, followed through the memref
+// descriptors (insertvalue, extractvalue), the rounding of temporaries and
+// the structure through which a parallel nest receives its captures; null
+// when it is none of those.
+const llvm::Value *bufferOf(const llvm::Value *pointer, const ForkCalls &forks,
+                            unsigned depth = 0) {
+  const llvm::Value *v = pointer;
+  for (unsigned steps = 0; steps < 64; ++steps) {
+    v = llvm::getUnderlyingObject(v, /*MaxLookup=*/0);
+    if (auto *field = llvm::dyn_cast<llvm::ExtractValueInst>(v)) {
+      v = llvm::FindInsertedValue(
+          const_cast<llvm::Value *>(field->getAggregateOperand()),
+          field->getIndices());
+      if (!v)
+        return nullptr;
+      continue;
+    }
+    if (auto *aligned = llvm::dyn_cast<llvm::IntToPtrInst>(v)) {
+      v = roundedUpFrom(aligned);
+      if (!v)
+        return nullptr;
+      continue;
+    }
+    break;
+  }
+  if (auto *arg = llvm::dyn_cast<llvm::Argument>(v))
+    return arg->hasNoAliasAttr() ? arg : nullptr;
+  if (auto *call = llvm::dyn_cast<llvm::CallBase>(v))
+    return call->hasRetAttr(llvm::Attribute::NoAlias) ? call : nullptr;
+  // A capture: loaded from field k of the outlined function's structure
+  // parameter, which its fork call filled in the parent.
+  auto *load = llvm::dyn_cast<llvm::LoadInst>(v);
+  if (!load || depth > 4)
+    return nullptr;
+  auto *gep = llvm::dyn_cast<llvm::GEPOperator>(load->getPointerOperand());
+  auto *param =
+      gep ? llvm::dyn_cast<llvm::Argument>(gep->getPointerOperand()) : nullptr;
+  if (!param || param->getArgNo() < 2)
+    return nullptr;
+  auto fork = forks.find(param->getParent());
+  if (fork == forks.end())
+    return nullptr;
+  unsigned slot = 3 + param->getArgNo() - 2;
+  if (slot >= fork->second->arg_size())
+    return nullptr;
+  int64_t k = fieldOf(gep, param);
+  if (k < 0)
+    return nullptr;
+  const llvm::Value *stored = storedInto(fork->second->getArgOperand(slot), k);
+  return stored ? bufferOf(stored, forks, depth + 1) : nullptr;
+}
+
+// Gives each buffer that `fn`'s loads and stores reach an alias scope, and
+// each such access its buffer's scope and the others' as `noalias`.
+void scopeAccesses(llvm::Function &fn, const ForkCalls &forks) {
+  llvm::SmallVector<std::pair<llvm::Instruction *, const llvm::Value *>>
+      accesses;
+  llvm::DenseMap<const llvm::Value *, unsigned> index;
+  for (llvm::BasicBlock &block : fn)
+    for (llvm::Instruction &i : block) {
+      const llvm::Value *address = nullptr;
+      if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i))
+        address = load->isSimple() ? load->getPointerOperand() : nullptr;
+      else if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&i))
+        address = store->isSimple() ? store->getPointerOperand() : nullptr;
+      if (!address)
+        continue;
+      if (const llvm::Value *buffer = bufferOf(address, forks)) {
+        index.try_emplace(buffer, index.size());
+        accesses.emplace_back(&i, buffer);
+      }
+    }
+  if (index.size() < 2 || index.size() > kMaxNoAliasBuffers)
+    return;
+  llvm::MDBuilder md(fn.getContext());
+  llvm::MDNode *domain =
+      md.createAnonymousAliasScopeDomain(fn.getName().str() + ": buffers");
+  llvm::SmallVector<llvm::Metadata *> scopes(index.size());
+  for (unsigned k = 0; k < index.size(); ++k)
+    scopes[k] = md.createAnonymousAliasScope(domain);
+  llvm::SmallVector<llvm::MDNode *> own, others;
+  for (unsigned k = 0; k < index.size(); ++k) {
+    own.push_back(llvm::MDNode::get(fn.getContext(), scopes[k]));
+    llvm::SmallVector<llvm::Metadata *> rest;
+    for (unsigned j = 0; j < index.size(); ++j)
+      if (j != k)
+        rest.push_back(scopes[j]);
+    others.push_back(llvm::MDNode::get(fn.getContext(), rest));
+  }
+  for (auto [i, buffer] : accesses) {
+    unsigned k = index.lookup(buffer);
+    i->setMetadata(llvm::LLVMContext::MD_alias_scope, own[k]);
+    i->setMetadata(llvm::LLVMContext::MD_noalias, others[k]);
+  }
+}
+
+} // namespace
+
+void mlir::ej::describeBufferAliasing(llvm::Module &m) {
+  markBuffersNoAlias(m);
+  // A temporary is memory of its own, as malloc's: a reduction's
+  // accumulator in one temporary stays in a register while the loop reads
+  // another.
+  if (llvm::Function *alloc = m.getFunction("_mlir_memref_to_llvm_alloc"))
+    alloc->addRetAttr(llvm::Attribute::NoAlias);
+  ForkCalls forks = findForkCalls(m);
+  for (auto [fn, call] : forks)
+    scopeAccesses(*const_cast<llvm::Function *>(fn), forks);
+}

@@ -1,0 +1,40 @@
+//===- BufferAliasing.h - What a kernel's buffers overlap -----*- C++ -*-===//
+//
+// A kernel's caller promises that its output buffers overlap nothing else
+// and that its inputs are only read; its temporaries are memory of their
+// own. Without being told, LLVM's loop vectorizer checks each pair of
+// buffers a loop touches at run time and keeps a scalar copy of the loop
+// for the case that they overlap: code that never runs, but that the
+// optimizer and the code generator pay for in every kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EJ_CODEGEN_BUFFERALIASING_H
+#define EJ_CODEGEN_BUFFERALIASING_H
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace mlir::ej {
+
+/// The most buffers whose accesses are told apart, in the kernel and in
+/// each parallel loop nest: every access lists every other buffer, and
+/// with many buffers the alias queries of GVN grow with their square (a
+/// training step's kernel of 90 buffers spent 286 million more
+/// instructions in LLVM's optimizer, a quarter of it). Past it the
+/// run-time checks stay.
+inline constexpr unsigned kMaxNoAliasBuffers = 16;
+
+/// Marks, in a kernel module just translated from the llvm dialect (the
+/// function `kernel`, its C interface `_mlir_ciface_kernel` and the
+/// parallel loop nests that OpenMP's translation outlined): the aligned
+/// pointers of the kernel's buffers `noalias`; the allocator of its
+/// temporaries as returning fresh memory; and, in each outlined function,
+/// which receives the buffers through the OpenMP runtime's arguments and
+/// so never sees those promises, every load and store through a known
+/// buffer with an alias scope of its own that excludes the others.
+void describeBufferAliasing(llvm::Module &m);
+
+} // namespace mlir::ej
+
+#endif // EJ_CODEGEN_BUFFERALIASING_H
