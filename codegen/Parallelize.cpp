@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 #define DEBUG_TYPE "ej-parallelize"
 
@@ -89,11 +90,79 @@ void splitParallel(scf::ParallelOp par, unsigned keep) {
   par.erase();
 }
 
+// Whether `par` is the innermost loop of its nest.
+bool innermost(scf::ParallelOp par) {
+  WalkResult nested = par.getBody()->walk([](Operation *op) {
+    return isa<LoopLikeOpInterface>(op) ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+  });
+  return !nested.wasInterrupted();
+}
+
+// Rebuilds a one-dimensional parallel loop that is innermost as a parallel
+// loop over blocks of iterations, each a plain loop, and a plain loop over
+// the iterations past the last whole block. The block is the largest power
+// of two up to `block` that divides the trip count, if one of at least a
+// quarter of it does (then nothing is left over). Over a thread's share of
+// the iterations, bounds known only at run time, LLVM's vectorizer wrote a
+// vectorized epilogue and a scalar remainder besides the vector loop:
+// copies of the body, polynomials included, that every kernel paid to
+// optimize and compile. A block's loop has a static trip count that whole
+// vectors cover.
+bool blockParallel(scf::ParallelOp par, int64_t block) {
+  std::optional<int64_t> lb = getConstantIntValue(par.getLowerBound()[0]),
+                         step = getConstantIntValue(par.getStep()[0]);
+  std::optional<int64_t> trip = tripCount(
+      par.getLowerBound()[0], par.getUpperBound()[0], par.getStep()[0]);
+  if (!lb || !step || *step != 1 || !trip || *trip < 2 * block)
+    return false;
+  int64_t size = block;
+  while (size > block / 4 && *trip % size != 0)
+    size /= 2;
+  if (*trip % size != 0)
+    size = block;
+  int64_t whole = *trip / size * size;
+
+  OpBuilder b(par);
+  Location loc = par.getLoc();
+  Value blocksEnd = arith::ConstantIndexOp::create(b, loc, *lb + whole);
+  Value blockSize = arith::ConstantIndexOp::create(b, loc, size);
+  // The body again, as a plain loop over [from, from + count): counted
+  // from zero, so that the trip count is a constant LLVM sees.
+  auto loopOver = [&](OpBuilder &nb, Value from, int64_t count) {
+    Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
+    Value end = arith::ConstantIndexOp::create(nb, loc, count);
+    auto loop = scf::ForOp::create(nb, loc, zero, end, par.getStep()[0]);
+    OpBuilder inner(loop.getBody()->getTerminator());
+    IRMapping map;
+    map.map(par.getInductionVars()[0],
+            arith::AddIOp::create(inner, loc, from, loop.getInductionVar(),
+                                  arith::IntegerOverflowFlags::nsw |
+                                      arith::IntegerOverflowFlags::nuw));
+    for (Operation &op : par.getBody()->without_terminator())
+      inner.clone(op, map);
+  };
+  auto blocks =
+      scf::ParallelOp::create(b, loc, ValueRange{par.getLowerBound()[0]},
+                              ValueRange{blocksEnd}, ValueRange{blockSize});
+  OpBuilder nb(blocks.getBody()->getTerminator());
+  loopOver(nb, blocks.getInductionVars()[0], size);
+  if (whole < *trip)
+    loopOver(b, blocksEnd, *trip - whole);
+  par.erase();
+  return true;
+}
+
 struct EjParallelizePass
     : mlir::ej::impl::EjParallelizeBase<EjParallelizePass> {
   using EjParallelizeBase::EjParallelizeBase;
 
   void runOnOperation() override {
+    if (block < 1) {
+      getOperation().emitError("ej-parallelize: block must be positive, not ")
+          << int64_t(block);
+      return signalPassFailure();
+    }
     SmallVector<scf::ParallelOp> outermost, inner;
     bool reductions = false;
     getOperation().walk([&](scf::ParallelOp par) {
@@ -113,6 +182,8 @@ struct EjParallelizePass
         ++numParallel;
       if (!parallel || par.getNumLoops() > 1)
         splitParallel(par, parallel ? 1 : 0);
+      else if (innermost(par) && blockParallel(par, block))
+        ++numBlocked;
     }
   }
 };

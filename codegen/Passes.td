@@ -160,13 +160,40 @@ def EjParallelize : Pass<"ej-parallelize", "::mlir::func::FuncOp"> {
       }
     }
     ```
+
+    A parallel loop that is itself the innermost (an elementwise nest over
+    one dimension) runs in blocks of `block` iterations (fewer, down to a
+    quarter, where that divides the trip count), and the iterations past
+    the last whole block in a plain loop after it. The loop over a block
+    has a static trip count that whole vectors cover; over a thread's share
+    of the iterations, known only at run time, LLVM's vectorizer also wrote
+    a vectorized epilogue and a scalar remainder, copies of the body that
+    every kernel paid to compile.
+
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%c1048576) step (%c1) {
+      ...
+    }
+    // becomes
+    scf.parallel (%b) = (%c0) to (%c1048576) step (%c4096) {
+      %e = arith.addi %b, %c4096 : index
+      scf.for %i = %b to %e step %c1 {
+        ...
+      }
+    }
+    ```
   }];
   let options = [
     Option<"minIterations", "min-iterations", "int64_t", "65536",
-           "The fewest innermost iterations a nest needs to run in parallel">
+           "The fewest innermost iterations a nest needs to run in parallel">,
+    Option<"block", "block", "int64_t", "4096",
+           "Iterations per block of a parallel innermost loop (a power of "
+           "two)">
   ];
   let statistics = [
-    Statistic<"numParallel", "parallel-nests", "nests left parallel">
+    Statistic<"numParallel", "parallel-nests", "nests left parallel">,
+    Statistic<"numBlocked", "blocked-loops",
+              "parallel innermost loops run in blocks">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }

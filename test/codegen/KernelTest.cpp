@@ -572,6 +572,28 @@ func.func @chain(%x: tensor<64x48xf32>, %y: tensor<48xf32>) -> tensor<64x48xf32>
   expectClose(run(*fn, {x, y})[0], ref, f32, 5, "x*y+1 -> exp -> tanh");
 }
 
+// Flat elementwise kernels large enough to run in parallel go in blocks
+// (ej-parallelize): blocks of 4096 that divide the length, blocks of 1024
+// (the largest power of two up to 4096 that divides 1024 * 131), and blocks
+// of 4096 with 100 elements left over for the loop after them. Every
+// element, the last ones included, matches float64.
+TEST(Chains, ParallelElementwiseBlocksCoverEveryElement) {
+  for (int64_t n :
+       {int64_t(3) << 16, int64_t(1024) * 131, (int64_t(2) << 16) + 100}) {
+    std::string t = tensorType({n}, f32);
+    auto fn =
+        compile("func.func @f(%x: " + t + ", %y: " + t + ") -> " + t +
+                " {\n  %0 = ej.mul %x, %y : " + t + ", " + t +
+                "\n  %1 = ej.exp %0 : " + t + "\n  return %1 : " + t + "\n}");
+    ASSERT_TRUE(fn);
+    Array x = random({n}, f32), y = random({n}, f32);
+    Array ref = map(
+        {x, y}, [](auto &v) { return std::exp(double(float(v[0] * v[1]))); });
+    expectClose(run(*fn, {x, y})[0], ref, f32, 3,
+                "exp(x * y) of " + std::to_string(n));
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // The compiler's interface
 //===----------------------------------------------------------------------===//

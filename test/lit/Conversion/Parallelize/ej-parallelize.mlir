@@ -70,3 +70,73 @@ func.func @rows(%a: memref<256x1024xf32>, %s: memref<256xf32>) {
   }
   return
 }
+
+// -----
+
+// A large parallel loop that is the innermost runs in blocks of 4096, each
+// a loop counted from zero (its trip count a constant).
+// CHECK-LABEL: func.func @flat
+// CHECK: %[[B:.*]] = arith.constant 4096 : index
+// CHECK: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%{{.*}}) step (%[[B]])
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[B2:.*]] step
+// CHECK-NEXT: %[[K:.*]] = arith.addi %[[I]], %[[J]] overflow<nsw, nuw> : index
+// CHECK-NEXT: memref.load %{{.*}}[%[[K]]]
+// CHECK-NOT: scf.for
+func.func @flat(%a: memref<1048576xf32>, %b: memref<1048576xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 1048576 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %a[%i] : memref<1048576xf32>
+    %e = math.exp %v : f32
+    memref.store %e, %b[%i] : memref<1048576xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// 131172 = 32 * 4096 + 100, and no power of two from 1024 to 4096 divides
+// it: 32 blocks of 4096 in parallel, then a loop over the last 100.
+// CHECK-LABEL: func.func @tail
+// CHECK-DAG: %[[WHOLE:.*]] = arith.constant 131072 : index
+// CHECK-DAG: %[[B:.*]] = arith.constant 4096 : index
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[WHOLE]]) step (%[[B]])
+// CHECK: scf.for
+// CHECK: scf.reduce
+// CHECK: %[[REST:.*]] = arith.constant 100 : index
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[REST]] step
+// CHECK-NEXT: arith.addi %[[WHOLE]], %[[J]]
+func.func @tail(%a: memref<131172xf32>, %b: memref<131172xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 131172 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %a[%i] : memref<131172xf32>
+    memref.store %v, %b[%i] : memref<131172xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// 134144 = 131 * 1024: blocks of 1024 leave nothing over.
+// CHECK-LABEL: func.func @smaller_blocks
+// CHECK: %[[B:.*]] = arith.constant 1024 : index
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%[[B]])
+// CHECK: scf.reduce
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+func.func @smaller_blocks(%a: memref<134144xf32>, %b: memref<134144xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 134144 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %a[%i] : memref<134144xf32>
+    memref.store %v, %b[%i] : memref<134144xf32>
+    scf.reduce
+  }
+  return
+}
