@@ -2,6 +2,7 @@
 #include "codegen/BufferAliasing.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Instructions.h"
@@ -18,27 +19,23 @@ namespace {
 // arguments point at memref descriptors: the descriptors overlap nothing,
 // but what their data pointers point at could still overlap. The expanded
 // kernel takes each descriptor as (allocated, aligned, offset, sizes...,
-// strides...): marking the aligned pointers, through which every access
-// goes, says what the caller promises. Inlined into the entry, each marked
-// pointer becomes an alias scope that every access lists with all the
-// others, hence the bound.
-void markBuffersNoAlias(llvm::Module &m) {
+// strides...), and every access goes through the aligned pointer: these
+// are the kernel's buffers, empty if the layout is not that one.
+llvm::SmallVector<llvm::Argument *> kernelBuffers(llvm::Module &m) {
+  llvm::SmallVector<llvm::Argument *> aligned;
   llvm::Function *kernel = m.getFunction("kernel");
   llvm::Function *wrapper = m.getFunction("_mlir_ciface_kernel");
   if (!kernel || !wrapper)
-    return;
-  llvm::SmallVector<llvm::Argument *> aligned;
+    return aligned;
   unsigned pointers = 0;
   for (llvm::Argument &arg : kernel->args())
     if (arg.getType()->isPointerTy() && pointers++ % 2 == 1)
       aligned.push_back(&arg);
   // Two pointers per descriptor, one descriptor per argument of the C
-  // interface: any other layout is not the one described above.
-  if (pointers != 2 * wrapper->arg_size() ||
-      aligned.size() > kMaxNoAliasBuffers)
-    return;
-  for (llvm::Argument *arg : aligned)
-    arg->addAttr(llvm::Attribute::NoAlias);
+  // interface.
+  if (pointers != 2 * wrapper->arg_size())
+    aligned.clear();
+  return aligned;
 }
 
 // The outlined function of each parallel loop nest and the one call that
@@ -46,6 +43,12 @@ void markBuffersNoAlias(llvm::Module &m) {
 // passes `args` on as the function's parameters after the two thread ids.
 using ForkCalls =
     llvm::DenseMap<const llvm::Function *, const llvm::CallBase *>;
+
+// What the buffers of accesses are found from.
+struct Origins {
+  llvm::SmallPtrSet<const llvm::Argument *, 16> kernelBuffers;
+  ForkCalls forks;
+};
 
 ForkCalls findForkCalls(llvm::Module &m) {
   ForkCalls forks;
@@ -110,12 +113,12 @@ const llvm::Value *roundedUpFrom(const llvm::IntToPtrInst *aligned) {
   return p;
 }
 
-// The buffer that `pointer` points into: a `noalias` argument or the
-// result of a call returning fresh memory, followed through the memref
-// descriptors (insertvalue, extractvalue), the rounding of temporaries and
-// the structure through which a parallel nest receives its captures; null
-// when it is none of those.
-const llvm::Value *bufferOf(const llvm::Value *pointer, const ForkCalls &forks,
+// The buffer that `pointer` points into: one of the kernel's buffers, a
+// `noalias` argument or the result of a call returning fresh memory, followed
+// through the memref descriptors (insertvalue, extractvalue), the rounding of
+// temporaries and the structure through which a parallel nest receives its
+// captures; null when it is none of those.
+const llvm::Value *bufferOf(const llvm::Value *pointer, const Origins &origins,
                             unsigned depth = 0) {
   const llvm::Value *v = pointer;
   for (unsigned steps = 0; steps < 64; ++steps) {
@@ -137,7 +140,9 @@ const llvm::Value *bufferOf(const llvm::Value *pointer, const ForkCalls &forks,
     break;
   }
   if (auto *arg = llvm::dyn_cast<llvm::Argument>(v))
-    return arg->hasNoAliasAttr() ? arg : nullptr;
+    return arg->hasNoAliasAttr() || origins.kernelBuffers.contains(arg)
+               ? arg
+               : nullptr;
   if (auto *call = llvm::dyn_cast<llvm::CallBase>(v))
     return call->hasRetAttr(llvm::Attribute::NoAlias) ? call : nullptr;
   // A capture: loaded from field k of the outlined function's structure
@@ -150,8 +155,8 @@ const llvm::Value *bufferOf(const llvm::Value *pointer, const ForkCalls &forks,
       gep ? llvm::dyn_cast<llvm::Argument>(gep->getPointerOperand()) : nullptr;
   if (!param || param->getArgNo() < 2)
     return nullptr;
-  auto fork = forks.find(param->getParent());
-  if (fork == forks.end())
+  auto fork = origins.forks.find(param->getParent());
+  if (fork == origins.forks.end())
     return nullptr;
   unsigned slot = 3 + param->getArgNo() - 2;
   if (slot >= fork->second->arg_size())
@@ -160,12 +165,12 @@ const llvm::Value *bufferOf(const llvm::Value *pointer, const ForkCalls &forks,
   if (k < 0)
     return nullptr;
   const llvm::Value *stored = storedInto(fork->second->getArgOperand(slot), k);
-  return stored ? bufferOf(stored, forks, depth + 1) : nullptr;
+  return stored ? bufferOf(stored, origins, depth + 1) : nullptr;
 }
 
 // Gives each buffer that `fn`'s loads and stores reach an alias scope, and
 // each such access its buffer's scope and the others' as `noalias`.
-void scopeAccesses(llvm::Function &fn, const ForkCalls &forks) {
+void scopeAccesses(llvm::Function &fn, const Origins &origins) {
   llvm::SmallVector<std::pair<llvm::Instruction *, const llvm::Value *>>
       accesses;
   llvm::DenseMap<const llvm::Value *, unsigned> index;
@@ -178,7 +183,7 @@ void scopeAccesses(llvm::Function &fn, const ForkCalls &forks) {
         address = store->isSimple() ? store->getPointerOperand() : nullptr;
       if (!address)
         continue;
-      if (const llvm::Value *buffer = bufferOf(address, forks)) {
+      if (const llvm::Value *buffer = bufferOf(address, origins)) {
         index.try_emplace(buffer, index.size());
         accesses.emplace_back(&i, buffer);
       }
@@ -210,13 +215,22 @@ void scopeAccesses(llvm::Function &fn, const ForkCalls &forks) {
 } // namespace
 
 void mlir::ej::describeBufferAliasing(llvm::Module &m) {
-  markBuffersNoAlias(m);
+  Origins origins;
+  llvm::SmallVector<llvm::Argument *> buffers = kernelBuffers(m);
+  origins.kernelBuffers.insert(buffers.begin(), buffers.end());
+  // Marked noalias, the buffers become alias scopes that every access of
+  // the kernel (inlined into the entry) lists with all the others, hence
+  // the bound. The parallel nests' accesses list only the buffers of
+  // their nest.
+  if (buffers.size() <= kMaxNoAliasBuffers)
+    for (llvm::Argument *arg : buffers)
+      arg->addAttr(llvm::Attribute::NoAlias);
   // A temporary is memory of its own, as malloc's: a reduction's
   // accumulator in one temporary stays in a register while the loop reads
   // another.
   if (llvm::Function *alloc = m.getFunction("_mlir_memref_to_llvm_alloc"))
     alloc->addRetAttr(llvm::Attribute::NoAlias);
-  ForkCalls forks = findForkCalls(m);
-  for (auto [fn, call] : forks)
-    scopeAccesses(*const_cast<llvm::Function *>(fn), forks);
+  origins.forks = findForkCalls(m);
+  for (auto [fn, call] : origins.forks)
+    scopeAccesses(*const_cast<llvm::Function *>(fn), origins);
 }

@@ -28,11 +28,12 @@ inline constexpr unsigned kMaxNoAliasBuffers = 16;
 /// Marks, in a kernel module just translated from the llvm dialect (the
 /// function `kernel`, its C interface `_mlir_ciface_kernel` and the
 /// parallel loop nests that OpenMP's translation outlined): the aligned
-/// pointers of the kernel's buffers `noalias`; the allocator of its
-/// temporaries as returning fresh memory; and, in each outlined function,
-/// which receives the buffers through the OpenMP runtime's arguments and
-/// so never sees those promises, every load and store through a known
-/// buffer with an alias scope of its own that excludes the others.
+/// pointers of the kernel's buffers `noalias` (up to kMaxNoAliasBuffers of
+/// them); the allocator of its temporaries as returning fresh memory; and,
+/// in each outlined function, which receives the buffers through the
+/// OpenMP runtime's arguments and so never sees those promises, every load
+/// and store through a known buffer with an alias scope of its own that
+/// excludes the nest's other buffers.
 void describeBufferAliasing(llvm::Module &m);
 
 } // namespace mlir::ej

@@ -149,4 +149,65 @@ TEST(BufferAliasing, EachBufferOfAParallelNestHasAScopeThatExcludesTheOthers) {
   EXPECT_EQ(scope("store v.unknown"), out);
 }
 
+// A kernel of more buffers than kMaxNoAliasBuffers, whose nest reads the
+// first and writes the last: the kernel's own arguments are not marked
+// (every access of the kernel would list them all), but the nest, which
+// uses two, still tells them apart.
+TEST(BufferAliasing, ANestOfAKernelWithManyBuffersStillTellsItsOwnApart) {
+  unsigned n = mlir::ej::kMaxNoAliasBuffers + 2;
+  std::string args, wrapper;
+  for (unsigned i = 0; i < n; ++i) {
+    std::string k = std::to_string(i);
+    args += std::string(i ? ", " : "") + "ptr %p" + k + ", ptr %q" + k +
+            ", i64 %o" + k + ", i64 %s" + k + ", i64 %t" + k;
+    wrapper += std::string(i ? ", " : "") + "ptr %d" + k;
+  }
+  std::string last = "%q" + std::to_string(n - 1);
+  std::string text = R"(
+%ident = type { i32, i32, i32, i32, ptr }
+@name = private constant [23 x i8] c";unknown;unknown;0;0;;\00"
+@loc = private constant %ident { i32 0, i32 2, i32 0, i32 22, ptr @name }
+declare void @__kmpc_fork_call(ptr, i32, ptr, ...)
+define void @kernel()" +
+                     args + R"() {
+  %captures = alloca { ptr, ptr }
+  %f0 = getelementptr { ptr, ptr }, ptr %captures, i32 0, i32 0
+  store ptr %q0, ptr %f0
+  %f1 = getelementptr { ptr, ptr }, ptr %captures, i32 0, i32 1
+  store ptr )" + last +
+                     R"(, ptr %f1
+  call void (ptr, i32, ptr, ...) @__kmpc_fork_call(ptr @loc, i32 1, ptr @nest, ptr %captures)
+  ret void
+}
+define void @_mlir_ciface_kernel()" +
+                     wrapper + R"() {
+  ret void
+}
+define internal void @nest(ptr noalias %tid, ptr noalias %zero, ptr %c) {
+  %g0 = getelementptr { ptr, ptr }, ptr %c, i32 0, i32 0
+  %in = load ptr, ptr %g0
+  %g1 = getelementptr { ptr, ptr }, ptr %c, i32 0, i32 1
+  %out = load ptr, ptr %g1
+  %v = load float, ptr %in
+  store float %v, ptr %out
+  ret void
+}
+)";
+  llvm::LLVMContext context;
+  llvm::SMDiagnostic diagnostic;
+  std::unique_ptr<llvm::Module> m =
+      llvm::parseAssemblyString(text, diagnostic, context);
+  ASSERT_TRUE(m) << diagnostic.getMessage().str();
+  mlir::ej::describeBufferAliasing(*m);
+  EXPECT_FALSE(m->getFunction("kernel")->getArg(1)->hasNoAliasAttr());
+  auto found = accesses(*m->getFunction("nest"));
+  llvm::MDNode *in = found.at("v")->getMetadata(
+                   llvm::LLVMContext::MD_alias_scope),
+               *out = found.at("store v")->getMetadata(
+                   llvm::LLVMContext::MD_alias_scope);
+  ASSERT_TRUE(in && out);
+  EXPECT_NE(in, out);
+  EXPECT_EQ(found.at("v")->getMetadata(llvm::LLVMContext::MD_noalias), out);
+}
+
 } // namespace
