@@ -5,6 +5,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
@@ -100,24 +101,43 @@ const llvm::Value *storedInto(const llvm::Value *base, int64_t k) {
   return stored;
 }
 
-// The pointer an aligned temporary was computed from: MLIR's lowering of
-// an allocation rounds the allocator's pointer up as an integer,
-// inttoptr(x - x urem a) with x = ptrtoint(p) + (a - 1).
-const llvm::Value *roundedUpFrom(const llvm::IntToPtrInst *aligned) {
+// MLIR's lowering of an allocation rounds the allocator's pointer p up to
+// the alignment as an integer, inttoptr(x - x urem a) with x = ptrtoint(p)
+// + (a - 1). LLVM's alias analysis does not follow an integer back to the
+// allocation, so it took every temporary for a pointer that could be any
+// buffer: the same address as p advanced by (x - x urem a) - ptrtoint(p)
+// bytes is p's memory to it.
+void roundUpWithinAllocations(llvm::Function &fn) {
   using namespace llvm::PatternMatch;
-  llvm::Value *x, *y, *p;
-  if (!match(aligned->getOperand(0),
-             m_Sub(m_Value(x), m_URem(m_Value(y), m_ConstantInt()))) ||
-      x != y || !match(x, m_Add(m_PtrToInt(m_Value(p)), m_ConstantInt())))
-    return nullptr;
-  return p;
+  llvm::SmallVector<llvm::IntToPtrInst *> rounded;
+  for (llvm::BasicBlock &block : fn)
+    for (llvm::Instruction &i : block)
+      if (auto *cast = llvm::dyn_cast<llvm::IntToPtrInst>(&i))
+        rounded.push_back(cast);
+  for (llvm::IntToPtrInst *cast : rounded) {
+    llvm::Value *x, *y, *p;
+    llvm::Instruction *address;
+    if (!match(cast->getOperand(0),
+               m_Sub(m_Value(x), m_URem(m_Value(y), m_ConstantInt()))) ||
+        x != y ||
+        !match(x, m_Add(m_CombineAnd(m_Instruction(address),
+                                     m_PtrToInt(m_Value(p))),
+                        m_ConstantInt())))
+      continue;
+    llvm::IRBuilder<> b(cast);
+    llvm::Value *offset = b.CreateSub(cast->getOperand(0), address);
+    llvm::Value *aligned = b.CreateGEP(b.getInt8Ty(), p, offset);
+    aligned->takeName(cast);
+    cast->replaceAllUsesWith(aligned);
+    cast->eraseFromParent();
+  }
 }
 
 // The buffer that `pointer` points into: one of the kernel's buffers, a
 // `noalias` argument or the result of a call returning fresh memory, followed
-// through the memref descriptors (insertvalue, extractvalue), the rounding of
-// temporaries and the structure through which a parallel nest receives its
-// captures; null when it is none of those.
+// through the memref descriptors (insertvalue, extractvalue) and the
+// structure through which a parallel nest receives its captures; null when
+// it is none of those.
 const llvm::Value *bufferOf(const llvm::Value *pointer, const Origins &origins,
                             unsigned depth = 0) {
   const llvm::Value *v = pointer;
@@ -127,12 +147,6 @@ const llvm::Value *bufferOf(const llvm::Value *pointer, const Origins &origins,
       v = llvm::FindInsertedValue(
           const_cast<llvm::Value *>(field->getAggregateOperand()),
           field->getIndices());
-      if (!v)
-        return nullptr;
-      continue;
-    }
-    if (auto *aligned = llvm::dyn_cast<llvm::IntToPtrInst>(v)) {
-      v = roundedUpFrom(aligned);
       if (!v)
         return nullptr;
       continue;
@@ -230,6 +244,8 @@ void mlir::ej::describeBufferAliasing(llvm::Module &m) {
   // another.
   if (llvm::Function *alloc = m.getFunction("_mlir_memref_to_llvm_alloc"))
     alloc->addRetAttr(llvm::Attribute::NoAlias);
+  for (llvm::Function &fn : m)
+    roundUpWithinAllocations(fn);
   origins.forks = findForkCalls(m);
   for (auto [fn, call] : origins.forks)
     scopeAccesses(*const_cast<llvm::Function *>(fn), origins);

@@ -29,7 +29,8 @@ inline constexpr unsigned kMaxNoAliasBuffers = 16;
 /// function `kernel`, its C interface `_mlir_ciface_kernel` and the
 /// parallel loop nests that OpenMP's translation outlined): the aligned
 /// pointers of the kernel's buffers `noalias` (up to kMaxNoAliasBuffers of
-/// them); the allocator of its temporaries as returning fresh memory; and,
+/// them); the allocator of its temporaries as returning fresh memory, and
+/// their aligned pointers as offsets of the allocations; and,
 /// in each outlined function, which receives the buffers through the
 /// OpenMP runtime's arguments and so never sees those promises, every load
 /// and store through a known buffer with an alias scope of its own that
