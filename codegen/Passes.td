@@ -162,7 +162,9 @@ def EjParallelize : Pass<"ej-parallelize", "::mlir::func::FuncOp"> {
     ```
 
     A parallel loop that is itself the innermost (an elementwise nest over
-    one dimension) runs in blocks of `block` iterations (fewer, down to a
+    one dimension) and computes no transcendental (whose polynomial's
+    constants LLVM would hoist out of the block's loop, where they spill)
+    runs in blocks of `block` iterations (fewer, down to a
     quarter, where that divides the trip count), and the iterations past
     the last whole block in a plain loop after it. The loop over a block
     has a static trip count that whole vectors cover; over a thread's share

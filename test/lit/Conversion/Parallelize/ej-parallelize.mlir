@@ -88,6 +88,27 @@ func.func @flat(%a: memref<1048576xf32>, %b: memref<1048576xf32>) {
   %n = arith.constant 1048576 : index
   scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %v = memref.load %a[%i] : memref<1048576xf32>
+    %e = arith.mulf %v, %v : f32
+    memref.store %e, %b[%i] : memref<1048576xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A transcendental's loop stays one parallel loop: its polynomial's
+// constants would be hoisted out of a block's loop and spill.
+// CHECK-LABEL: func.func @transcendental
+// CHECK: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}})
+// CHECK-NEXT: memref.load %{{.*}}[%[[I]]]
+// CHECK-NOT: scf.for
+func.func @transcendental(%a: memref<1048576xf32>, %b: memref<1048576xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 1048576 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %a[%i] : memref<1048576xf32>
     %e = math.exp %v : f32
     memref.store %e, %b[%i] : memref<1048576xf32>
     scf.reduce
