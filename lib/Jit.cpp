@@ -607,15 +607,25 @@ bool Jit::start_deferring() {
 void Jit::defer(Record &r) {
   // The records so far matched the candidates' patterns: only the new one
   // compares, numbered as the signature numbers it (its key's bytes are
-  // written only if the stream leaves every candidate).
-  if (!sig_.bind(r, binding_))
-    need_computed(r, *this); // throws: an input is another thread's
+  // written only if the stream leaves every candidate). It is numbered as
+  // the first candidate expects if its values are those, which pointer
+  // comparisons tell; by lookups otherwise (or when a value is new).
   size_t k = entries_.size();
+  const RecordPattern *expected = nullptr;
+  for (const auto &c : candidates_)
+    if (k < c->patterns.size()) {
+      expected = &c->patterns[k];
+      break;
+    }
+  const Binding *bound = &binding_;
+  if (expected && sig_.bind_as(r, expected->binding()))
+    bound = &expected->binding();
+  else if (!sig_.bind(r, binding_))
+    need_computed(r, *this); // throws: an input is another thread's
   candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(),
                                    [&](const std::shared_ptr<Region> &c) {
                                      return k >= c->patterns.size() ||
-                                            !c->patterns[k].matches(r,
-                                                                    binding_);
+                                            !c->patterns[k].matches(r, *bound);
                                    }),
                     candidates_.end());
   if (is_leaf(r))

@@ -61,7 +61,40 @@ void Signature::write(char *&p, const TensorImpl *t, Ref ref, bool fresh) {
   p = w.p;
 }
 
+void Signature::index_results() const {
+  for (; indexed_ < results_.size(); ++indexed_)
+    tensors.set(results_[indexed_], Ref{Ref::Result, indexed_});
+}
+
+bool Signature::bind_as(const Record &r, const Binding &expected) {
+  size_t n = r.size();
+  if (n != expected.num_inputs || expected.var_fresh)
+    return false;
+  for (size_t j = 0; j < n; ++j) {
+    const Binding::Input &want = expected.inputs[j];
+    const TensorImpl *t = r.input(j);
+    if (want.fresh)
+      return false;
+    if (want.ref.kind == Ref::Result) {
+      if (want.ref.index >= results_.size() || results_[want.ref.index] != t)
+        return false;
+    } else if (want.ref.kind != Ref::External ||
+               want.ref.index >= externals.size() ||
+               externals[want.ref.index].impl() != t) {
+      return false;
+    }
+  }
+  if (expected.var >= 0
+          ? size_t(expected.var) >= variables.size() ||
+                variables[size_t(expected.var)].impl() != r.attrs.var
+          : r.attrs.var != nullptr)
+    return false;
+  results_.push_back(r.result);
+  return true;
+}
+
 bool Signature::bind(const Record &r, Binding &b) {
+  index_results();
   size_t n = r.size();
   if (b.inputs.size() < n)
     b.inputs.resize(n);
@@ -98,7 +131,8 @@ bool Signature::bind(const Record &r, Binding &b) {
     if (fresh)
       variables.emplace_back(v->shared_from_this());
   }
-  tensors.set(r.result, Ref{Ref::Result, records_++});
+  results_.push_back(r.result);
+  index_results();
   return true;
 }
 
@@ -149,37 +183,39 @@ void Signature::clear() {
   variables.clear();
   tensors.clear();
   variable_index.clear();
-  records_ = 0;
+  results_.clear();
+  indexed_ = 0;
 }
 
 RecordPattern::RecordPattern(const Record &r, const Binding &b)
     : op_(r.op), device_(r.result->device),
-      type_(r.result->dtype, r.result->dims()),
-      inputs_(b.inputs.begin(), b.inputs.begin() + b.num_inputs), var_(b.var),
-      var_fresh_(b.var_fresh), leaf_(is_leaf(r)), attrs_(r.attrs) {
+      type_(r.result->dtype, r.result->dims()), binding_(b), leaf_(is_leaf(r)),
+      attrs_(r.attrs) {
+  binding_.inputs.resize(b.num_inputs);
   for (size_t j = 0; j < r.size(); ++j)
     if (b.inputs[j].fresh)
       fresh_.emplace_back(r.input(j)->dtype, r.input(j)->dims());
-  if (var_fresh_)
+  if (b.var_fresh)
     var_type_.emplace_back(r.attrs.var->dtype, IntList(r.attrs.var->shape));
 }
 
 bool RecordPattern::matches(const Record &r, const Binding &b) const {
+  const Binding &want_b = binding_;
   if (r.op != op_ || r.result->device != device_ ||
       !type_.is(r.result->dtype, r.result->dims()) ||
-      b.num_inputs != inputs_.size() || b.var != var_ ||
-      b.var_fresh != var_fresh_)
+      b.num_inputs != want_b.num_inputs || b.var != want_b.var ||
+      b.var_fresh != want_b.var_fresh)
     return false;
   size_t fresh = 0;
-  for (size_t j = 0; j < inputs_.size(); ++j) {
-    const Binding::Input &want = inputs_[j], &got = b.inputs[j];
+  for (size_t j = 0; j < want_b.num_inputs; ++j) {
+    const Binding::Input &want = want_b.inputs[j], &got = b.inputs[j];
     if (want.ref.kind != got.ref.kind || want.ref.index != got.ref.index ||
         want.fresh != got.fresh)
       return false;
     if (got.fresh && !fresh_[fresh++].is(r.input(j)->dtype, r.input(j)->dims()))
       return false;
   }
-  if (var_fresh_ &&
+  if (want_b.var_fresh &&
       !var_type_[0].is(r.attrs.var->dtype, IntList(r.attrs.var->shape)))
     return false;
   if (leaf_) // as the record: its inputs and variable matched

@@ -127,19 +127,27 @@ public:
   /// input is neither a value of these records nor computed: another
   /// thread's value that its compiled region has not reached yet.
   bool bind(const Record &r, Binding &b);
+  /// Numbers `r` as bind would, when its inputs and variable are the
+  /// values `expected` says (none first used here): pointer comparisons
+  /// against the records' results and the outside tensors, no lookup.
+  /// Returns false, and numbers nothing, otherwise.
+  bool bind_as(const Record &r, const Binding &expected);
   /// Appends `t` as a use: its ref, and its type when first seen outside.
   void put_tensor(const TensorImpl *t);
   template <class T> void put(T v) {
     key.append(reinterpret_cast<const char *>(&v), sizeof(v));
   }
   /// The ref of `t`, or nullptr when the records neither made nor read it.
-  const Ref *find(const TensorImpl *t) const { return tensors.find(t); }
+  const Ref *find(const TensorImpl *t) const {
+    index_results();
+    return tensors.find(t);
+  }
   /// The index of variable `v`, or -1.
   long find(const VariableImpl *v) const {
     const size_t *i = variable_index.find(v);
     return i ? long(*i) : -1;
   }
-  size_t size() const { return records_; }
+  size_t size() const { return results_.size(); }
   void clear();
 
   std::string key;
@@ -148,11 +156,16 @@ public:
 
 private:
   void write(char *&p, const TensorImpl *t, Ref ref, bool fresh);
+  /// Enters the results that bind_as numbered into `tensors`.
+  void index_results() const;
 
-  PtrMap<Ref> tensors;
+  // Each record's result, by record; `tensors` holds the first `indexed`
+  // of them (bind_as leaves the rest to the first lookup).
+  std::vector<const TensorImpl *> results_;
+  mutable size_t indexed_ = 0;
+  mutable PtrMap<Ref> tensors;
   PtrMap<size_t> variable_index;
   Binding scratch_; // add's
-  size_t records_ = 0;
 };
 
 /// One record of a recorded program as the program's key spells it,
@@ -164,6 +177,8 @@ class RecordPattern {
 public:
   RecordPattern(const Record &r, const Binding &b);
   bool matches(const Record &r, const Binding &b) const;
+  /// The numbering of the record's values that the pattern expects.
+  const Binding &binding() const { return binding_; }
 
 private:
   struct Type {
@@ -179,10 +194,8 @@ private:
   OpCode op_;
   int device_;
   Type type_;
-  std::vector<Binding::Input> inputs_;
-  std::vector<Type> fresh_; // the outside inputs first used here
-  long var_;
-  bool var_fresh_;
+  Binding binding_;
+  std::vector<Type> fresh_;    // the outside inputs first used here
   std::vector<Type> var_type_; // on the variable's first use
   bool leaf_;
   Attrs attrs_; // what of them the key holds: not a leaf's
