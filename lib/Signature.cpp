@@ -202,12 +202,17 @@ RecordPattern::RecordPattern(const Record &r, const Binding &b)
 bool RecordPattern::matches(const Record &r, const Binding &b) const {
   const Binding &want_b = binding_;
   if (r.op != op_ || r.result->device != device_ ||
-      !type_.is(r.result->dtype, r.result->dims()) ||
-      b.num_inputs != want_b.num_inputs || b.var != want_b.var ||
-      b.var_fresh != want_b.var_fresh)
+      !type_.is(r.result->dtype, r.result->dims()))
+    return false;
+  // Numbered by this pattern's own binding (Signature::bind_as), the
+  // record's values are the ones expected, none of them new.
+  bool numbered_here = &b == &want_b;
+  if (!numbered_here &&
+      (b.num_inputs != want_b.num_inputs || b.var != want_b.var ||
+       b.var_fresh != want_b.var_fresh))
     return false;
   size_t fresh = 0;
-  for (size_t j = 0; j < want_b.num_inputs; ++j) {
+  for (size_t j = 0; !numbered_here && j < want_b.num_inputs; ++j) {
     const Binding::Input &want = want_b.inputs[j], &got = b.inputs[j];
     if (want.ref.kind != got.ref.kind || want.ref.index != got.ref.index ||
         want.fresh != got.fresh)
