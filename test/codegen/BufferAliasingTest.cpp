@@ -95,13 +95,26 @@ std::map<std::string, llvm::Instruction *> accesses(llvm::Function &f) {
   return found;
 }
 
-TEST(BufferAliasing, EachBufferOfAParallelNestHasAScopeThatExcludesTheOthers) {
-  llvm::LLVMContext context;
+// `text` parsed and described; null, with `error`, if it does not parse.
+std::unique_ptr<llvm::Module> described(const std::string &text,
+                                        llvm::LLVMContext &context,
+                                        std::string &error) {
   llvm::SMDiagnostic diagnostic;
   std::unique_ptr<llvm::Module> m =
-      llvm::parseAssemblyString(kKernel, diagnostic, context);
-  ASSERT_TRUE(m) << diagnostic.getMessage().str();
+      llvm::parseAssemblyString(text, diagnostic, context);
+  if (!m) {
+    error = diagnostic.getMessage().str();
+    return nullptr;
+  }
   mlir::ej::describeBufferAliasing(*m);
+  return m;
+}
+
+TEST(BufferAliasing, EachBufferOfAParallelNestHasAScopeThatExcludesTheOthers) {
+  llvm::LLVMContext context;
+  std::string error;
+  std::unique_ptr<llvm::Module> m = described(kKernel, context, error);
+  ASSERT_TRUE(m) << error;
 
   // The aligned pointers of the kernel's two descriptors are noalias, the
   // allocated ones are left as they are; temporaries are fresh memory.
@@ -203,11 +216,9 @@ define internal void @nest(ptr noalias %tid, ptr noalias %zero, ptr %c) {
 }
 )";
   llvm::LLVMContext context;
-  llvm::SMDiagnostic diagnostic;
-  std::unique_ptr<llvm::Module> m =
-      llvm::parseAssemblyString(text, diagnostic, context);
-  ASSERT_TRUE(m) << diagnostic.getMessage().str();
-  mlir::ej::describeBufferAliasing(*m);
+  std::string error;
+  std::unique_ptr<llvm::Module> m = described(text, context, error);
+  ASSERT_TRUE(m) << error;
   EXPECT_FALSE(m->getFunction("kernel")->getArg(1)->hasNoAliasAttr());
   auto found = accesses(*m->getFunction("nest"));
   llvm::MDNode *in = found.at("v")->getMetadata(
