@@ -206,23 +206,24 @@ bool RecordPattern::matches(const Record &r, const Binding &b) const {
     return false;
   // Numbered by this pattern's own binding (Signature::bind_as), the
   // record's values are the ones expected, none of them new.
-  bool numbered_here = &b == &want_b;
-  if (!numbered_here &&
-      (b.num_inputs != want_b.num_inputs || b.var != want_b.var ||
-       b.var_fresh != want_b.var_fresh))
-    return false;
-  size_t fresh = 0;
-  for (size_t j = 0; !numbered_here && j < want_b.num_inputs; ++j) {
-    const Binding::Input &want = want_b.inputs[j], &got = b.inputs[j];
-    if (want.ref.kind != got.ref.kind || want.ref.index != got.ref.index ||
-        want.fresh != got.fresh)
+  if (&b != &want_b) {
+    if (b.num_inputs != want_b.num_inputs || b.var != want_b.var ||
+        b.var_fresh != want_b.var_fresh)
       return false;
-    if (got.fresh && !fresh_[fresh++].is(r.input(j)->dtype, r.input(j)->dims()))
+    size_t fresh = 0;
+    for (size_t j = 0; j < want_b.num_inputs; ++j) {
+      const Binding::Input &want = want_b.inputs[j], &got = b.inputs[j];
+      if (want.ref.kind != got.ref.kind || want.ref.index != got.ref.index ||
+          want.fresh != got.fresh)
+        return false;
+      if (got.fresh &&
+          !fresh_[fresh++].is(r.input(j)->dtype, r.input(j)->dims()))
+        return false;
+    }
+    if (want_b.var_fresh &&
+        !var_type_[0].is(r.attrs.var->dtype, IntList(r.attrs.var->shape)))
       return false;
   }
-  if (want_b.var_fresh &&
-      !var_type_[0].is(r.attrs.var->dtype, IntList(r.attrs.var->shape)))
-    return false;
   if (leaf_) // as the record: its inputs and variable matched
     return true;
   // The key's attribute bytes: doubles compare as bits.
