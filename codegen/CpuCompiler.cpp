@@ -497,8 +497,9 @@ size_t instructionCount(const llvm::Module &m) {
   return n;
 }
 
-// EJ_DUMP_DIR, where the optimized LLVM IR of each kernel compiled goes, as
-// kernel-<key>.ll beside the regions' .mlir files; null when unset.
+// EJ_DUMP_DIR, where the LLVM IR of each kernel compiled goes, as
+// kernel-<key>.in.ll (LLVM's optimizer's input) and kernel-<key>.ll (its
+// output) beside the regions' .mlir files; null when unset.
 const char *llvmDumpDirectory() {
   static const char *dir = [] {
     const char *d = std::getenv("EJ_DUMP_DIR");
@@ -507,11 +508,12 @@ const char *llvmDumpDirectory() {
   return dir;
 }
 
-void dumpLLVM(const llvm::Module &m, const std::string &name) {
+void dumpLLVM(const llvm::Module &m, const std::string &name,
+              const char *suffix) {
   const char *dir = llvmDumpDirectory();
   if (!dir || name.empty())
     return;
-  std::string path = std::string(dir) + "/kernel-" + name + ".ll";
+  std::string path = std::string(dir) + "/kernel-" + name + suffix;
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec) {
@@ -541,13 +543,14 @@ std::unique_ptr<llvm::MemoryBuffer>
 optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
                 const std::string &dumpName, CompilePhases *phases,
                 size_t &instructions, std::string &error) {
+  dumpLLVM(m, dumpName, ".in.ll");
   optimizeKernel(m, &tm, hostTarget().vectorMath);
   instructions = instructionCount(m);
   if (phases) {
     phases->lap("LLVM passes");
     phases->note(std::to_string(instructions) + " LLVM instructions");
   }
-  dumpLLVM(m, dumpName);
+  dumpLLVM(m, dumpName, ".ll");
   SmallVector<char, 0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager codegen;
