@@ -2,8 +2,12 @@
 #include "codegen/LlvmOptimize.h"
 
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ScalarEvolutionExpressions.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
@@ -82,6 +86,15 @@ unsigned floatWork(const llvm::Instruction &i) {
   return 0;
 }
 
+// The floating-point work of an iteration of `loop`.
+unsigned loopFloatWork(const llvm::Loop &loop) {
+  unsigned work = 0;
+  for (llvm::BasicBlock *block : loop.blocks())
+    for (const llvm::Instruction &i : *block)
+      work += floatWork(i);
+  return work;
+}
+
 // At the vectorizer's start, where loops are simplified and rotated.
 struct InterleaveHeavyLoopsPass
     : llvm::PassInfoMixin<InterleaveHeavyLoopsPass> {
@@ -95,7 +108,175 @@ struct InterleaveHeavyLoopsPass
   }
 };
 
+// At the vectorizer's end, where the loops hold their vector bodies.
+struct PrefetchNextBlocksPass : llvm::PassInfoMixin<PrefetchNextBlocksPass> {
+  llvm::PreservedAnalyses run(llvm::Function &f,
+                              llvm::FunctionAnalysisManager &analyses) {
+    if (!prefetchNextBlocks(
+            analyses.getResult<llvm::LoopAnalysis>(f),
+            analyses.getResult<llvm::DominatorTreeAnalysis>(f),
+            analyses.getResult<llvm::ScalarEvolutionAnalysis>(f)))
+      return llvm::PreservedAnalyses::all();
+    llvm::PreservedAnalyses kept;
+    kept.preserveSet<llvm::CFGAnalyses>();
+    return kept;
+  }
+};
+
+// The stride of address `s` per iteration of `outer`, in bytes, when `s`
+// is an affine recurrence of loops within `outer` with a constant stride
+// there.
+std::optional<int64_t> strideIn(const llvm::SCEV *s, const llvm::Loop *outer) {
+  while (const auto *rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(s)) {
+    if (!outer->contains(rec->getLoop()))
+      return std::nullopt;
+    if (rec->getLoop() == outer) {
+      const auto *step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getOperand(1));
+      if (!step || !rec->isAffine())
+        return std::nullopt;
+      return step->getAPInt().getSExtValue();
+    }
+    s = rec->getStart();
+  }
+  return std::nullopt;
+}
+
+// Which buffer `load` reads: the alias scope codegen/BufferAliasing gave
+// its buffer (a parallel loop's body receives each use of a buffer in a
+// field of its own); without one, its pointer's underlying object or, for
+// a pointer loaded from memory, the address it was loaded from.
+const void *bufferOf(const llvm::LoadInst &load, llvm::ScalarEvolution &scev) {
+  if (const llvm::MDNode *scope =
+          load.getMetadata(llvm::LLVMContext::MD_alias_scope))
+    return scope;
+  const llvm::Value *object =
+      llvm::getUnderlyingObject(load.getPointerOperand(), 0);
+  if (const auto *loaded = llvm::dyn_cast<llvm::LoadInst>(object))
+    object = loaded->getPointerOperand();
+  return scev.getSCEV(const_cast<llvm::Value *>(object));
+}
+
+// The loads of `loop`'s blocks.
+llvm::SmallVector<llvm::LoadInst *> loadsOf(const llvm::Loop &loop) {
+  llvm::SmallVector<llvm::LoadInst *> loads;
+  for (llvm::BasicBlock *block : loop.blocks())
+    for (llvm::Instruction &i : *block)
+      if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i))
+        loads.push_back(load);
+  return loads;
+}
+
+// A load of `loop` that walks its buffer a cache line or more per
+// iteration, and by a constant stride per iteration of `outer`: its
+// address, and those two strides in bytes.
+struct WalkingLoad {
+  llvm::LoadInst *load;
+  const llvm::SCEV *address;
+  int64_t iteration, block;
+};
+
+std::optional<WalkingLoad> walking(llvm::LoadInst *load, const llvm::Loop &loop,
+                                   const llvm::Loop &outer,
+                                   llvm::ScalarEvolution &scev) {
+  const llvm::SCEV *address = scev.getSCEV(load->getPointerOperand());
+  const auto *rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(address);
+  if (!rec || rec->getLoop() != &loop || !rec->isAffine())
+    return std::nullopt;
+  const auto *step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getOperand(1));
+  std::optional<int64_t> block = strideIn(address, &outer);
+  if (!step || step->getAPInt().getSExtValue() < int64_t(kCacheLineBytes) ||
+      !block || *block == 0)
+    return std::nullopt;
+  return WalkingLoad{load, address, step->getAPInt().getSExtValue(), *block};
+}
+
+// Places the prefetches of one loop over blocks (see prefetchNextBlocks).
+unsigned prefetchInBody(llvm::Loop &outer, llvm::DominatorTree &dominators,
+                        llvm::ScalarEvolution &scev) {
+  llvm::SmallVector<llvm::Loop *> inner;
+  for (llvm::Loop *l : outer.getLoopsInPreorder())
+    if (l != &outer && l->isInnermost())
+      inner.push_back(l);
+  // The loads of a pass that reads a buffer an earlier pass read: the
+  // block is in the cache by then, and the memory is idle.
+  auto rereads = [&](llvm::Loop *l) {
+    llvm::SmallPtrSet<const void *, 8> before;
+    for (llvm::Loop *earlier : inner)
+      if (earlier != l &&
+          dominators.properlyDominates(earlier->getHeader(), l->getHeader()))
+        for (llvm::LoadInst *load : loadsOf(*earlier))
+          before.insert(bufferOf(*load, scev));
+    llvm::SmallVector<WalkingLoad> loads;
+    for (llvm::LoadInst *load : loadsOf(*l))
+      if (before.contains(bufferOf(*load, scev)))
+        if (std::optional<WalkingLoad> w = walking(load, *l, outer, scev))
+          loads.push_back(*w);
+    return loads;
+  };
+  // The heaviest such pass, if heavy enough to hide the memory's latency
+  // behind its arithmetic: the prefetches of a light pass (a layernorm's
+  // subtraction of the mean) come in one burst.
+  llvm::SmallVector<WalkingLoad> loads;
+  unsigned most = kHeavyLoopOps - 1;
+  for (llvm::Loop *l : inner) {
+    unsigned work = loopFloatWork(*l);
+    if (work <= most)
+      continue;
+    if (llvm::SmallVector<WalkingLoad> r = rereads(l); !r.empty()) {
+      loads = std::move(r);
+      most = work;
+    }
+  }
+
+  // The loads in groups a constant apart (an interleaved vector loop's
+  // loads of one buffer): each group's lowest address.
+  llvm::SmallVector<std::pair<WalkingLoad, int64_t>> groups;
+  for (const WalkingLoad &w : loads) {
+    auto same = llvm::find_if(groups, [&](const auto &g) {
+      return llvm::isa<llvm::SCEVConstant>(
+          scev.getMinusSCEV(w.address, g.first.address));
+    });
+    if (same == groups.end()) {
+      groups.push_back({w, 0});
+      continue;
+    }
+    int64_t offset = llvm::cast<llvm::SCEVConstant>(
+                         scev.getMinusSCEV(w.address, same->first.address))
+                         ->getAPInt()
+                         .getSExtValue();
+    if (offset < same->second)
+      *same = {w, offset};
+  }
+
+  unsigned placed = 0;
+  for (const auto &[lowest, offset] : groups) {
+    llvm::IRBuilder<> b(lowest.load);
+    llvm::Function *prefetch = llvm::Intrinsic::getOrInsertDeclaration(
+        lowest.load->getModule(), llvm::Intrinsic::prefetch, {b.getPtrTy()});
+    for (int64_t line = 0; line < lowest.iteration;
+         line += int64_t(kCacheLineBytes)) {
+      llvm::Value *ahead =
+          b.CreateGEP(b.getInt8Ty(), lowest.load->getPointerOperand(),
+                      b.getInt64(lowest.block + line));
+      // A read, kept in every level of the cache, of data.
+      b.CreateCall(prefetch,
+                   {ahead, b.getInt32(0), b.getInt32(3), b.getInt32(1)});
+      ++placed;
+    }
+  }
+  return placed;
+}
+
 } // namespace
+
+unsigned mlir::ej::prefetchNextBlocks(llvm::LoopInfo &loops,
+                                      llvm::DominatorTree &dominators,
+                                      llvm::ScalarEvolution &scev) {
+  unsigned placed = 0;
+  for (llvm::Loop *outer : loops)
+    placed += prefetchInBody(*outer, dominators, scev);
+  return placed;
+}
 
 unsigned mlir::ej::interleaveHeavyLoops(llvm::Function &f) {
   if (f.isDeclaration())
@@ -107,11 +288,7 @@ unsigned mlir::ej::interleaveHeavyLoops(llvm::Function &f) {
     if (!loop->isInnermost() ||
         llvm::findStringMetadataForLoop(loop, "llvm.loop.interleave.count"))
       continue;
-    unsigned work = 0;
-    for (llvm::BasicBlock *block : loop->blocks())
-      for (const llvm::Instruction &i : *block)
-        work += floatWork(i);
-    if (work < kHeavyLoopOps)
+    if (loopFloatWork(*loop) < kHeavyLoopOps)
       continue;
     llvm::addStringMetadataToLoop(loop, "llvm.loop.interleave.count",
                                   kHeavyLoopInterleave);
@@ -155,6 +332,10 @@ void mlir::ej::optimizeKernel(llvm::Module &m, llvm::TargetMachine *tm,
   builder.registerVectorizerStartEPCallback(
       [](llvm::FunctionPassManager &fpm, llvm::OptimizationLevel) {
         fpm.addPass(InterleaveHeavyLoopsPass());
+      });
+  builder.registerVectorizerEndEPCallback(
+      [](llvm::FunctionPassManager &fpm, llvm::OptimizationLevel) {
+        fpm.addPass(PrefetchNextBlocksPass());
       });
   llvm::Triple triple(m.getTargetTriple());
   llvm::TargetLibraryInfoImpl libraries(triple);

