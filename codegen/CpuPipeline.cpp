@@ -9,7 +9,9 @@
 // llvm dialect. Ours besides the lowering: ej-tile-rows (row reductions
 // and their elementwise neighbours as one loop over blocks of rows, which
 // scf-forall-to-parallel makes a parallel loop), ej-linalg-to-blas (matmuls
-// stay BLAS calls), ej-parallelize, ej-approximate-math (f32
+// stay BLAS calls), ej-elementwise-in-place (an elementwise op writes over
+// a temporary input nothing reads after it), ej-parallelize,
+// ej-approximate-math (f32
 // transcendentals as polynomials, so that LLVM vectorizes the loops around
 // them) and ej-hoist-captured-fields (parallel regions capture pointers, not
 // whole memref descriptors).
@@ -112,7 +114,7 @@ constexpr const char *kPipeline =
     "func.func(ej-tile-rows, convert-ej-to-linalg, ej-fuse-elementwise),"
     "canonicalize,"
     "cse,"
-    "func.func(ej-separate-destinations),"
+    "func.func(ej-elementwise-in-place, ej-separate-destinations),"
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"

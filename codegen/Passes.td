@@ -234,6 +234,36 @@ def EjHoistCapturedFields
   ];
 }
 
+def EjElementwiseInPlace
+    : Pass<"ej-elementwise-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Elementwise generics write over an input nothing reads "
+                "after them";
+  let description = [{
+    An elementwise `linalg.generic` (every loop parallel, its one output
+    indexed as its loops and not read by its body) takes as its output an
+    input of the same type that it reads elementwise, that an op of the
+    same block computed (a temporary of the kernel), and that no later op
+    reads. Bufferization then computes the result in that input's buffer,
+    element by element after reading it, instead of in a buffer of its
+    own; and when the result is written into a kernel's output,
+    `eliminate-empty-tensors` builds the input there already. Softmax's
+    exponentials go straight into the output and are divided there: the
+    block's temporary goes, and the last pass rewrites lines that are in
+    the cache.
+
+    ```mlir
+    %e = linalg.generic ... ins(%x, %m) outs(%empty) { exp(x - m) }
+    %s = linalg.generic ... ins(%e) outs(%zero) { sum }
+    %q = linalg.generic ... ins(%e, %s) outs(%empty) { e / s }
+    // %q's output becomes %e
+    %q = linalg.generic ... ins(%e, %s) outs(%e) { e / s }
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let statistics = [Statistic<"numInPlace", "in-place",
+                              "Generics given an input as their output">];
+}
+
 def EjSeparateDestinations
     : Pass<"ej-separate-destinations", "::mlir::func::FuncOp"> {
   let summary = "A use of a tensor.empty that several written results "
