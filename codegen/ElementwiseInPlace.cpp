@@ -8,6 +8,7 @@
 #include "codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #define DEBUG_TYPE "ej-elementwise-in-place"
 
@@ -19,6 +20,31 @@ namespace mlir::ej {
 using namespace mlir;
 
 namespace {
+
+// Whether an op after `op` reads `v`, directly or through views of it
+// (which bufferization makes aliases of its buffer).
+bool readAfter(Value v, linalg::GenericOp op) {
+  SmallVector<Value> values{v};
+  while (!values.empty()) {
+    Value value = values.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
+              tensor::CollapseShapeOp, tensor::CastOp, tensor::ReshapeOp>(
+              user) &&
+          use.getOperandNumber() == 0) {
+        values.push_back(user->getResult(0));
+        continue;
+      }
+      // `v` is defined in `op`'s block, so every user is in it or nested
+      // in an op of it.
+      Operation *inBlock = op->getBlock()->findAncestorOpInBlock(*user);
+      if (inBlock != op && op->isBeforeInBlock(inBlock))
+        return true;
+    }
+  }
+  return false;
+}
 
 // The input of `op` it can write its result over: read elementwise, of the
 // result's type, computed by an op of the same block (a temporary of the
@@ -34,16 +60,13 @@ Value deadInput(linalg::GenericOp op) {
   for (OpOperand *input : op.getDpsInputOperands()) {
     Value v = input->get();
     Operation *producer = v.getDefiningOp();
+    // (An input that is already the output needs nothing.)
     if (v.getType() != init->get().getType() || v == init->get() ||
         !op.getMatchingIndexingMap(input).isIdentity() || !producer ||
         !isa<DestinationStyleOpInterface>(producer) ||
         producer->getBlock() != op->getBlock())
       continue;
-    bool readAfter = llvm::any_of(v.getUsers(), [&](Operation *user) {
-      Operation *inBlock = op->getBlock()->findAncestorOpInBlock(*user);
-      return !inBlock || (inBlock != op && op->isBeforeInBlock(inBlock));
-    });
-    if (!readAfter)
+    if (!readAfter(v, op))
       return v;
   }
   return nullptr;

@@ -124,18 +124,22 @@ struct PrefetchNextBlocksPass : llvm::PassInfoMixin<PrefetchNextBlocksPass> {
 };
 
 // The stride of address `s` per iteration of `outer`, in bytes, when `s`
-// is an affine recurrence of loops within `outer` with a constant stride
-// there.
-std::optional<int64_t> strideIn(const llvm::SCEV *s, const llvm::Loop *outer) {
+// is an affine recurrence of loops within `outer`, with a constant stride
+// there and strides in the loops between that do not change with it.
+std::optional<int64_t> strideIn(const llvm::SCEV *s, const llvm::Loop *outer,
+                                llvm::ScalarEvolution &scev) {
   while (const auto *rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(s)) {
-    if (!outer->contains(rec->getLoop()))
+    if (!outer->contains(rec->getLoop()) || !rec->isAffine())
       return std::nullopt;
+    const llvm::SCEV *step = rec->getOperand(1);
     if (rec->getLoop() == outer) {
-      const auto *step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getOperand(1));
-      if (!step || !rec->isAffine())
+      const auto *c = llvm::dyn_cast<llvm::SCEVConstant>(step);
+      if (!c)
         return std::nullopt;
-      return step->getAPInt().getSExtValue();
+      return c->getAPInt().getSExtValue();
     }
+    if (!scev.isLoopInvariant(step, outer))
+      return std::nullopt;
     s = rec->getStart();
   }
   return std::nullopt;
@@ -183,7 +187,7 @@ std::optional<WalkingLoad> walking(llvm::LoadInst *load, const llvm::Loop &loop,
   if (!rec || rec->getLoop() != &loop || !rec->isAffine())
     return std::nullopt;
   const auto *step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getOperand(1));
-  std::optional<int64_t> block = strideIn(address, &outer);
+  std::optional<int64_t> block = strideIn(address, &outer, scev);
   if (!step || step->getAPInt().getSExtValue() < int64_t(kCacheLineBytes) ||
       !block || *block == 0)
     return std::nullopt;
@@ -228,36 +232,59 @@ unsigned prefetchInBody(llvm::Loop &outer, llvm::DominatorTree &dominators,
     }
   }
 
-  // The loads in groups a constant apart (an interleaved vector loop's
-  // loads of one buffer): each group's lowest address.
-  llvm::SmallVector<std::pair<WalkingLoad, int64_t>> groups;
+  // The loads in groups that read within one iteration's stride of each
+  // other (an interleaved vector loop's loads of one buffer): each
+  // group's lowest load, and the bytes from it to the end of the highest.
+  struct Group {
+    const WalkingLoad *first, *lowest;
+    int64_t low = 0, high = 0;
+  };
+  const llvm::DataLayout &layout =
+      outer.getHeader()->getModule()->getDataLayout();
+  llvm::SmallVector<Group> groups;
   for (const WalkingLoad &w : loads) {
-    auto same = llvm::find_if(groups, [&](const auto &g) {
-      return llvm::isa<llvm::SCEVConstant>(
-          scev.getMinusSCEV(w.address, g.first.address));
-    });
-    if (same == groups.end()) {
-      groups.push_back({w, 0});
+    int64_t size =
+        int64_t(layout.getTypeStoreSize(w.load->getType()).getKnownMinValue());
+    auto offsetFrom = [&](const Group &g) -> std::optional<int64_t> {
+      const auto *d = llvm::dyn_cast<llvm::SCEVConstant>(
+          scev.getMinusSCEV(w.address, g.first->address));
+      if (!d || w.iteration != g.first->iteration || w.block != g.first->block)
+        return std::nullopt;
+      int64_t offset = d->getAPInt().getSExtValue();
+      if (offset <= -w.iteration || offset >= w.iteration)
+        return std::nullopt;
+      return offset;
+    };
+    Group *group = nullptr;
+    std::optional<int64_t> offset;
+    for (Group &g : groups)
+      if ((offset = offsetFrom(g))) {
+        group = &g;
+        break;
+      }
+    if (!group) {
+      groups.push_back({&w, &w, 0, size});
       continue;
     }
-    int64_t offset = llvm::cast<llvm::SCEVConstant>(
-                         scev.getMinusSCEV(w.address, same->first.address))
-                         ->getAPInt()
-                         .getSExtValue();
-    if (offset < same->second)
-      *same = {w, offset};
+    if (*offset < group->low) {
+      group->lowest = &w;
+      group->low = *offset;
+    }
+    group->high = std::max(group->high, *offset + size);
   }
 
   unsigned placed = 0;
-  for (const auto &[lowest, offset] : groups) {
-    llvm::IRBuilder<> b(lowest.load);
+  for (const Group &g : groups) {
+    llvm::LoadInst *load = g.lowest->load;
+    llvm::IRBuilder<> b(load);
     llvm::Function *prefetch = llvm::Intrinsic::getOrInsertDeclaration(
-        lowest.load->getModule(), llvm::Intrinsic::prefetch, {b.getPtrTy()});
-    for (int64_t line = 0; line < lowest.iteration;
-         line += int64_t(kCacheLineBytes)) {
-      llvm::Value *ahead =
-          b.CreateGEP(b.getInt8Ty(), lowest.load->getPointerOperand(),
-                      b.getInt64(lowest.block + line));
+        load->getModule(), llvm::Intrinsic::prefetch,
+        {load->getPointerOperandType()});
+    // The lines the iteration reads (not those it strides over).
+    int64_t span = std::min(g.high - g.low, g.first->iteration);
+    for (int64_t line = 0; line < span; line += int64_t(kCacheLineBytes)) {
+      llvm::Value *ahead = b.CreateGEP(b.getInt8Ty(), load->getPointerOperand(),
+                                       b.getInt64(g.first->block + line));
       // A read, kept in every level of the cache, of data.
       b.CreateCall(prefetch,
                    {ahead, b.getInt32(0), b.getInt32(3), b.getInt32(1)});

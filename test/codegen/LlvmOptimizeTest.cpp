@@ -121,57 +121,88 @@ TEST(LlvmOptimize, AnOuterLoopIsLeftToItsInnerOnes) {
   EXPECT_EQ(counts["outer"], std::nullopt);
 }
 
-// A loop over %n blocks of 1024 floats of %a (and of %b, read whole by
-// each block), whose body runs the given passes in order. Each pass walks
-// a block 16 floats (one cache line) per iteration: "sum" adds %a's block
-// up; "heavy" reads %a's block, multiplies it by %b `ops` times and stores
-// it into %t (a temporary: the same for each block); "scale" reads %t and
-// %b.
-std::string blocks(const std::vector<std::string> &passes, unsigned ops) {
+// One pass over a block: what it reads of %a, and its floating-point
+// operations per iteration.
+struct Pass {
+  enum Reads {
+    A,          // %a's block, one line per iteration
+    Temporary,  // %t, the same memory for every block
+    TwoLines,   // %a's block, two lines per iteration, the higher one first
+    TwoStreams, // two lines of %a's block 2 KB apart
+    Column,     // one line of %a, 64 KB further each iteration
+  } reads;
+  unsigned ops;
+};
+
+// A loop over %n blocks of 1024 floats of %a (4 KB apart) whose body runs
+// `passes` in order, each a loop over the block, 16 floats an iteration
+// (32 for TwoLines). Each multiplies what it reads by %b (read whole)
+// `ops` times, adds the product up and stores it into %t.
+std::string blocks(const std::vector<Pass> &passes) {
   std::string s = "define void @f(ptr noalias %a, ptr noalias %b, "
                   "ptr noalias %t, i64 %n) {\n"
                   "entry:\n  br label %outer\n"
                   "outer:\n"
                   "  %i = phi i64 [ 0, %entry ], [ %i.next, %latch ]\n"
-                  "  %row = mul i64 %i, 1024\n";
+                  "  %row = mul i64 %i, 1024\n"
+                  "  br label %p0\n";
   for (size_t k = 0; k < passes.size(); ++k) {
-    std::string p = passes[k] + std::to_string(k);
-    std::string from = k == 0 ? "outer" : passes[k - 1] + std::to_string(k - 1);
-    std::string next = k + 1 < passes.size()
-                           ? passes[k + 1] + std::to_string(k + 1)
-                           : std::string("latch");
-    s += "  br label %" + p + "\n" + p + ":\n";
-    s += "  %" + p + ".j = phi i64 [ 0, %" + (k == 0 ? "outer" : from) +
-         " ], [ %" + p + ".next, %" + p + " ]\n";
-    s += "  %" + p + ".ai = add i64 %row, %" + p + ".j\n";
-    s += "  %" + p + ".pa = getelementptr float, ptr %a, i64 %" + p + ".ai\n";
-    s += "  %" + p + ".pb = getelementptr float, ptr %b, i64 %" + p + ".j\n";
-    s += "  %" + p + ".pt = getelementptr float, ptr %t, i64 %" + p + ".j\n";
-    if (passes[k] == "sum") {
-      s += "  %" + p + ".acc = phi <16 x float> [ zeroinitializer, %" +
-           (k == 0 ? "outer" : from) + " ], [ %" + p + ".sum, %" + p + " ]\n";
-      s += "  %" + p + ".v = load <16 x float>, ptr %" + p + ".pa\n";
-      s +=
-          "  %" + p + ".sum = fadd <16 x float> %" + p + ".acc, %" + p + ".v\n";
-    } else {
-      bool heavy = passes[k] == "heavy";
-      s += "  %" + p + ".v0 = load <16 x float>, ptr %" + p +
-           (heavy ? ".pa" : ".pt") + "\n";
-      s += "  %" + p + ".w = load <16 x float>, ptr %" + p + ".pb\n";
-      unsigned n = heavy ? ops : 1;
-      for (unsigned o = 0; o < n; ++o)
-        s += "  %" + p + ".v" + std::to_string(o + 1) +
-             " = fmul <16 x float> %" + p + ".v" + std::to_string(o) + ", %" +
-             p + ".w\n";
-      s += "  store <16 x float> %" + p + ".v" + std::to_string(n) + ", ptr %" +
-           p + ".pt\n";
+    const Pass &pass = passes[k];
+    std::string p = "%p" + std::to_string(k),
+                from = k == 0 ? "outer" : "p" + std::to_string(k - 1) + ".exit";
+    std::string next =
+        k + 1 < passes.size() ? "p" + std::to_string(k + 1) : "latch";
+    auto line = [&](const std::string &name, const std::string &index) {
+      s += "  " + p + "." + name + ".i = " + index + "\n";
+      s += "  " + p + "." + name + ".p = getelementptr float, ptr %a, i64 " +
+           p + "." + name + ".i\n";
+      s += "  " + p + "." + name + " = load <16 x float>, ptr " + p + "." +
+           name + ".p\n";
+    };
+    s += p.substr(1) + ":\n";
+    s += "  " + p + ".j = phi i64 [ 0, %" + from + " ], [ " + p + ".next, " +
+         p + " ]\n";
+    s += "  " + p + ".acc = phi <16 x float> [ zeroinitializer, %" + from +
+         " ], [ " + p + ".sum, " + p + " ]\n";
+    s += "  " + p + ".rj = add i64 %row, " + p + ".j\n";
+    std::string v = p + ".v";
+    switch (pass.reads) {
+    case Pass::A:
+      line("v", "add i64 " + p + ".rj, 0");
+      break;
+    case Pass::Temporary:
+      s += "  " + p + ".tp = getelementptr float, ptr %t, i64 " + p + ".j\n";
+      s += "  " + p + ".v = load <16 x float>, ptr " + p + ".tp\n";
+      break;
+    case Pass::TwoLines:
+      line("hi", "add i64 " + p + ".rj, 16");
+      line("lo", "add i64 " + p + ".rj, 0");
+      s += "  " + v + " = fadd <16 x float> " + p + ".lo, " + p + ".hi\n";
+      break;
+    case Pass::TwoStreams:
+      line("near", "add i64 " + p + ".rj, 0");
+      line("far", "add i64 " + p + ".rj, 512");
+      s += "  " + v + " = fadd <16 x float> " + p + ".near, " + p + ".far\n";
+      break;
+    case Pass::Column:
+      s += "  " + p + ".col = mul i64 " + p + ".j, 1024\n";
+      line("v", "add i64 %row, " + p + ".col");
+      break;
     }
-    s += "  %" + p + ".next = add i64 %" + p + ".j, 16\n";
-    s += "  %" + p + ".c = icmp ult i64 %" + p + ".next, 1024\n";
-    s += "  br i1 %" + p + ".c, label %" + p + ", label %" + p + ".exit\n";
-    s += p + ".exit:\n";
-    if (next == "latch")
-      s += "  br label %latch\n";
+    s += "  " + p + ".w = load <16 x float>, ptr %b\n";
+    for (unsigned o = 0; o < pass.ops; ++o) {
+      std::string to = p + ".m" + std::to_string(o);
+      s += "  " + to + " = fmul <16 x float> " + v + ", " + p + ".w\n";
+      v = to;
+    }
+    s += "  " + p + ".sum = fadd <16 x float> " + p + ".acc, " + v + "\n";
+    s += "  " + p + ".tq = getelementptr float, ptr %t, i64 " + p + ".j\n";
+    s += "  store <16 x float> " + v + ", ptr " + p + ".tq\n";
+    s += "  " + p + ".next = add i64 " + p + ".j, " +
+         (pass.reads == Pass::TwoLines ? "32" : "16") + "\n";
+    s += "  " + p + ".c = icmp ult i64 " + p + ".next, 1024\n";
+    s += "  br i1 " + p + ".c, label " + p + ", label " + p + ".exit\n";
+    s += p.substr(1) + ".exit:\n  br label %" + next + "\n";
   }
   s += "latch:\n"
        "  %i.next = add i64 %i, 1\n"
@@ -181,8 +212,9 @@ std::string blocks(const std::vector<std::string> &passes, unsigned ops) {
   return s;
 }
 
-// The prefetches prefetchNextBlocks places in `ir`'s @f: for each, the
-// block it is in and its distance in bytes from the load it precedes.
+// The prefetches prefetchNextBlocks places in `ir`'s @f, each as the load
+// it precedes and its distance in bytes from that load's address; `placed`
+// is what the function returned.
 std::vector<std::pair<std::string, int64_t>> prefetches(const std::string &ir,
                                                         unsigned &placed) {
   llvm::LLVMContext ctx;
@@ -201,48 +233,76 @@ std::vector<std::pair<std::string, int64_t>> prefetches(const std::string &ir,
   llvm::ScalarEvolution scev(f, tli, assumptions, dominators, loops);
   placed = mlir::ej::prefetchNextBlocks(loops, dominators, scev);
   for (llvm::BasicBlock &block : f)
-    for (llvm::Instruction &i : block)
-      if (auto *call = llvm::dyn_cast<llvm::IntrinsicInst>(&i);
-          call && call->getIntrinsicID() == llvm::Intrinsic::prefetch) {
-        auto *gep = llvm::cast<llvm::GetElementPtrInst>(call->getArgOperand(0));
-        auto *offset = llvm::cast<llvm::ConstantInt>(gep->getOperand(1));
-        // Reads, kept in every cache level, of data.
-        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(1))
-                      ->getZExtValue(),
-                  0u);
-        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(2))
-                      ->getZExtValue(),
-                  3u);
-        EXPECT_EQ(llvm::cast<llvm::ConstantInt>(call->getArgOperand(3))
-                      ->getZExtValue(),
-                  1u);
-        found.push_back({block.getName().str(), offset->getSExtValue()});
-        // Just before the load whose address it is a block ahead of.
-        auto *load = llvm::dyn_cast<llvm::LoadInst>(call->getNextNode());
-        EXPECT_TRUE(load && load->getPointerOperand() == gep->getOperand(0));
-      }
+    for (llvm::Instruction &i : block) {
+      auto *call = llvm::dyn_cast<llvm::IntrinsicInst>(&i);
+      if (!call || call->getIntrinsicID() != llvm::Intrinsic::prefetch)
+        continue;
+      auto constant = [&](unsigned k) {
+        return llvm::cast<llvm::ConstantInt>(call->getArgOperand(k))
+            ->getZExtValue();
+      };
+      // Reads, kept in every cache level, of data.
+      EXPECT_EQ(constant(1), 0u);
+      EXPECT_EQ(constant(2), 3u);
+      EXPECT_EQ(constant(3), 1u);
+      auto *gep = llvm::cast<llvm::GetElementPtrInst>(call->getArgOperand(0));
+      const llvm::LoadInst *load = nullptr;
+      for (const llvm::Instruction *after = call; after && !load;
+           after = after->getNextNode())
+        if (auto *l = llvm::dyn_cast<llvm::LoadInst>(after);
+            l && l->getPointerOperand() == gep->getPointerOperand())
+          load = l;
+      EXPECT_TRUE(load) << "no load of the prefetch's base follows it";
+      found.push_back(
+          {load ? load->getName().str() : "",
+           llvm::cast<llvm::ConstantInt>(gep->getOperand(1))->getSExtValue()});
+    }
   return found;
 }
+
+using Found = std::vector<std::pair<std::string, int64_t>>;
 
 TEST(LlvmOptimize, TheNextBlockIsPrefetchedDuringTheHeaviestLaterPass) {
   // softmax's shape: a pass reads the block from memory, later passes
   // compute on it in the cache. The heaviest pass that reads %a again
   // prefetches %a's next block (4096 bytes on), one line per iteration.
   unsigned placed = 0;
-  auto found =
-      prefetches(blocks({"sum", "heavy", "scale"}, kHeavyLoopOps), placed);
+  EXPECT_EQ(prefetches(blocks({{Pass::A, 0},
+                               {Pass::A, kHeavyLoopOps},
+                               {Pass::Temporary, 1}}),
+                       placed),
+            (Found{{"p1.v", 4096}}));
   EXPECT_EQ(placed, 1u);
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0], std::make_pair(std::string("heavy1"), int64_t(4096)));
+  // Of two later passes, the heavier one, wherever it is.
+  EXPECT_EQ(prefetches(blocks({{Pass::A, 0},
+                               {Pass::A, kHeavyLoopOps},
+                               {Pass::A, kHeavyLoopOps + 4}}),
+                       placed),
+            (Found{{"p2.v", 4096}}));
+  EXPECT_EQ(prefetches(blocks({{Pass::A, 0},
+                               {Pass::A, kHeavyLoopOps + 4},
+                               {Pass::A, kHeavyLoopOps}}),
+                       placed),
+            (Found{{"p1.v", 4096}}));
+}
 
-  // Of two later passes, the heavier one.
-  found = prefetches(blocks({"sum", "heavy", "sum", "heavy"}, kHeavyLoopOps),
-                     placed);
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0].first, "heavy1");
-  found = prefetches(blocks({"sum", "sum", "heavy"}, kHeavyLoopOps), placed);
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0].first, "heavy2");
+TEST(LlvmOptimize, PrefetchesCoverTheLinesAnIterationReads) {
+  unsigned placed = 0;
+  // Two lines per iteration, the higher loaded first: both lines, from
+  // the lower load.
+  EXPECT_EQ(prefetches(blocks({{Pass::A, 0}, {Pass::TwoLines, kHeavyLoopOps}}),
+                       placed),
+            (Found{{"p1.lo", 4096}, {"p1.lo", 4160}}));
+  // Two streams of one buffer, 2 KB apart: one prefetch each.
+  EXPECT_EQ(
+      prefetches(blocks({{Pass::A, 0}, {Pass::TwoStreams, kHeavyLoopOps}}),
+                 placed),
+      (Found{{"p1.near", 4096}, {"p1.far", 4096}}));
+  // A column: the line read, not the 64 KB stepped over.
+  EXPECT_EQ(
+      prefetches(blocks({{Pass::A, 0}, {Pass::Column, kHeavyLoopOps}}), placed),
+      (Found{{"p1.v", 4096}}));
+  EXPECT_EQ(placed, 1u);
 }
 
 TEST(LlvmOptimize, OnlyAHeavyPassReadingItsBlockAgainGetsPrefetches) {
@@ -250,17 +310,19 @@ TEST(LlvmOptimize, OnlyAHeavyPassReadingItsBlockAgainGetsPrefetches) {
   // A later pass too light to hide the next block's latency: its
   // prefetches would come in one burst.
   EXPECT_TRUE(
-      prefetches(blocks({"sum", "heavy"}, kHeavyLoopOps - 2), placed).empty());
+      prefetches(blocks({{Pass::A, 0}, {Pass::A, kHeavyLoopOps - 2}}), placed)
+          .empty());
   EXPECT_EQ(placed, 0u);
   // One pass: it reads the block from memory itself, as the hardware
   // prefetchers see it.
-  EXPECT_TRUE(prefetches(blocks({"heavy"}, kHeavyLoopOps), placed).empty());
-  EXPECT_EQ(placed, 0u);
-  // The heavy pass reads %a first; what follows reads only the temporary
-  // and %b, which are the same for every block.
-  EXPECT_TRUE(
-      prefetches(blocks({"heavy", "scale", "scale"}, kHeavyLoopOps), placed)
-          .empty());
+  EXPECT_TRUE(prefetches(blocks({{Pass::A, kHeavyLoopOps}}), placed).empty());
+  // The pass that reads %a first is the heavy one; the heavy passes after
+  // it read only the temporary and %b, the same memory for every block.
+  EXPECT_TRUE(prefetches(blocks({{Pass::A, kHeavyLoopOps},
+                                 {Pass::Temporary, kHeavyLoopOps},
+                                 {Pass::Temporary, kHeavyLoopOps + 4}}),
+                         placed)
+                  .empty());
   EXPECT_EQ(placed, 0u);
 }
 

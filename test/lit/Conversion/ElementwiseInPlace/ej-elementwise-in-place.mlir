@@ -56,53 +56,72 @@ func.func @read_after(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
 
 // -----
 
-// Inputs that are not temporaries of the function (its arguments), that
-// are read broadcast or have another type all stay apart from the output.
+// Inputs that are not temporaries of the function (its arguments), of
+// another type, read transposed, or read after the op through a view made
+// before it, all stay apart from the output.
 // CHECK-LABEL: func.func @stays
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<8x4xf32>
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x4xf16>)
-// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<8x4xf32>)
-// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<8x4xf32>)
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8xf32>)
-// CHECK: linalg.generic {{.*}} ins(%[[R]] : tensor<8xf32>) outs(%[[E]] : tensor<8x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4xf16>)
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} outs(%[[E]] : tensor<4x4xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<4x4xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<4x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<4x4xf32>) outs(%[[E]] : tensor<4x4xf32>)
+// CHECK: %[[V:.*]] = linalg.generic {{.*}} outs(%[[E]] : tensor<4x4xf32>)
+// CHECK: tensor.collapse_shape %[[V]]
+// CHECK: linalg.generic {{.*}} ins(%[[V]] : tensor<4x4xf32>) outs(%[[E]] : tensor<4x4xf32>)
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
-#row2 = affine_map<(d0, d1) -> (d0)>
-func.func @stays(%x: tensor<8x4xf32>, %y: tensor<8xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>) {
-  %empty = tensor.empty() : tensor<8x4xf32>
-  %empty16 = tensor.empty() : tensor<8x4xf16>
+#tr2 = affine_map<(d0, d1) -> (d1, d0)>
+func.func @stays(%x: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<16xf32>) {
+  %empty = tensor.empty() : tensor<4x4xf32>
+  %empty16 = tensor.empty() : tensor<4x4xf16>
   %h = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%x : tensor<8x4xf32>) outs(%empty16 : tensor<8x4xf16>) {
+      ins(%x : tensor<4x4xf32>) outs(%empty16 : tensor<4x4xf16>) {
   ^bb0(%a: f32, %o: f16):
     %v = arith.truncf %a : f32 to f16
     linalg.yield %v : f16
-  } -> tensor<8x4xf16>
+  } -> tensor<4x4xf16>
+  %s = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x4xf32>) outs(%empty : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.mulf %a, %a : f32
+    linalg.yield %v : f32
+  } -> tensor<4x4xf32>
   // Reads its argument %x only.
   %0 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%x : tensor<8x4xf32>) outs(%empty : tensor<8x4xf32>) {
+      ins(%x : tensor<4x4xf32>) outs(%empty : tensor<4x4xf32>) {
   ^bb0(%a: f32, %o: f32):
     %v = arith.negf %a : f32
     linalg.yield %v : f32
-  } -> tensor<8x4xf32>
+  } -> tensor<4x4xf32>
   // Reads %h, of another type.
   %1 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%h : tensor<8x4xf16>) outs(%empty : tensor<8x4xf32>) {
+      ins(%h : tensor<4x4xf16>) outs(%empty : tensor<4x4xf32>) {
   ^bb0(%a: f16, %o: f32):
     %v = arith.extf %a : f16 to f32
     linalg.yield %v : f32
-  } -> tensor<8x4xf32>
-  %r = linalg.generic {indexing_maps = [#id2, #row2], iterator_types = ["parallel", "reduction"]}
-      ins(%x : tensor<8x4xf32>) outs(%y : tensor<8xf32>) {
+  } -> tensor<4x4xf32>
+  // Reads %s transposed.
+  %2 = linalg.generic {indexing_maps = [#tr2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<4x4xf32>) outs(%empty : tensor<4x4xf32>) {
   ^bb0(%a: f32, %o: f32):
-    %v = arith.addf %a, %o : f32
+    %v = arith.negf %a : f32
     linalg.yield %v : f32
-  } -> tensor<8xf32>
-  // Reads %r broadcast.
-  %2 = linalg.generic {indexing_maps = [#row2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%r : tensor<8xf32>) outs(%empty : tensor<8x4xf32>) {
+  } -> tensor<4x4xf32>
+  // %v is read after %3 through a view made before it.
+  %v = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x4xf32>) outs(%empty : tensor<4x4xf32>) {
   ^bb0(%a: f32, %o: f32):
-    linalg.yield %a : f32
-  } -> tensor<8x4xf32>
-  return %0, %1, %2 : tensor<8x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>
+    %w = arith.addf %a, %a : f32
+    linalg.yield %w : f32
+  } -> tensor<4x4xf32>
+  %flat = tensor.collapse_shape %v [[0, 1]] : tensor<4x4xf32> into tensor<16xf32>
+  %3 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%v : tensor<4x4xf32>) outs(%empty : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %w = arith.negf %a : f32
+    linalg.yield %w : f32
+  } -> tensor<4x4xf32>
+  return %0, %1, %2, %3, %flat : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<16xf32>
 }
 
 // -----
