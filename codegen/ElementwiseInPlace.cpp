@@ -8,7 +8,6 @@
 #include "codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #define DEBUG_TYPE "ej-elementwise-in-place"
 
@@ -28,14 +27,11 @@ bool readAfter(Value v, linalg::GenericOp op) {
   while (!values.empty()) {
     Value value = values.pop_back_val();
     for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
-              tensor::CollapseShapeOp, tensor::CastOp, tensor::ReshapeOp>(
-              user) &&
-          use.getOperandNumber() == 0) {
-        values.push_back(user->getResult(0));
+      if (Value view = mlir::ej::viewBy(use)) {
+        values.push_back(view);
         continue;
       }
+      Operation *user = use.getOwner();
       // `v` is defined in `op`'s block, so every user is in it or nested
       // in an op of it.
       Operation *inBlock = op->getBlock()->findAncestorOpInBlock(*user);

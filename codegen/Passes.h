@@ -40,6 +40,12 @@ bool isLowerableToLinalg(Operation *op);
 /// of the BLAS helpers, declared in the module as needed).
 void populateLinalgToBlasPatterns(RewritePatternSet &patterns);
 
+/// The view of a tensor that `use` makes, when its owner is one
+/// (extract_slice, expand_shape, collapse_shape, cast or reshape of the
+/// used value), which bufferization makes an alias of the value's buffer;
+/// null otherwise.
+Value viewBy(OpOperand &use);
+
 /// ej functions down to the llvm dialect: convert-ej-to-linalg, elementwise
 /// fusion, one-shot bufferization (function boundaries included), BLAS
 /// calls for matmuls, loops, polynomial approximations of the f32

@@ -29,15 +29,10 @@ namespace {
 // The value that `use` builds in place on its operand: the tied result of
 // a destination operand, or the result of a view; null for other uses.
 Value builtBy(OpOperand &use) {
-  Operation *user = use.getOwner();
-  if (auto dps = dyn_cast<DestinationStyleOpInterface>(user))
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner()))
     if (dps.isDpsInit(&use))
       return dps.getTiedOpResult(&use);
-  if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
-          tensor::CollapseShapeOp, tensor::CastOp, tensor::ReshapeOp>(user) &&
-      use.getOperandNumber() == 0)
-    return user->getResult(0);
-  return nullptr;
+  return mlir::ej::viewBy(use);
 }
 
 // How many materialize_in_destination ops write a value that `use` of an
@@ -88,3 +83,12 @@ struct EjSeparateDestinationsPass
 };
 
 } // namespace
+
+Value mlir::ej::viewBy(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
+          tensor::CollapseShapeOp, tensor::CastOp, tensor::ReshapeOp>(user) &&
+      use.getOperandNumber() == 0)
+    return user->getResult(0);
+  return nullptr;
+}
