@@ -60,3 +60,106 @@ func.func @row_mean(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
   %2 = ej.exp %1 : tensor<16x64xf32>
   return %2 : tensor<16x64xf32>
 }
+
+// -----
+
+// A cheap elementwise producer read by several consumers is computed again
+// in each: layernorm's centered rows feed the variance's sum and the output
+// without being written. Only the mean, which both read broadcast, is
+// shared.
+// CHECK-LABEL: func.func @centered_rows_recomputed
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%{{[a-z0-9_]+}} : tensor<16x1xf64>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%arg0, %[[MEAN]] : tensor<16x64xf32>, tensor<16x1xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.extf
+// CHECK: %[[OUT:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%arg0, %[[MEAN]], %{{.*}}, %arg1 :
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: linalg.yield
+// CHECK: return %[[OUT]]
+func.func @centered_rows_recomputed(%x: tensor<16x64xf32>, %g: tensor<64xf32>) -> tensor<16x64xf32> {
+  %0 = ej.reduce_mean %x axes = [1] keepdims : tensor<16x64xf32>
+  %1 = ej.sub %x, %0 : tensor<16x64xf32>, tensor<16x1xf32>
+  %2 = ej.square %1 : tensor<16x64xf32>
+  %3 = ej.reduce_mean %2 axes = [1] keepdims : tensor<16x64xf32>
+  %4 = ej.rsqrt %3 : tensor<16x1xf32>
+  %5 = ej.mul %1, %4 : tensor<16x64xf32>, tensor<16x1xf32>
+  %6 = ej.mul %5, %g : tensor<16x64xf32>, tensor<64xf32>
+  return %6 : tensor<16x64xf32>
+}
+
+// -----
+
+// Two elementwise consumers each compute the subtraction themselves.
+// CHECK-LABEL: func.func @two_consumers
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1 :
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: linalg.yield
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1 :
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: linalg.yield
+// CHECK: return %[[A]], %[[B]]
+func.func @two_consumers(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+  %0 = ej.sub %x, %y : tensor<64xf32>, tensor<64xf32>
+  %1 = ej.mul %0, %x : tensor<64xf32>, tensor<64xf32>
+  %2 = ej.add %0, %y : tensor<64xf32>, tensor<64xf32>
+  return %1, %2 : tensor<64xf32>, tensor<64xf32>
+}
+
+// -----
+
+// Not computed again: an exponential (softmax's, read by the sum and the
+// division), a division, and a producer whose result is also returned
+// (it is written anyway).
+// CHECK-LABEL: func.func @exp_written_once
+// CHECK: %[[E:.*]] = linalg.generic
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: math.exp
+// CHECK-NEXT: linalg.yield
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<16x1x64xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[E]], %{{.*}} : tensor<16x64xf32>, tensor<16x1xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.divf
+// CHECK-NOT: math.exp
+func.func @exp_written_once(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %0 = ej.exp %x : tensor<16x64xf32>
+  %1 = ej.reduce_sum %0 axes = [1] keepdims : tensor<16x64xf32>
+  %2 = ej.div %0, %1 : tensor<16x64xf32>, tensor<16x1xf32>
+  return %2 : tensor<16x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @division_written_once
+// CHECK-COUNT-1: arith.divf
+// CHECK-NOT: arith.divf
+func.func @division_written_once(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+  %0 = ej.div %x, %y : tensor<64xf32>, tensor<64xf32>
+  %1 = ej.mul %0, %x : tensor<64xf32>, tensor<64xf32>
+  %2 = ej.add %0, %y : tensor<64xf32>, tensor<64xf32>
+  return %1, %2 : tensor<64xf32>, tensor<64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @returned_written_once
+// CHECK: %[[D:.*]] = linalg.generic
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: linalg.yield
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[D]], %arg0 :
+// CHECK-NOT: arith.subf
+// CHECK: return %[[D]], %[[P]]
+func.func @returned_written_once(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+  %0 = ej.sub %x, %y : tensor<64xf32>, tensor<64xf32>
+  %1 = ej.mul %0, %x : tensor<64xf32>, tensor<64xf32>
+  return %0, %1 : tensor<64xf32>, tensor<64xf32>
+}
