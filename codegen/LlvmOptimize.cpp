@@ -67,9 +67,10 @@ void addVectorMath(llvm::TargetLibraryInfoImpl &tli,
 }
 
 // The floating-point work of one instruction: an arithmetic op, a
-// comparison or select of floats, an intrinsic (fma, floor, fabs, ...)
-// counts one; a call of a math function (exp, tanh, ... in float64)
-// counts as a whole polynomial.
+// comparison or select of floats, a conversion from or to a float (a
+// float32 value widened for a float64 sum runs on the same units), an
+// intrinsic (fma, floor, fabs, ...) counts one; a call of a math function
+// (exp, tanh, ... in float64) counts as a whole polynomial.
 unsigned floatWork(const llvm::Instruction &i) {
   constexpr unsigned kMathCall = 8;
   if (const auto *call = llvm::dyn_cast<llvm::CallInst>(&i)) {
@@ -78,6 +79,9 @@ unsigned floatWork(const llvm::Instruction &i) {
     return llvm::isa<llvm::IntrinsicInst>(call) ? 1 : kMathCall;
   }
   if (llvm::isa<llvm::FCmpInst>(i))
+    return 1;
+  if (llvm::isa<llvm::FPExtInst, llvm::FPTruncInst, llvm::FPToSIInst,
+                llvm::FPToUIInst, llvm::SIToFPInst, llvm::UIToFPInst>(i))
     return 1;
   if (llvm::isa<llvm::BinaryOperator, llvm::UnaryOperator, llvm::SelectInst>(
           i) &&

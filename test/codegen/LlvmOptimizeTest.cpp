@@ -121,8 +121,8 @@ TEST(LlvmOptimize, AnOuterLoopIsLeftToItsInnerOnes) {
   EXPECT_EQ(counts["outer"], std::nullopt);
 }
 
-// One pass over a block: what it reads of %a, and its floating-point
-// operations per iteration.
+// One pass over a block: what it reads of %a, its floating-point
+// operations per iteration, and how many of them are conversions.
 struct Pass {
   enum Reads {
     A,          // %a's block, one line per iteration
@@ -132,12 +132,14 @@ struct Pass {
     Column,     // one line of %a, 64 KB further each iteration
   } reads;
   unsigned ops;
+  unsigned conversions = 0;
 };
 
 // A loop over %n blocks of 1024 floats of %a (4 KB apart) whose body runs
 // `passes` in order, each a loop over the block, 16 floats an iteration
 // (32 for TwoLines). Each multiplies what it reads by %b (read whole)
-// `ops` times, adds the product up and stores it into %t.
+// `ops` times, widens the product to double and back for `conversions`
+// conversions (as for a float64 sum), adds it up and stores it into %t.
 std::string blocks(const std::vector<Pass> &passes) {
   std::string s = "define void @f(ptr noalias %a, ptr noalias %b, "
                   "ptr noalias %t, i64 %n) {\n"
@@ -193,6 +195,14 @@ std::string blocks(const std::vector<Pass> &passes) {
     for (unsigned o = 0; o < pass.ops; ++o) {
       std::string to = p + ".m" + std::to_string(o);
       s += "  " + to + " = fmul <16 x float> " + v + ", " + p + ".w\n";
+      v = to;
+    }
+    for (unsigned c = 0; c < pass.conversions; ++c) {
+      std::string to = p + ".c" + std::to_string(c);
+      s +=
+          "  " + to +
+          (c % 2 == 0 ? " = fpext <16 x float> " + v + " to <16 x double>\n"
+                      : " = fptrunc <16 x double> " + v + " to <16 x float>\n");
       v = to;
     }
     s += "  " + p + ".sum = fadd <16 x float> " + p + ".acc, " + v + "\n";
@@ -284,6 +294,14 @@ TEST(LlvmOptimize, TheNextBlockIsPrefetchedDuringTheHeaviestLaterPass) {
                                {Pass::A, kHeavyLoopOps}}),
                        placed),
             (Found{{"p1.v", 4096}}));
+  // Conversions count: a layernorm's variance pass widens each square for
+  // its float64 sum (here 13 products, 2 conversions and the sum).
+  EXPECT_EQ(prefetches(blocks({{Pass::A, 0}, {Pass::A, kHeavyLoopOps - 3, 2}}),
+                       placed),
+            (Found{{"p1.v", 4096}}));
+  EXPECT_TRUE(
+      prefetches(blocks({{Pass::A, 0}, {Pass::A, kHeavyLoopOps - 3}}), placed)
+          .empty());
 }
 
 TEST(LlvmOptimize, PrefetchesCoverTheLinesAnIterationReads) {
