@@ -1,7 +1,8 @@
 //===- CpuPipeline.cpp - ej-cpu-pipeline: ej functions to the llvm dialect ===//
 //
 // Upstream passes wherever they exist: linalg elementwise fusion (through
-// ej-fuse-elementwise, which keeps matmuls away from it), empty
+// ej-fuse-elementwise, which keeps matmuls away from it and computes a
+// cheap producer again in each of its consumers), empty
 // tensor elimination and one-shot bufferization across function boundaries
 // (a kernel computes its results in the buffers it is given), buffer
 // deallocation for the temporaries, parallel loops (OpenMP for the
