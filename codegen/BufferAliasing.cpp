@@ -2,6 +2,7 @@
 #include "codegen/BufferAliasing.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/ValueTracking.h"
@@ -137,12 +138,14 @@ void roundUpWithinAllocations(llvm::Function &fn) {
 // `noalias` argument or the result of a call returning fresh memory, followed
 // through the memref descriptors (insertvalue, extractvalue) and the
 // structure through which a parallel nest receives its captures; null when
-// it is none of those.
+// it is none of those. `exact`: only if `pointer` is the buffer's address
+// itself, not an offset from it.
 const llvm::Value *bufferOf(const llvm::Value *pointer, const Origins &origins,
-                            unsigned depth = 0) {
+                            bool exact = false, unsigned depth = 0) {
   const llvm::Value *v = pointer;
   for (unsigned steps = 0; steps < 64; ++steps) {
-    v = llvm::getUnderlyingObject(v, /*MaxLookup=*/0);
+    v = exact ? v->stripPointerCasts()
+              : llvm::getUnderlyingObject(v, /*MaxLookup=*/0);
     if (auto *field = llvm::dyn_cast<llvm::ExtractValueInst>(v)) {
       v = llvm::FindInsertedValue(
           const_cast<llvm::Value *>(field->getAggregateOperand()),
@@ -179,15 +182,19 @@ const llvm::Value *bufferOf(const llvm::Value *pointer, const Origins &origins,
   if (k < 0)
     return nullptr;
   const llvm::Value *stored = storedInto(fork->second->getArgOperand(slot), k);
-  return stored ? bufferOf(stored, origins, depth + 1) : nullptr;
+  return stored ? bufferOf(stored, origins, exact, depth + 1) : nullptr;
 }
 
-// Gives each buffer that `fn`'s loads and stores reach an alias scope, and
-// each such access its buffer's scope and the others' as `noalias`.
-void scopeAccesses(llvm::Function &fn, const Origins &origins) {
+using Buffers = llvm::SmallPtrSet<const llvm::Value *, 4>;
+
+// Gives each buffer that `fn`'s loads and stores reach an alias scope (named
+// kStreamedScope for those of `streamed`), and each such access its
+// buffer's scope and the others' as `noalias`.
+void scopeAccesses(llvm::Function &fn, const Origins &origins,
+                   const Buffers &streamed) {
   llvm::SmallVector<std::pair<llvm::Instruction *, const llvm::Value *>>
       accesses;
-  llvm::DenseMap<const llvm::Value *, unsigned> index;
+  llvm::MapVector<const llvm::Value *, unsigned> index;
   for (llvm::BasicBlock &block : fn)
     for (llvm::Instruction &i : block) {
       const llvm::Value *address = nullptr;
@@ -207,9 +214,10 @@ void scopeAccesses(llvm::Function &fn, const Origins &origins) {
   llvm::MDBuilder md(fn.getContext());
   llvm::MDNode *domain =
       md.createAnonymousAliasScopeDomain(fn.getName().str() + ": buffers");
-  llvm::SmallVector<llvm::Metadata *> scopes(index.size());
-  for (unsigned k = 0; k < index.size(); ++k)
-    scopes[k] = md.createAnonymousAliasScope(domain);
+  llvm::SmallVector<llvm::Metadata *> scopes;
+  for (auto [buffer, k] : index)
+    scopes.push_back(md.createAnonymousAliasScope(
+        domain, streamed.contains(buffer) ? kStreamedScope : ""));
   llvm::SmallVector<llvm::MDNode *> own, others;
   for (unsigned k = 0; k < index.size(); ++k) {
     own.push_back(llvm::MDNode::get(fn.getContext(), scopes[k]));
@@ -226,9 +234,55 @@ void scopeAccesses(llvm::Function &fn, const Origins &origins) {
   }
 }
 
+// The buffers of `streamed` (kernel buffers by argument) that nothing in
+// `m` reads: no load, and no call other than the OpenMP runtime's fork
+// (a BLAS call or a copy) is given them.
+Buffers writtenOnly(llvm::Module &m, llvm::ArrayRef<llvm::Argument *> buffers,
+                    llvm::ArrayRef<unsigned> streamed, const Origins &origins) {
+  Buffers written;
+  for (unsigned k : streamed)
+    if (k < buffers.size())
+      written.insert(buffers[k]);
+  if (written.empty())
+    return written;
+  llvm::Function *fork = m.getFunction("__kmpc_fork_call");
+  for (llvm::Function &fn : m)
+    for (llvm::BasicBlock &block : fn)
+      for (llvm::Instruction &i : block) {
+        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i)) {
+          written.erase(bufferOf(load->getPointerOperand(), origins));
+          continue;
+        }
+        auto *call = llvm::dyn_cast<llvm::CallBase>(&i);
+        if (!call || (fork && call->getCalledOperand() == fork))
+          continue;
+        for (const llvm::Use &arg : call->args())
+          if (arg->getType()->isPointerTy())
+            written.erase(bufferOf(arg, origins));
+      }
+  return written;
+}
+
+// Marks the loads by which `fn` receives the addresses of `streamed`
+// buffers from its captures as aligned to kOutputAlignment.
+void alignStreamedAddresses(llvm::Function &fn, const Origins &origins,
+                            const Buffers &streamed) {
+  llvm::LLVMContext &ctx = fn.getContext();
+  llvm::MDNode *aligned = llvm::MDNode::get(
+      ctx, llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(
+               llvm::Type::getInt64Ty(ctx), kOutputAlignment)));
+  for (llvm::BasicBlock &block : fn)
+    for (llvm::Instruction &i : block)
+      if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i);
+          load && load->getType()->isPointerTy() &&
+          streamed.contains(bufferOf(load, origins, /*exact=*/true)))
+        load->setMetadata(llvm::LLVMContext::MD_align, aligned);
+}
+
 } // namespace
 
-void mlir::ej::describeBufferAliasing(llvm::Module &m) {
+void mlir::ej::describeBufferAliasing(llvm::Module &m,
+                                      llvm::ArrayRef<unsigned> streamed) {
   Origins origins;
   llvm::SmallVector<llvm::Argument *> buffers = kernelBuffers(m);
   origins.kernelBuffers.insert(buffers.begin(), buffers.end());
@@ -247,6 +301,10 @@ void mlir::ej::describeBufferAliasing(llvm::Module &m) {
   for (llvm::Function &fn : m)
     roundUpWithinAllocations(fn);
   origins.forks = findForkCalls(m);
-  for (auto [fn, call] : origins.forks)
-    scopeAccesses(*const_cast<llvm::Function *>(fn), origins);
+  Buffers written = writtenOnly(m, buffers, streamed, origins);
+  for (auto [fn, call] : origins.forks) {
+    auto &nest = *const_cast<llvm::Function *>(fn);
+    scopeAccesses(nest, origins, written);
+    alignStreamedAddresses(nest, origins, written);
+  }
 }

@@ -11,6 +11,8 @@
 #ifndef EJ_CODEGEN_BUFFERALIASING_H
 #define EJ_CODEGEN_BUFFERALIASING_H
 
+#include "llvm/ADT/ArrayRef.h"
+
 namespace llvm {
 class Module;
 } // namespace llvm
@@ -35,7 +37,23 @@ inline constexpr unsigned kMaxNoAliasBuffers = 16;
 /// OpenMP runtime's arguments and so never sees those promises, every load
 /// and store through a known buffer with an alias scope of its own that
 /// excludes the nest's other buffers.
-void describeBufferAliasing(llvm::Module &m);
+///
+/// `streamed` lists kernel buffers (by argument) that are outputs the
+/// kernel may stream to memory, bypassing the cache (it writes more than
+/// the cache holds). Those of them that nothing in the kernel reads get,
+/// in each nest, an alias scope named kStreamedScope, and the loads of
+/// their pointers from the nest's captures the alignment kOutputAlignment
+/// (`!align`), which callers of kernels guarantee: the optimizer's
+/// streamStores (codegen/LlvmOptimize.h) then makes their aligned vector
+/// stores non-temporal.
+void describeBufferAliasing(llvm::Module &m,
+                            llvm::ArrayRef<unsigned> streamed = {});
+
+/// The name of the alias scope of an output the kernel streams.
+inline constexpr const char *kStreamedScope = "ej.streamed";
+
+/// The alignment, in bytes, of every output buffer a kernel is given.
+inline constexpr unsigned kOutputAlignment = 32;
 
 } // namespace mlir::ej
 

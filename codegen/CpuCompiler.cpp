@@ -65,7 +65,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <system_error>
@@ -226,7 +228,36 @@ unsigned threadsSetting() {
 
 CpuKernel::~CpuKernel() = default;
 
-void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
+void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
+                    ArrayRef<KernelBuffer> outputs) const {
+  // Outputs not aligned as the code takes them (a caller's own memory) are
+  // written into aligned copies, then copied out.
+  struct Unaligned {
+    void *to;
+    size_t bytes;
+    std::unique_ptr<char, decltype(&std::free)> copy;
+  };
+  std::vector<Unaligned> unaligned;
+  SmallVector<KernelBuffer, 8> buffers(inputs);
+  for (const KernelBuffer &out : outputs) {
+    buffers.push_back(out);
+    if (reinterpret_cast<uintptr_t>(out.data) % kOutputAlignment == 0)
+      continue;
+    size_t bytes = out.elementSize;
+    for (int64_t d : out.shape)
+      bytes *= size_t(d);
+    size_t rounded =
+        (bytes + kOutputAlignment - 1) / kOutputAlignment * kOutputAlignment;
+    unaligned.push_back(
+        {out.data,
+         bytes,
+         {static_cast<char *>(std::aligned_alloc(
+              kOutputAlignment, std::max(rounded, size_t(kOutputAlignment)))),
+          &std::free}});
+    if (!unaligned.back().copy)
+      throw std::bad_alloc();
+    buffers.back().data = unaligned.back().copy.get();
+  }
   // One memref descriptor per buffer: allocated, aligned, offset, sizes,
   // strides (row-major), all in one array; small kernels (the common case
   // of a replayed region) need no heap allocation here.
@@ -275,6 +306,8 @@ void CpuKernel::run(ArrayRef<KernelBuffer> buffers) const {
     }
   }
   entry_(pointers);
+  for (const Unaligned &out : unaligned)
+    std::memcpy(out.to, out.copy.get(), out.bytes);
 }
 
 namespace {
@@ -284,8 +317,9 @@ namespace {
 constexpr const char *kEntry = "ej_kernel_entry";
 
 // The disk cache's format; a change of what an object holds or how it is
-// called (the entry point's contract) must change it.
-constexpr const char *kKernelFormat = "ej-cpu-kernel-2";
+// called (the entry point's contract: outputs aligned to kOutputAlignment
+// since format 3) must change it.
+constexpr const char *kKernelFormat = "ej-cpu-kernel-3";
 
 // The kernel allocator; kernels call it through these two functions, so
 // that objects in the disk cache stay valid whatever it is.
@@ -374,9 +408,38 @@ std::string buildIdentity() {
 struct Target {
   std::string error; // the host has no usable target
   std::string triple, cpu, features, build;
-  std::string dataLayout;  // the target's, as a string
-  bool vectorMath = false; // glibc's libmvec is loaded: see loadVectorMath()
+  std::string dataLayout;     // the target's, as a string
+  bool vectorMath = false;    // glibc's libmvec is loaded: see loadVectorMath()
+  int64_t lastLevelCache = 0; // bytes: see lastLevelCacheBytes()
 };
+
+// The bytes of the first CPU's cache of the highest level, as Linux
+// describes it (/sys/devices/system/cpu/cpu0/cache/index<k>/{level,size},
+// the size as "32768K"); 32 MiB where it does not. (The C library's
+// sysconf can report the whole package's: 256 MiB for eight 32 MiB
+// caches.)
+int64_t lastLevelCacheBytes() {
+  int bestLevel = 0;
+  int64_t best = int64_t(32) << 20;
+  for (int k = 0; k < 8; ++k) {
+    std::string dir =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(k) + "/";
+    auto read = [&](const char *name) {
+      auto text = llvm::MemoryBuffer::getFile(dir + name, /*IsText=*/true);
+      return text ? (*text)->getBuffer().trim().str() : std::string();
+    };
+    std::string level = read("level"), size = read("size");
+    int l = std::atoi(level.c_str());
+    char *end = nullptr;
+    long long bytes = std::strtoll(size.c_str(), &end, 10);
+    if (l <= bestLevel || bytes <= 0)
+      continue;
+    int64_t unit = *end == 'K' ? 1 << 10 : *end == 'M' ? 1 << 20 : 1;
+    bestLevel = l;
+    best = int64_t(bytes) * unit;
+  }
+  return best;
+}
 
 // glibc's vector math library (libmvec, part of the C library's package):
 // the loop vectorizer turns float64 exp, log, sin, cos, tan, pow, tanh,
@@ -403,6 +466,7 @@ const Target &hostTarget() {
     t.dataLayout = tm->createDataLayout().getStringRepresentation();
     t.build = buildIdentity();
     t.vectorMath = loadVectorMath();
+    t.lastLevelCache = lastLevelCacheBytes();
     return t;
   }());
   return target;
@@ -526,6 +590,41 @@ void dumpLLVM(const llvm::Module &m, const std::string &name,
 // How many threads compile one kernel's parts (setCompileThreads).
 std::atomic<unsigned> compileThreads{0};
 
+// setStreamingBytes's setting.
+std::atomic<int64_t> streamingSetting{0};
+
+// The bytes of output from which kernels stream their outputs.
+int64_t streamingBytes() {
+  int64_t set = streamingSetting.load(std::memory_order_relaxed);
+  if (set < 0)
+    return std::numeric_limits<int64_t>::max();
+  return set > 0 ? set : hostTarget().lastLevelCache;
+}
+
+// The arguments of `module`'s kernel that are outputs (the destinations of
+// its writes), when the kernel writes at least streamingBytes() in all:
+// the outputs it may stream.
+SmallVector<unsigned> streamedOutputs(ModuleOp module) {
+  SmallVector<unsigned> outputs;
+  auto kernel = module.lookupSymbol<func::FuncOp>("kernel");
+  if (!kernel)
+    return outputs;
+  int64_t bytes = 0;
+  kernel.walk([&](bufferization::MaterializeInDestinationOp write) {
+    auto arg = dyn_cast<BlockArgument>(write.getDest());
+    auto type = arg ? dyn_cast<MemRefType>(arg.getType()) : MemRefType();
+    if (!type || !type.hasStaticShape() ||
+        arg.getOwner()->getParentOp() != kernel)
+      return;
+    outputs.push_back(arg.getArgNumber());
+    bytes += type.getNumElements() *
+             int64_t((type.getElementTypeBitWidth() + 7) / 8);
+  });
+  if (bytes < streamingBytes())
+    outputs.clear();
+  return outputs;
+}
+
 unsigned threadsForParts() {
   unsigned n = compileThreads.load(std::memory_order_relaxed);
   // EJ_NUM_THREADS bounds these threads as it bounds the interpreter's.
@@ -598,6 +697,7 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
+  SmallVector<unsigned> streamed = streamedOutputs(module);
   {
     std::optional<KernelPipeline> own;
     KernelPipeline *pipeline = threadPipeline;
@@ -633,7 +733,7 @@ emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
     }
   if (!addEntry(*m, error))
     return objects;
-  describeBufferAliasing(*m);
+  describeBufferAliasing(*m, streamed);
   // Only the entry point is called from outside. The kernel function takes
   // each memref descriptor as 5 + 2 * rank scalars, a training step's
   // kernel several hundred of them, and instruction selection of a call
@@ -774,6 +874,10 @@ void mlir::ej::setCompileThreads(unsigned threads) {
   compileThreads.store(threads, std::memory_order_relaxed);
 }
 
+void mlir::ej::setStreamingBytes(int64_t bytes) {
+  streamingSetting.store(bytes, std::memory_order_relaxed);
+}
+
 mlir::ej::KernelAllocator
 mlir::ej::setKernelAllocator(KernelAllocator allocator) {
   return {kernelAllocate.exchange(allocator.allocate),
@@ -788,12 +892,13 @@ std::string mlir::ej::cpuKernelKey(ModuleOp module) {
     module.print(os, OpPrintingFlags().enableDebugInfo(false));
   }
   llvm::SHA256 hash;
+  std::string streaming = std::to_string(streamingBytes());
   for (llvm::StringRef field :
        {llvm::StringRef(kKernelFormat), llvm::StringRef(LLVM_VERSION_STRING),
         llvm::StringRef(target.build), llvm::StringRef(target.triple),
         llvm::StringRef(target.cpu), llvm::StringRef(target.features),
         llvm::StringRef(target.vectorMath ? "libmvec" : "scalar math"),
-        llvm::StringRef(ir)}) {
+        llvm::StringRef(streaming), llvm::StringRef(ir)}) {
     hash.update(field);
     hash.update(llvm::StringRef("\0", 1)); // fields end unambiguously
   }
@@ -942,7 +1047,7 @@ CpuFunction::~CpuFunction() = default;
 
 void CpuFunction::run(const std::vector<InputBuffer> &inputs,
                       const std::vector<void *> &outputs) const {
-  SmallVector<KernelBuffer, 8> buffers;
+  SmallVector<KernelBuffer, 8> buffers, results;
   std::vector<std::vector<char>> packed;
   packed.reserve(inputs.size());
   for (auto [i, in] : llvm::enumerate(inputs)) {
@@ -955,11 +1060,12 @@ void CpuFunction::run(const std::vector<InputBuffer> &inputs,
            packed.back().data());
       data = packed.back().data();
     }
-    buffers.push_back({data, sig.shape});
+    buffers.push_back({data, sig.shape, elementSize(sig.element)});
   }
   for (auto [i, out] : llvm::enumerate(outputs))
-    buffers.push_back({out, outputs_[i].shape});
-  kernel_->run(buffers);
+    results.push_back(
+        {out, outputs_[i].shape, elementSize(outputs_[i].element)});
+  kernel_->run(buffers, results);
 }
 
 std::unique_ptr<CpuFunction> mlir::ej::compileCpuFunction(func::FuncOp func,

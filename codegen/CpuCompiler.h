@@ -134,19 +134,24 @@ OwningOpRef<ModuleOp> makeKernelModule(FusionOp fusion, MLIRContext &ctx);
 /// or result is not a static tensor.
 OwningOpRef<ModuleOp> makeKernelModule(func::FuncOp func, std::string &error);
 
-/// A buffer the kernel reads or writes: row-major, `shape` elements (the
-/// shape is not copied: it outlives the call).
+/// A buffer the kernel reads or writes: row-major, `shape` elements of
+/// `elementSize` bytes (the shape is not copied: it outlives the call).
 struct KernelBuffer {
   void *data;
   llvm::ArrayRef<int64_t> shape;
+  size_t elementSize;
 };
 
 class CpuKernel {
 public:
   ~CpuKernel();
-  /// inputs then outputs, in the kernel's argument order; the outputs
-  /// overlap neither the inputs nor each other (inputs may overlap).
-  void run(llvm::ArrayRef<KernelBuffer> buffers) const;
+  /// Runs the kernel on its inputs and outputs, in its argument order; the
+  /// outputs overlap neither the inputs nor each other (inputs may
+  /// overlap). The code takes outputs aligned to kOutputAlignment
+  /// (codegen/BufferAliasing.h), as the tensors' allocator gives them; an
+  /// output that is not is written through an aligned copy.
+  void run(llvm::ArrayRef<KernelBuffer> inputs,
+           llvm::ArrayRef<KernelBuffer> outputs) const;
   /// Whether the code came from the disk cache (rather than the compiler).
   bool loadedFromDisk() const { return loadedFromDisk_; }
   /// The object files its code came in (codegen/KernelParts.h).
@@ -214,6 +219,13 @@ private:
 /// nests make it several parts (codegen/KernelParts.h); 0, the default,
 /// takes the hardware's threads.
 void setCompileThreads(unsigned threads);
+
+/// The bytes of output from which a kernel streams its outputs to memory
+/// with non-temporal stores (see streamStores, codegen/LlvmOptimize.h):
+/// past what the host's last-level cache holds, they would only evict
+/// what later ops read. 0 restores that default; a negative value never
+/// streams.
+void setStreamingBytes(int64_t bytes);
 
 /// Where compiled kernels get their temporaries (the memref.alloc and
 /// memref.dealloc of buffers they do not hand back, which their code calls

@@ -1,5 +1,6 @@
 //===- LlvmOptimize.cpp - LLVM's optimizer for the kernels ---------------===//
 #include "codegen/LlvmOptimize.h"
+#include "codegen/BufferAliasing.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
@@ -10,10 +11,12 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/IntrinsicsX86.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassInstrumentation.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
 
 #include <dlfcn.h>
@@ -105,6 +108,18 @@ struct InterleaveHeavyLoopsPass
   llvm::PreservedAnalyses run(llvm::Function &f,
                               llvm::FunctionAnalysisManager &) {
     if (!interleaveHeavyLoops(f))
+      return llvm::PreservedAnalyses::all();
+    llvm::PreservedAnalyses kept;
+    kept.preserveSet<llvm::CFGAnalyses>();
+    return kept;
+  }
+};
+
+// After the prefetches, on the vector stores.
+struct StreamStoresPass : llvm::PassInfoMixin<StreamStoresPass> {
+  llvm::PreservedAnalyses run(llvm::Function &f,
+                              llvm::FunctionAnalysisManager &analyses) {
+    if (!streamStores(f, analyses.getResult<llvm::DominatorTreeAnalysis>(f)))
       return llvm::PreservedAnalyses::all();
     llvm::PreservedAnalyses kept;
     kept.preserveSet<llvm::CFGAnalyses>();
@@ -309,6 +324,52 @@ unsigned mlir::ej::prefetchNextBlocks(llvm::LoopInfo &loops,
   return placed;
 }
 
+unsigned mlir::ej::streamStores(llvm::Function &f,
+                                llvm::DominatorTree &dominators) {
+  if (f.isDeclaration() || !f.getParent()->getTargetTriple().isX86())
+    return 0;
+  const llvm::DataLayout &layout = f.getDataLayout();
+  auto streamed = [](const llvm::MDNode *scopes) {
+    return scopes && scopes->getNumOperands() == 1 &&
+           llvm::AliasScopeNode(llvm::cast<llvm::MDNode>(scopes->getOperand(0)))
+                   .getName() == kStreamedScope;
+  };
+  llvm::MDNode *nontemporal = llvm::MDNode::get(
+      f.getContext(), llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(
+                          llvm::Type::getInt32Ty(f.getContext()), 1)));
+  unsigned marked = 0;
+  llvm::SmallVector<llvm::ReturnInst *> returns;
+  for (llvm::BasicBlock &block : f)
+    for (llvm::Instruction &i : block) {
+      if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(&i))
+        returns.push_back(ret);
+      auto *store = llvm::dyn_cast<llvm::StoreInst>(&i);
+      if (!store || !store->isSimple() ||
+          !store->getValueOperand()->getType()->isVectorTy() ||
+          !streamed(store->getMetadata(llvm::LLVMContext::MD_alias_scope)))
+        continue;
+      uint64_t bytes =
+          layout.getTypeStoreSize(store->getValueOperand()->getType());
+      // x86 streams 16, 32 and 64 bytes from an address of that alignment.
+      if (bytes < 16 || bytes > 64 || !llvm::isPowerOf2_64(bytes) ||
+          llvm::getKnownAlignment(store->getPointerOperand(), layout, store,
+                                  nullptr, &dominators)
+                  .value() < bytes)
+        continue;
+      store->setAlignment(llvm::Align(bytes));
+      store->setMetadata(llvm::LLVMContext::MD_nontemporal, nontemporal);
+      ++marked;
+    }
+  // Non-temporal stores are weakly ordered: the fence makes them visible
+  // before whatever the function's caller does next (OpenMP's join, which
+  // hands the output to other threads).
+  if (marked)
+    for (llvm::ReturnInst *ret : returns)
+      llvm::IRBuilder<>(ret).CreateIntrinsic(llvm::Intrinsic::x86_sse_sfence,
+                                             {});
+  return marked;
+}
+
 unsigned mlir::ej::interleaveHeavyLoops(llvm::Function &f) {
   if (f.isDeclaration())
     return 0;
@@ -367,6 +428,7 @@ void mlir::ej::optimizeKernel(llvm::Module &m, llvm::TargetMachine *tm,
   builder.registerVectorizerEndEPCallback(
       [](llvm::FunctionPassManager &fpm, llvm::OptimizationLevel) {
         fpm.addPass(PrefetchNextBlocksPass());
+        fpm.addPass(StreamStoresPass());
       });
   llvm::Triple triple(m.getTargetTriple());
   llvm::TargetLibraryInfoImpl libraries(triple);

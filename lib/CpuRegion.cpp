@@ -79,12 +79,14 @@ FusedKernel compile_kernel(mlir::Operation *op) {
     counters().cache_hits_disk++;
   return [kernel](llvm::ArrayRef<const TensorImpl *> inputs,
                   llvm::ArrayRef<TensorImpl *> outputs) {
-    llvm::SmallVector<mlir::ej::KernelBuffer, 8> buffers;
+    llvm::SmallVector<mlir::ej::KernelBuffer, 8> ins, outs;
     for (const TensorImpl *t : inputs)
-      buffers.push_back({t->data(), {t->shape, size_t(t->rank)}});
+      ins.push_back(
+          {t->data(), {t->shape, size_t(t->rank)}, dtype_size(t->dtype)});
     for (TensorImpl *t : outputs)
-      buffers.push_back({t->data(), {t->shape, size_t(t->rank)}});
-    kernel->run(buffers);
+      outs.push_back(
+          {t->data(), {t->shape, size_t(t->rank)}, dtype_size(t->dtype)});
+    kernel->run(ins, outs);
   };
 }
 

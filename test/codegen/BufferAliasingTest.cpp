@@ -12,8 +12,10 @@
 
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/AsmParser/Parser.h"
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -95,10 +97,11 @@ std::map<std::string, llvm::Instruction *> accesses(llvm::Function &f) {
   return found;
 }
 
-// `text` parsed and described; null, with `error`, if it does not parse.
-std::unique_ptr<llvm::Module> described(const std::string &text,
-                                        llvm::LLVMContext &context,
-                                        std::string &error) {
+// `text` parsed and described, `streamed` the outputs that may stream;
+// null, with `error`, if it does not parse.
+std::unique_ptr<llvm::Module>
+described(const std::string &text, llvm::LLVMContext &context,
+          std::string &error, llvm::ArrayRef<unsigned> streamed = {}) {
   llvm::SMDiagnostic diagnostic;
   std::unique_ptr<llvm::Module> m =
       llvm::parseAssemblyString(text, diagnostic, context);
@@ -106,8 +109,26 @@ std::unique_ptr<llvm::Module> described(const std::string &text,
     error = diagnostic.getMessage().str();
     return nullptr;
   }
-  mlir::ej::describeBufferAliasing(*m);
+  mlir::ej::describeBufferAliasing(*m, streamed);
   return m;
+}
+
+// The name of `access`'s alias scope, "" if it has none or an unnamed one.
+std::string scopeName(const llvm::Instruction *access) {
+  llvm::MDNode *scopes = access->getMetadata(llvm::LLVMContext::MD_alias_scope);
+  if (!scopes || scopes->getNumOperands() != 1)
+    return "";
+  return llvm::AliasScopeNode(llvm::cast<llvm::MDNode>(scopes->getOperand(0)))
+      .getName()
+      .str();
+}
+
+// The alignment a load of a pointer promises (`!align`), 0 if none.
+uint64_t promisedAlignment(const llvm::Instruction *load) {
+  llvm::MDNode *align = load->getMetadata(llvm::LLVMContext::MD_align);
+  return align ? llvm::mdconst::extract<llvm::ConstantInt>(align->getOperand(0))
+                     ->getZExtValue()
+               : 0;
 }
 
 TEST(BufferAliasing, EachBufferOfAParallelNestHasAScopeThatExcludesTheOthers) {
@@ -169,6 +190,47 @@ TEST(BufferAliasing, EachBufferOfAParallelNestHasAScopeThatExcludesTheOthers) {
   EXPECT_EQ(scope("v.unknown"), nullptr);
   EXPECT_EQ(excluded("v.unknown"), nullptr);
   EXPECT_EQ(scope("store v.unknown"), out);
+}
+
+// The output (buffer 1) may stream: the nest's stores into it get the
+// streamed scope, and the load of its address from the captures the
+// outputs' alignment. The input (buffer 0), read by the nest, does not,
+// even if listed.
+TEST(BufferAliasing, AnOutputNothingReadsIsStreamedThroughAnAlignedAddress) {
+  llvm::LLVMContext context;
+  std::string error;
+  std::unique_ptr<llvm::Module> m =
+      described(kKernel, context, error, /*streamed=*/{0, 1});
+  ASSERT_TRUE(m) << error;
+  auto found = accesses(*m->getFunction("nest"));
+  EXPECT_EQ(scopeName(found.at("store v.temp")), mlir::ej::kStreamedScope);
+  EXPECT_EQ(scopeName(found.at("store v.unknown")), mlir::ej::kStreamedScope);
+  EXPECT_EQ(promisedAlignment(found.at("out")), mlir::ej::kOutputAlignment);
+  EXPECT_EQ(scopeName(found.at("v.in")), "");
+  EXPECT_EQ(promisedAlignment(found.at("in")), 0u);
+  // The temporary and the unknown pointer are no outputs.
+  EXPECT_EQ(scopeName(found.at("v.temp")), "");
+  EXPECT_EQ(promisedAlignment(found.at("unknown")), 0u);
+}
+
+// An output the kernel reads back (a later pass over it) is not streamed:
+// its lines had better stay in the cache.
+TEST(BufferAliasing, AnOutputTheKernelReadsIsNotStreamed) {
+  std::string text = kKernel;
+  std::string last = "  store float %v.unknown, ptr %y\n";
+  size_t at = text.find(last);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + last.size(), "  %v.back = load float, ptr %y\n");
+  llvm::LLVMContext context;
+  std::string error;
+  std::unique_ptr<llvm::Module> m =
+      described(text, context, error, /*streamed=*/{1});
+  ASSERT_TRUE(m) << error;
+  auto found = accesses(*m->getFunction("nest"));
+  EXPECT_TRUE(
+      found.at("store v.temp")->getMetadata(llvm::LLVMContext::MD_alias_scope));
+  EXPECT_EQ(scopeName(found.at("store v.temp")), "");
+  EXPECT_EQ(promisedAlignment(found.at("out")), 0u);
 }
 
 // A kernel of more buffers than kMaxNoAliasBuffers, whose nest reads the

@@ -5,9 +5,12 @@
 // call) and leaves the others to the loop vectorizer's own choice.
 // prefetchNextBlocks prefetches, in a loop over blocks that passes over
 // each block more than once, the next block during the heaviest later pass.
+// streamStores makes the aligned vector stores into streamed outputs
+// non-temporal.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/LlvmOptimize.h"
+#include "codegen/BufferAliasing.h"
 
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -342,6 +345,103 @@ TEST(LlvmOptimize, OnlyAHeavyPassReadingItsBlockAgainGetsPrefetches) {
                          placed)
                   .empty());
   EXPECT_EQ(placed, 0u);
+}
+
+// A loop storing vectors of 8 floats through an address loaded with the
+// outputs' alignment (`!align 32`): into a streamed output (`aligned`,
+// and `shifted` 4 bytes off), into an output with an unnamed scope
+// (`kept`), and 16 bytes into a streamed one (`narrow`).
+constexpr const char *kStores = R"(
+target triple = "TRIPLE"
+define void @f(ptr %captures, i64 %n) {
+entry:
+  %base = load ptr, ptr %captures, !align !0
+  %other = getelementptr i8, ptr %captures, i64 8
+  %kept.base = load ptr, ptr %other, !align !0
+  %shifted.base = getelementptr i8, ptr %base, i64 4
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i.next, %loop ]
+  %aligned = getelementptr float, ptr %base, i64 %i
+  store <8 x float> splat (float 1.0), ptr %aligned, align 4, !alias.scope !3
+  %shifted = getelementptr float, ptr %shifted.base, i64 %i
+  store <8 x float> splat (float 2.0), ptr %shifted, align 4, !alias.scope !3
+  %kept = getelementptr float, ptr %kept.base, i64 %i
+  store <8 x float> splat (float 3.0), ptr %kept, align 4, !alias.scope !5
+  store <4 x float> splat (float 4.0), ptr %aligned, align 4, !alias.scope !3
+  %i.next = add i64 %i, 8
+  %c = icmp ult i64 %i.next, %n
+  br i1 %c, label %loop, label %exit
+exit:
+  ret void
+}
+!0 = !{i64 32}
+!1 = distinct !{!1, !"buffers"}
+!2 = distinct !{!2, !1, !"ej.streamed"}
+!3 = !{!2}
+!4 = distinct !{!4, !1}
+!5 = !{!4}
+)";
+
+// Each store of @f by the value it stores (its first lane), with whether
+// it became non-temporal and its alignment; and the calls of @f in order.
+struct Streamed {
+  std::map<float, std::pair<bool, uint64_t>> stores;
+  std::vector<std::string> calls;
+  unsigned marked = 0;
+};
+
+Streamed streamed(const std::string &triple) {
+  std::string ir = kStores;
+  ir.replace(ir.find("TRIPLE"), 6, triple);
+  llvm::LLVMContext ctx;
+  llvm::SMDiagnostic error;
+  std::unique_ptr<llvm::Module> m = llvm::parseAssemblyString(ir, error, ctx);
+  Streamed r;
+  EXPECT_TRUE(m) << error.getMessage().str();
+  if (!m)
+    return r;
+  llvm::Function &f = *m->getFunction("f");
+  llvm::DominatorTree dominators(f);
+  r.marked = mlir::ej::streamStores(f, dominators);
+  for (llvm::BasicBlock &block : f)
+    for (llvm::Instruction &i : block) {
+      if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&i)) {
+        auto *value = llvm::cast<llvm::Constant>(store->getValueOperand());
+        float first =
+            llvm::cast<llvm::ConstantFP>(value->getAggregateElement(0u))
+                ->getValueAPF()
+                .convertToFloat();
+        r.stores[first] = {
+            store->getMetadata(llvm::LLVMContext::MD_nontemporal) != nullptr,
+            store->getAlign().value()};
+      } else if (auto *call = llvm::dyn_cast<llvm::CallInst>(&i)) {
+        r.calls.push_back(call->getCalledFunction()->getName().str());
+        EXPECT_TRUE(llvm::isa<llvm::ReturnInst>(call->getNextNode()));
+      }
+    }
+  return r;
+}
+
+TEST(LlvmOptimize, AlignedVectorStoresIntoStreamedOutputsBecomeNonTemporal) {
+  Streamed r = streamed("x86_64-unknown-linux-gnu");
+  EXPECT_EQ(r.marked, 2u);
+  // Known aligned to their size, into the streamed output: non-temporal,
+  // with that alignment.
+  EXPECT_EQ(r.stores[1.0f], std::make_pair(true, uint64_t(32)));
+  EXPECT_EQ(r.stores[4.0f], std::make_pair(true, uint64_t(16)));
+  // Not known aligned, or not streamed: as they were.
+  EXPECT_EQ(r.stores[2.0f], std::make_pair(false, uint64_t(4)));
+  EXPECT_EQ(r.stores[3.0f], std::make_pair(false, uint64_t(4)));
+  // One fence, before the return.
+  EXPECT_EQ(r.calls, std::vector<std::string>{"llvm.x86.sse.sfence"});
+}
+
+TEST(LlvmOptimize, OnlyX86StreamsStores) {
+  Streamed r = streamed("aarch64-unknown-linux-gnu");
+  EXPECT_EQ(r.marked, 0u);
+  EXPECT_EQ(r.stores[1.0f], std::make_pair(false, uint64_t(4)));
+  EXPECT_TRUE(r.calls.empty());
 }
 
 } // namespace

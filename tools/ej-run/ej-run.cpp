@@ -30,10 +30,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <new>
 #include <sys/stat.h>
 
 namespace {
@@ -139,11 +143,19 @@ ej::Tensor random_input(const ej::jit::TensorType &t) {
 // The compiled function, run on ej tensors.
 class Compiled {
 public:
+  // Outputs are aligned as the tensors' allocator aligns them, so that the
+  // kernel writes them in place (see CpuKernel::run).
   explicit Compiled(std::unique_ptr<mlir::ej::CpuFunction> fn)
       : fn_(std::move(fn)) {
-    for (const mlir::ej::TensorSignature &t : fn_->outputs())
-      outputs_.emplace_back(size_t(t.numElements()) *
-                            mlir::ej::elementSize(t.element));
+    constexpr size_t kAlign = 64;
+    for (const mlir::ej::TensorSignature &t : fn_->outputs()) {
+      size_t bytes = size_t(t.numElements()) * mlir::ej::elementSize(t.element);
+      bytes = std::max(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
+      outputs_.emplace_back(
+          static_cast<char *>(std::aligned_alloc(kAlign, bytes)));
+      if (!outputs_.back())
+        throw std::bad_alloc();
+    }
   }
 
   // Binds the inputs (kept alive here) for run().
@@ -158,8 +170,8 @@ public:
 
   void run() {
     std::vector<void *> outs;
-    for (std::vector<char> &o : outputs_)
-      outs.push_back(o.data());
+    for (const Bytes &o : outputs_)
+      outs.push_back(o.get());
     fn_->run(buffers_, outs);
   }
 
@@ -168,7 +180,7 @@ public:
     for (size_t i = 0; i < outputs_.size(); ++i) {
       const mlir::ej::TensorSignature &t = fn_->outputs()[i];
       ej::IntList shape(t.shape);
-      const char *p = outputs_[i].data();
+      const char *p = outputs_[i].get();
       size_t n = size_t(t.numElements());
       switch (t.element) {
       case mlir::ej::ElementType::Bool:
@@ -220,7 +232,11 @@ private:
   std::unique_ptr<mlir::ej::CpuFunction> fn_;
   std::vector<ej::Tensor> inputs_;
   std::vector<mlir::ej::InputBuffer> buffers_;
-  std::vector<std::vector<char>> outputs_;
+  struct Free {
+    void operator()(char *p) const { std::free(p); }
+  };
+  using Bytes = std::unique_ptr<char, Free>;
+  std::vector<Bytes> outputs_;
 };
 
 // Median, min and max microseconds of n calls of f.
