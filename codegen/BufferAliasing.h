@@ -53,7 +53,7 @@ void describeBufferAliasing(llvm::Module &m,
 inline constexpr const char *kStreamedScope = "ej.streamed";
 
 /// The alignment, in bytes, of every output buffer a kernel is given.
-inline constexpr unsigned kOutputAlignment = 32;
+inline constexpr unsigned kOutputAlignment = 64;
 
 } // namespace mlir::ej
 

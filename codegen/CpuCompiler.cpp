@@ -230,8 +230,8 @@ CpuKernel::~CpuKernel() = default;
 
 void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
                     ArrayRef<KernelBuffer> outputs) const {
-  // Outputs not aligned as the code takes them (a caller's own memory) are
-  // written into aligned copies, then copied out.
+  // Outputs not aligned as streaming code takes them (a caller's own
+  // memory) are written into aligned copies, then copied out.
   struct Unaligned {
     void *to;
     size_t bytes;
@@ -241,7 +241,8 @@ void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
   SmallVector<KernelBuffer, 8> buffers(inputs);
   for (const KernelBuffer &out : outputs) {
     buffers.push_back(out);
-    if (reinterpret_cast<uintptr_t>(out.data) % kOutputAlignment == 0)
+    if (!streams_ ||
+        reinterpret_cast<uintptr_t>(out.data) % kOutputAlignment == 0)
       continue;
     size_t bytes = out.elementSize;
     for (int64_t d : out.shape)
@@ -413,11 +414,11 @@ struct Target {
   int64_t lastLevelCache = 0; // bytes: see lastLevelCacheBytes()
 };
 
-// The bytes of the first CPU's cache of the highest level, as Linux
-// describes it (/sys/devices/system/cpu/cpu0/cache/index<k>/{level,size},
-// the size as "32768K"); 32 MiB where it does not. (The C library's
-// sysconf can report the whole package's: 256 MiB for eight 32 MiB
-// caches.)
+// The bytes of the first CPU's cache of the highest level (3 or more), as
+// Linux describes it (/sys/devices/system/cpu/cpu0/cache/index<k>/{level,
+// size}, the size as "32768K"); 32 MiB where it lists none. (The C
+// library's sysconf can report the whole package's: 256 MiB for eight
+// 32 MiB caches.)
 int64_t lastLevelCacheBytes() {
   int bestLevel = 0;
   int64_t best = int64_t(32) << 20;
@@ -432,7 +433,7 @@ int64_t lastLevelCacheBytes() {
     int l = std::atoi(level.c_str());
     char *end = nullptr;
     long long bytes = std::strtoll(size.c_str(), &end, 10);
-    if (l <= bestLevel || bytes <= 0)
+    if (l < 3 || l <= bestLevel || bytes <= 0)
       continue;
     int64_t unit = *end == 'K' ? 1 << 10 : *end == 'M' ? 1 << 20 : 1;
     bestLevel = l;
@@ -601,10 +602,14 @@ int64_t streamingBytes() {
   return set > 0 ? set : hostTarget().lastLevelCache;
 }
 
+// The disk cache's key of `module` compiled to stream from `streaming`
+// bytes of output (cpuKernelKey).
+std::string kernelKey(ModuleOp module, int64_t streaming);
+
 // The arguments of `module`'s kernel that are outputs (the destinations of
-// its writes), when the kernel writes at least streamingBytes() in all:
+// its writes), when the kernel writes at least `streaming` bytes in all:
 // the outputs it may stream.
-SmallVector<unsigned> streamedOutputs(ModuleOp module) {
+SmallVector<unsigned> streamedOutputs(ModuleOp module, int64_t streaming) {
   SmallVector<unsigned> outputs;
   auto kernel = module.lookupSymbol<func::FuncOp>("kernel");
   if (!kernel)
@@ -620,7 +625,7 @@ SmallVector<unsigned> streamedOutputs(ModuleOp module) {
     bytes += type.getNumElements() *
              int64_t((type.getElementTypeBitWidth() + 7) / 8);
   });
-  if (bytes < streamingBytes())
+  if (bytes < streaming)
     outputs.clear();
   return outputs;
 }
@@ -635,6 +640,21 @@ unsigned threadsForParts() {
   return std::min(n, 16u);
 }
 
+// Defined (weak, in each part that needs it) by the code of a kernel that
+// streams outputs: CpuKernel::streams.
+constexpr const char *kStreamsMark = "ej_kernel_streams";
+
+// Whether `m` stores with non-temporal stores (see streamStores).
+bool streamsOutputs(const llvm::Module &m) {
+  for (const llvm::Function &f : m)
+    for (const llvm::BasicBlock &block : f)
+      for (const llvm::Instruction &i : block)
+        if (llvm::isa<llvm::StoreInst>(i) &&
+            i.hasMetadata(llvm::LLVMContext::MD_nontemporal))
+          return true;
+  return false;
+}
+
 // Optimizes `m` and emits it as an object file for `tm`; `phases`, when
 // given, times the two steps. `dumpName` names its dump; `instructions` is
 // the size of the optimized code.
@@ -644,6 +664,12 @@ optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
                 size_t &instructions, std::string &error) {
   dumpLLVM(m, dumpName, ".in.ll");
   optimizeKernel(m, &tm, hostTarget().vectorMath);
+  if (streamsOutputs(m))
+    new llvm::GlobalVariable(
+        m, llvm::Type::getInt8Ty(m.getContext()), /*isConstant=*/true,
+        llvm::GlobalValue::WeakODRLinkage,
+        llvm::ConstantInt::get(llvm::Type::getInt8Ty(m.getContext()), 1),
+        kStreamsMark);
   instructions = instructionCount(m);
   if (phases) {
     phases->lap("LLVM passes");
@@ -690,14 +716,15 @@ thread_local KernelPipeline *threadPipeline = nullptr;
 
 // Lowers a kernel module (rewritten in place) to object files for the
 // host, one per part (codegen/KernelParts.h) compiled on threads of their
-// own; `key` names its dump. Empty, with `error` set, on failure.
+// own; `key` names its dump; it streams from `streaming` bytes of
+// output. Empty, with `error` set, on failure.
 std::vector<std::unique_ptr<llvm::MemoryBuffer>>
-emitObjects(ModuleOp module, const std::string &key, CompilePhases &phases,
-            std::string &error) {
+emitObjects(ModuleOp module, const std::string &key, int64_t streaming,
+            CompilePhases &phases, std::string &error) {
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
   MLIRContext *ctx = module.getContext();
   FirstError first(ctx);
-  SmallVector<unsigned> streamed = streamedOutputs(module);
+  SmallVector<unsigned> streamed = streamedOutputs(module, streaming);
   {
     std::optional<KernelPipeline> own;
     KernelPipeline *pipeline = threadPipeline;
@@ -865,6 +892,10 @@ CpuKernel::load(llvm::ArrayRef<llvm::MemoryBufferRef> objects,
     return failure(entry.takeError());
   auto kernel = std::unique_ptr<CpuKernel>(new CpuKernel);
   kernel->entry_ = entry->toPtr<void (*)(void **)>();
+  auto mark = (*jit)->lookup(kStreamsMark);
+  kernel->streams_ = bool(mark);
+  if (!mark)
+    llvm::consumeError(mark.takeError());
   kernel->jit_ = std::move(*jit);
   kernel->parts_ = unsigned(objects.size());
   return kernel;
@@ -885,6 +916,12 @@ mlir::ej::setKernelAllocator(KernelAllocator allocator) {
 }
 
 std::string mlir::ej::cpuKernelKey(ModuleOp module) {
+  return kernelKey(module, streamingBytes());
+}
+
+namespace {
+
+std::string kernelKey(ModuleOp module, int64_t streaming) {
   const Target &target = hostTarget();
   std::string ir;
   {
@@ -892,18 +929,20 @@ std::string mlir::ej::cpuKernelKey(ModuleOp module) {
     module.print(os, OpPrintingFlags().enableDebugInfo(false));
   }
   llvm::SHA256 hash;
-  std::string streaming = std::to_string(streamingBytes());
+  std::string threshold = std::to_string(streaming);
   for (llvm::StringRef field :
        {llvm::StringRef(kKernelFormat), llvm::StringRef(LLVM_VERSION_STRING),
         llvm::StringRef(target.build), llvm::StringRef(target.triple),
         llvm::StringRef(target.cpu), llvm::StringRef(target.features),
         llvm::StringRef(target.vectorMath ? "libmvec" : "scalar math"),
-        llvm::StringRef(streaming), llvm::StringRef(ir)}) {
+        llvm::StringRef(threshold), llvm::StringRef(ir)}) {
     hash.update(field);
     hash.update(llvm::StringRef("\0", 1)); // fields end unambiguously
   }
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
+
+} // namespace
 
 void mlir::ej::initializeCodegen() { hostTarget(); }
 
@@ -935,9 +974,11 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
     return nullptr;
   }
   std::string dir = kernelCacheDirectory(), key;
+  // Read once: the key and the code must agree.
+  int64_t streaming = streamingBytes();
   // The key also names the kernel in the log and in dumps.
   if (!dir.empty() || jitLogging() || llvmDumpDirectory())
-    key = cpuKernelKey(module);
+    key = kernelKey(module, streaming);
   if (!dir.empty()) {
     if (auto entry = readCachedKernel(dir, key)) {
       std::string why = "its objects are cut short";
@@ -954,7 +995,7 @@ std::unique_ptr<CpuKernel> mlir::ej::compileCpuKernel(ModuleOp module,
   }
   CompilePhases phases;
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects =
-      emitObjects(module, key, phases, error);
+      emitObjects(module, key, streaming, phases, error);
   if (objects.empty())
     return nullptr;
   SmallVector<llvm::MemoryBufferRef> refs;
@@ -1044,6 +1085,8 @@ bool isRowMajor(const std::vector<int64_t> &shape,
 } // namespace
 
 CpuFunction::~CpuFunction() = default;
+
+bool CpuFunction::streams() const { return kernel_->streams(); }
 
 void CpuFunction::run(const std::vector<InputBuffer> &inputs,
                       const std::vector<void *> &outputs) const {

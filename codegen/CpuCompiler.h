@@ -90,6 +90,8 @@ public:
   bool loadedFromDisk() const { return loadedFromDisk_; }
   /// The object files its code came in (codegen/KernelParts.h).
   unsigned parts() const { return parts_; }
+  /// Whether its code streams outputs to memory (CpuKernel::streams).
+  bool streams() const;
 
   /// Computes the results from `inputs` (one per argument, of its shape;
   /// inputs that are not row-major are packed first) into `outputs`
@@ -137,6 +139,8 @@ OwningOpRef<ModuleOp> makeKernelModule(func::FuncOp func, std::string &error);
 /// A buffer the kernel reads or writes: row-major, `shape` elements of
 /// `elementSize` bytes (the shape is not copied: it outlives the call).
 struct KernelBuffer {
+  KernelBuffer(void *data, llvm::ArrayRef<int64_t> shape, size_t elementSize)
+      : data(data), shape(shape), elementSize(elementSize) {}
   void *data;
   llvm::ArrayRef<int64_t> shape;
   size_t elementSize;
@@ -147,11 +151,14 @@ public:
   ~CpuKernel();
   /// Runs the kernel on its inputs and outputs, in its argument order; the
   /// outputs overlap neither the inputs nor each other (inputs may
-  /// overlap). The code takes outputs aligned to kOutputAlignment
-  /// (codegen/BufferAliasing.h), as the tensors' allocator gives them; an
-  /// output that is not is written through an aligned copy.
+  /// overlap). Code that streams (streams()) takes outputs aligned to
+  /// kOutputAlignment (codegen/BufferAliasing.h), as the tensors' allocator
+  /// gives them; an output that is not is written through an aligned copy.
   void run(llvm::ArrayRef<KernelBuffer> inputs,
            llvm::ArrayRef<KernelBuffer> outputs) const;
+  /// Whether the code writes outputs with non-temporal stores, which
+  /// suppose them aligned (see describeBufferAliasing and streamStores).
+  bool streams() const { return streams_; }
   /// Whether the code came from the disk cache (rather than the compiler).
   bool loadedFromDisk() const { return loadedFromDisk_; }
   /// The object files its code came in (codegen/KernelParts.h).
@@ -166,6 +173,7 @@ private:
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   void (*entry_)(void **) = nullptr;
   bool loadedFromDisk_ = false;
+  bool streams_ = false;
   unsigned parts_ = 1;
 };
 

@@ -47,24 +47,24 @@ bool broadcasts(OpOperand &operand) {
 }
 
 // At most this many operations in the payload of a producer computed again
-// in each consumer, and at most this many inputs read elementwise.
+// in each consumer.
 constexpr unsigned kRecomputedOps = 2;
-constexpr unsigned kRecomputedInputs = 2;
 
 // Whether `producer` is elementwise and cheap enough to compute again in
-// each of its consumers rather than write once and read back: a few
-// arithmetic operations without division (no transcendental), on at most
-// two inputs read elementwise (the others broadcast, such as a row's
-// mean), which each consumer then reads instead of the producer's result
-// (no more memory than the result would have cost, counting its write).
-bool cheapToRecompute(linalg::GenericOp producer) {
+// each of its `consumers` rather than write once and read back: a few
+// arithmetic operations without division (no transcendental), whose inputs
+// read elementwise (the others broadcast, such as a row's mean) the
+// consumers then read instead of its result, in all no more than the
+// result would have cost: written (with its line read first) and read
+// once by each.
+bool cheapToRecompute(linalg::GenericOp producer, unsigned consumers) {
   if (!producer.hasPureTensorSemantics() || producer.getNumDpsInits() != 1 ||
       !producer.isAllParallelLoops() ||
       producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)))
     return false;
   unsigned ops = 0;
   for (Operation &op : producer.getBody()->without_terminator())
-    if (!isa<arith::ArithDialect>(op.getDialect()) ||
+    if (!isa_and_nonnull<arith::ArithDialect>(op.getDialect()) ||
         isa<arith::DivFOp, arith::RemFOp, arith::DivSIOp, arith::DivUIOp,
             arith::RemSIOp, arith::RemUIOp, arith::CeilDivSIOp,
             arith::CeilDivUIOp, arith::FloorDivSIOp>(op) ||
@@ -74,7 +74,7 @@ bool cheapToRecompute(linalg::GenericOp producer) {
   for (OpOperand *input : producer.getDpsInputOperands())
     if (producer.getMatchingIndexingMap(input).isPermutation())
       ++elementwise;
-  return elementwise <= kRecomputedInputs;
+  return elementwise * consumers <= elementwise + 2 + consumers;
 }
 
 // Gives each consumer of a cheap elementwise producer (cheapToRecompute)
@@ -88,7 +88,7 @@ struct RecomputeCheapProducer : OpRewritePattern<linalg::GenericOp> {
   LogicalResult matchAndRewrite(linalg::GenericOp producer,
                                 PatternRewriter &rewriter) const override {
     Value result = producer->getResult(0);
-    if (result.hasOneUse() || result.use_empty() || !cheapToRecompute(producer))
+    if (result.hasOneUse() || result.use_empty())
       return failure();
     llvm::SmallPtrSet<Operation *, 4> consumers;
     for (OpOperand &use : result.getUses()) {
@@ -98,6 +98,8 @@ struct RecomputeCheapProducer : OpRewritePattern<linalg::GenericOp> {
           !linalg::areElementwiseOpsFusable(&use) || !fusable_(&use))
         return failure();
     }
+    if (!cheapToRecompute(producer, consumers.size()))
+      return failure();
     SmallVector<OpOperand *> uses = llvm::map_to_vector(
         llvm::drop_begin(result.getUses()), [](OpOperand &u) { return &u; });
     rewriter.setInsertionPointAfter(producer);

@@ -338,11 +338,14 @@ unsigned mlir::ej::streamStores(llvm::Function &f,
       f.getContext(), llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(
                           llvm::Type::getInt32Ty(f.getContext()), 1)));
   unsigned marked = 0;
-  llvm::SmallVector<llvm::ReturnInst *> returns;
+  llvm::SmallVector<llvm::Instruction *> synchronizations;
   for (llvm::BasicBlock &block : f)
     for (llvm::Instruction &i : block) {
-      if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(&i))
-        returns.push_back(ret);
+      auto *call = llvm::dyn_cast<llvm::CallBase>(&i);
+      if (llvm::isa<llvm::ReturnInst>(i) ||
+          (call && call->getCalledFunction() &&
+           call->getCalledFunction()->getName() == "__kmpc_barrier"))
+        synchronizations.push_back(&i);
       auto *store = llvm::dyn_cast<llvm::StoreInst>(&i);
       if (!store || !store->isSimple() ||
           !store->getValueOperand()->getType()->isVectorTy() ||
@@ -361,12 +364,12 @@ unsigned mlir::ej::streamStores(llvm::Function &f,
       ++marked;
     }
   // Non-temporal stores are weakly ordered: the fence makes them visible
-  // before whatever the function's caller does next (OpenMP's join, which
-  // hands the output to other threads).
+  // before the threads next meet (a barrier of OpenMP's runtime, or its
+  // join after the function returns) and read what the others wrote.
   if (marked)
-    for (llvm::ReturnInst *ret : returns)
-      llvm::IRBuilder<>(ret).CreateIntrinsic(llvm::Intrinsic::x86_sse_sfence,
-                                             {});
+    for (llvm::Instruction *sync : synchronizations)
+      llvm::IRBuilder<>(sync).CreateIntrinsic(llvm::Intrinsic::x86_sse_sfence,
+                                              {});
   return marked;
 }
 

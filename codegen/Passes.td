@@ -54,11 +54,12 @@ def EjFuseElementwise : Pass<"ej-fuse-elementwise", "::mlir::func::FuncOp"> {
     ```
 
     A cheap elementwise producer (at most two arithmetic operations, no
-    division, at most two inputs read elementwise) whose every use is an
-    input of a different generic it can fuse into is computed again in
-    each of them instead of being written once and read back: layernorm's
-    `x - mean` feeds the variance's sum and the output without a pass of
-    its own. A producer read broadcast (a row's mean) is not fused.
+    division) whose every use is an input of a different generic it can
+    fuse into is computed again in each of them instead of being written
+    once and read back, where the consumers reading its inputs read no
+    more than its result would cost: layernorm's `x - mean` feeds the
+    variance's sum and the output without a pass of its own. A producer
+    read broadcast (a row's mean) is not fused.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

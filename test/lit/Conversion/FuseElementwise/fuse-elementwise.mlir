@@ -163,3 +163,21 @@ func.func @returned_written_once(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (ten
   %1 = ej.mul %0, %x : tensor<64xf32>, tensor<64xf32>
   return %0, %1 : tensor<64xf32>, tensor<64xf32>
 }
+
+// -----
+
+// Computed again in five consumers, a subtraction of two tensors would
+// read ten of them instead of writing one and reading it five times: it is
+// written once.
+// CHECK-LABEL: func.func @five_consumers
+// CHECK-COUNT-1: arith.subf
+// CHECK-NOT: arith.subf
+func.func @five_consumers(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) {
+  %0 = ej.sub %x, %y : tensor<64xf32>, tensor<64xf32>
+  %1 = ej.mul %0, %x : tensor<64xf32>, tensor<64xf32>
+  %2 = ej.add %0, %y : tensor<64xf32>, tensor<64xf32>
+  %3 = ej.mul %0, %y : tensor<64xf32>, tensor<64xf32>
+  %4 = ej.add %0, %x : tensor<64xf32>, tensor<64xf32>
+  %5 = ej.exp %0 : tensor<64xf32>
+  return %1, %2, %3, %4, %5 : tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>
+}
