@@ -621,18 +621,29 @@ func.func @f(%a: tensor<3x4xf32>) -> tensor<3x4xf32> {
 // reference's in an aligned output and in one 4 bytes off, which the
 // kernel writes through an aligned copy.
 TEST(CpuCompiler, StreamedOutputsAreWrittenWhereverTheyLie) {
-  mlir::ej::setStreamingBytes(1);
-  auto fn = compile(R"(
+  const char *text = R"(
 func.func @f(%x: tensor<131072xf32>, %y: tensor<131072xf32>) -> tensor<131072xf32> {
   %0 = ej.mul %x, %y : tensor<131072xf32>, tensor<131072xf32>
   %1 = ej.fill 1.0 : tensor<f32>
   %2 = ej.add %0, %1 : tensor<131072xf32>, tensor<f32>
   return %2 : tensor<131072xf32>
-})");
+})";
+  mlir::ej::setStreamingBytes(1);
+  auto fn = compile(text);
+  // The second time from the disk cache, which the codegen tests keep:
+  // the code says again that it streams.
+  auto again = compile(text);
+  // Never streaming, the same kernel is another entry, whose code does not.
+  mlir::ej::setStreamingBytes(-1);
+  auto plain = compile(text);
   mlir::ej::setStreamingBytes(0);
-  ASSERT_TRUE(fn);
+  ASSERT_TRUE(fn && again && plain);
+  EXPECT_TRUE(again->loadedFromDisk());
+  EXPECT_FALSE(plain->loadedFromDisk());
+  EXPECT_FALSE(plain->streams());
 #if defined(__x86_64__)
   EXPECT_TRUE(fn->streams());
+  EXPECT_TRUE(again->streams());
 #endif
   Array x = random({131072}, f32), y = random({131072}, f32);
   Array ref = map({x, y}, [](auto &v) {
