@@ -233,16 +233,14 @@ void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
   // Outputs not aligned as streaming code takes them (a caller's own
   // memory) are written into aligned copies, then copied out.
   struct Unaligned {
-    void *to;
+    size_t output;
     size_t bytes;
     std::unique_ptr<char, decltype(&std::free)> copy;
   };
   std::vector<Unaligned> unaligned;
-  SmallVector<KernelBuffer, 8> buffers(inputs);
-  for (const KernelBuffer &out : outputs) {
-    buffers.push_back(out);
-    if (!streams_ ||
-        reinterpret_cast<uintptr_t>(out.data) % kOutputAlignment == 0)
+  for (size_t k = 0; streams_ && k < outputs.size(); ++k) {
+    const KernelBuffer &out = outputs[k];
+    if (reinterpret_cast<uintptr_t>(out.data) % kOutputAlignment == 0)
       continue;
     size_t bytes = out.elementSize;
     for (int64_t d : out.shape)
@@ -250,21 +248,30 @@ void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
     size_t rounded =
         (bytes + kOutputAlignment - 1) / kOutputAlignment * kOutputAlignment;
     unaligned.push_back(
-        {out.data,
+        {k,
          bytes,
          {static_cast<char *>(std::aligned_alloc(
               kOutputAlignment, std::max(rounded, size_t(kOutputAlignment)))),
           &std::free}});
     if (!unaligned.back().copy)
       throw std::bad_alloc();
-    buffers.back().data = unaligned.back().copy.get();
   }
+  size_t count = inputs.size() + outputs.size();
+  auto buffer = [&](size_t i) -> const KernelBuffer & {
+    return i < inputs.size() ? inputs[i] : outputs[i - inputs.size()];
+  };
+  auto dataOf = [&](size_t i) {
+    for (const Unaligned &u : unaligned)
+      if (inputs.size() + u.output == i)
+        return static_cast<void *>(u.copy.get());
+    return buffer(i).data;
+  };
   // One memref descriptor per buffer: allocated, aligned, offset, sizes,
   // strides (row-major), all in one array; small kernels (the common case
   // of a replayed region) need no heap allocation here.
   size_t words = 0;
-  for (const KernelBuffer &buf : buffers)
-    words += 3 + 2 * buf.shape.size();
+  for (size_t i = 0; i < count; ++i)
+    words += 3 + 2 * buffer(i).shape.size();
   constexpr size_t kInlineBuffers = 16, kInlineWords = 16 * (3 + 2 * 4);
   int64_t inlineWords[kInlineWords];
   void *inlinePointers[kInlineBuffers];
@@ -276,16 +283,16 @@ void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
     heapWords.resize(words);
     desc = heapWords.data();
   }
-  if (buffers.size() > kInlineBuffers) {
-    heapPointers.resize(buffers.size());
+  if (count > kInlineBuffers) {
+    heapPointers.resize(count);
     pointers = heapPointers.data();
   }
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    const KernelBuffer &buf = buffers[i];
+  for (size_t i = 0; i < count; ++i) {
+    const KernelBuffer &buf = buffer(i);
     size_t rank = buf.shape.size();
     int64_t *d = desc;
     desc += 3 + 2 * rank;
-    d[0] = d[1] = int64_t(reinterpret_cast<intptr_t>(buf.data));
+    d[0] = d[1] = int64_t(reinterpret_cast<intptr_t>(dataOf(i)));
     d[2] = 0;
     int64_t stride = 1;
     for (size_t k = rank; k-- > 0;) {
@@ -307,8 +314,8 @@ void CpuKernel::run(ArrayRef<KernelBuffer> inputs,
     }
   }
   entry_(pointers);
-  for (const Unaligned &out : unaligned)
-    std::memcpy(out.to, out.copy.get(), out.bytes);
+  for (const Unaligned &u : unaligned)
+    std::memcpy(outputs[u.output].data, u.copy.get(), u.bytes);
 }
 
 namespace {

@@ -102,16 +102,23 @@ unsigned loopFloatWork(const llvm::Loop &loop) {
   return work;
 }
 
+// What a pass of ours keeps: everything if it changed nothing (`changed`
+// is 0), the control flow otherwise (they add metadata and instructions,
+// never blocks).
+llvm::PreservedAnalyses keptUnless(unsigned changed) {
+  if (!changed)
+    return llvm::PreservedAnalyses::all();
+  llvm::PreservedAnalyses kept;
+  kept.preserveSet<llvm::CFGAnalyses>();
+  return kept;
+}
+
 // At the vectorizer's start, where loops are simplified and rotated.
 struct InterleaveHeavyLoopsPass
     : llvm::PassInfoMixin<InterleaveHeavyLoopsPass> {
   llvm::PreservedAnalyses run(llvm::Function &f,
                               llvm::FunctionAnalysisManager &) {
-    if (!interleaveHeavyLoops(f))
-      return llvm::PreservedAnalyses::all();
-    llvm::PreservedAnalyses kept;
-    kept.preserveSet<llvm::CFGAnalyses>();
-    return kept;
+    return keptUnless(interleaveHeavyLoops(f));
   }
 };
 
@@ -119,11 +126,8 @@ struct InterleaveHeavyLoopsPass
 struct StreamStoresPass : llvm::PassInfoMixin<StreamStoresPass> {
   llvm::PreservedAnalyses run(llvm::Function &f,
                               llvm::FunctionAnalysisManager &analyses) {
-    if (!streamStores(f, analyses.getResult<llvm::DominatorTreeAnalysis>(f)))
-      return llvm::PreservedAnalyses::all();
-    llvm::PreservedAnalyses kept;
-    kept.preserveSet<llvm::CFGAnalyses>();
-    return kept;
+    return keptUnless(
+        streamStores(f, analyses.getResult<llvm::DominatorTreeAnalysis>(f)));
   }
 };
 
@@ -131,14 +135,10 @@ struct StreamStoresPass : llvm::PassInfoMixin<StreamStoresPass> {
 struct PrefetchNextBlocksPass : llvm::PassInfoMixin<PrefetchNextBlocksPass> {
   llvm::PreservedAnalyses run(llvm::Function &f,
                               llvm::FunctionAnalysisManager &analyses) {
-    if (!prefetchNextBlocks(
-            analyses.getResult<llvm::LoopAnalysis>(f),
-            analyses.getResult<llvm::DominatorTreeAnalysis>(f),
-            analyses.getResult<llvm::ScalarEvolutionAnalysis>(f)))
-      return llvm::PreservedAnalyses::all();
-    llvm::PreservedAnalyses kept;
-    kept.preserveSet<llvm::CFGAnalyses>();
-    return kept;
+    return keptUnless(prefetchNextBlocks(
+        analyses.getResult<llvm::LoopAnalysis>(f),
+        analyses.getResult<llvm::DominatorTreeAnalysis>(f),
+        analyses.getResult<llvm::ScalarEvolutionAnalysis>(f)));
   }
 };
 
