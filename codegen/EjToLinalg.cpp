@@ -392,6 +392,7 @@ template <class OpTy> struct ReduceToGeneric : OpConversionPattern<OpTy> {
     // and it lets LLVM vectorize the loop.
     auto reassoc =
         arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc);
+    auto nsz = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::nsz);
     Value acc =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{accTensor}, ValueRange{x},
@@ -416,11 +417,14 @@ template <class OpTy> struct ReduceToGeneric : OpConversionPattern<OpTy> {
               else if (isFloat)
                 // NaN-propagating, as the kernels' fold of Maximum::f(acc,
                 // v) is; unlike that compare-and-select chain, LLVM
-                // vectorizes it. (Only the sign of a zero result may
-                // differ, when +0 and -0 tie.)
+                // vectorizes it. Only the sign of a zero result may
+                // differ, when +0 and -0 tie, as it does between orders
+                // of that fold: so the signs of zeros are left to the
+                // code (nsz), which spares x86 three of the six
+                // instructions per vector that order them.
                 r = name == "reduce_max"
-                        ? Value(arith::MaximumFOp::create(b, l, a, v))
-                        : Value(arith::MinimumFOp::create(b, l, a, v));
+                        ? Value(arith::MaximumFOp::create(b, l, a, v, nsz))
+                        : Value(arith::MinimumFOp::create(b, l, a, v, nsz));
               else
                 r = buildScalarMath(
                     b, l, name == "reduce_max" ? "maximum" : "minimum",
