@@ -132,12 +132,15 @@ def EjFuse : Pass<"ej-fuse", "::mlir::func::FuncOp"> {
 def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "Polynomial approximations of f32 transcendentals";
   let description = [{
-    Rewrites f32 `math.exp`, `log`, `log1p`, `tanh`, `sin`, `cos` and
-    friends into arithmetic (MLIR's polynomial approximations, a few ulp
-    from the exact values), so that loops over them vectorize instead of
-    calling libm element by element. f32 `math.erf` becomes one rational
-    function of the input clamped to [-4, 4] (11 FMAs and a division, no
-    selects; within 6 ulp). f64 ops stay calls of libm's functions, which
+    Rewrites f32 `math.log`, `log1p`, `tanh`, `sin`, `cos` and friends
+    into arithmetic (MLIR's polynomial approximations, a few ulp from the
+    exact values), so that loops over them vectorize instead of calling
+    libm element by element. f32 `math.exp` is ours: a range reduction to
+    |r| <= ln 2 / 2, a polynomial of degree 6, and a scale by two powers of
+    two (21 operations, no selects after clamping the input; within 0.9 ulp
+    over every float, subnormal results included, where MLIR's flushes
+    them to 0). f32 `math.erf` becomes one rational function of the input
+    clamped to [-4, 4] (11 FMAs and a division, no selects; within 6 ulp). f64 ops stay calls of libm's functions, which
     LLVM's loop vectorizer replaces with their libmvec versions (see
     LlvmOptimize.cpp).
   }];

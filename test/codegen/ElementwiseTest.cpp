@@ -65,7 +65,7 @@ TEST_P(FloatUnaryTest, EveryUnaryOpMatchesFloat64WithinUlps) {
     // The float64 functions are glibc's: libm's within an ulp, libmvec's
     // vector variants (the loops' bodies) within 4, as over the sweeps
     // below; the f32 ones are MLIR's polynomial approximations (tanh: up
-    // to 3.8 ulp over a sweep of [-4.5, 4.5]) and our erf.
+    // to 3.8 ulp over a sweep of [-4.5, 4.5]) and our exp and erf.
     double ulps = t == ElementType::Float64 ? std::min(u.ulps, 4.0) : u.ulps;
     expectClose(compiledResult(c), ref, t, ulps, u.name, u.scale);
   }
@@ -94,6 +94,34 @@ TEST(Elementwise, Float32ErfWithinSixUlpsOverItsWholeRange) {
   Array ref = ejtest::map(
       {a}, [](const std::vector<double> &v) { return std::erf(v[0]); });
   expectClose(compiledResult(c), ref, ElementType::Float32, 6, "erf");
+}
+
+// The f32 exp is a range reduction and a polynomial, scaled by two powers
+// of two (CpuPipeline.cpp): checked over every 4099th float of [0, 104],
+// their negatives (results down to the denormals and 0), the overflow
+// threshold and the special values.
+TEST(Elementwise, Float32ExpWithinAnUlpOverItsWholeRange) {
+  // Floats, so that the reference is the exp of the kernel's input.
+  std::vector<double> x = {0.0f,   -0.0f,   kInf,   -kInf,  kNaN,   88.72f,
+                           88.73f, 88.75f,  1e30f,  -87.3f, -87.4f, -103.9f,
+                           -104.f, -104.5f, -1e30f, 1e-30f};
+  for (uint32_t bits = 1; bits < 0x42D00000u; bits += 4099) {
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    x.push_back(f);
+    x.push_back(-f);
+  }
+  int64_t n = int64_t(x.size());
+  Array a{{n}, x};
+  Case c{"exp %a0",
+         {a},
+         {ElementType::Float32},
+         {n},
+         ElementType::Float32,
+         tensorType({n}, ElementType::Float32)};
+  Array ref = ejtest::map(
+      {a}, [](const std::vector<double> &v) { return std::exp(v[0]); });
+  expectClose(compiledResult(c), ref, ElementType::Float32, 1, "exp");
 }
 
 // float64 transcendentals become calls of glibc's vector math library

@@ -37,13 +37,70 @@ func.func @erf_vector(%x: vector<8xf32>) -> vector<8xf32> {
 
 // -----
 
-// f64 has no approximation: erf stays for libm, exp of f32 becomes MLIR's
-// polynomial.
+// f32 exp: the input clamped to [-104, 88.73] by ordered comparisons (a
+// NaN passes), k = rint(x log2 e) by adding 1.5 * 2^23, r = x - k ln 2 in
+// two FMAs, a polynomial of degree 6 in six more, and the scale 2^k as
+// two powers of two built from the bits of k: no selects after the clamps.
+// CHECK-LABEL: func.func @exp_f32
+// CHECK-SAME: (%[[X:.*]]: f32)
+// CHECK-DAG: %[[HI:.*]] = arith.constant 8.873000e+01 : f32
+// CHECK-DAG: %[[LO:.*]] = arith.constant -1.040000e+02 : f32
+// CHECK-DAG: %[[MAGIC:.*]] = arith.constant 0x4B400000 : f32
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[HI]]
+// CHECK: %[[X1:.*]] = arith.select %[[GT]], %[[HI]], %[[X]]
+// CHECK: %[[LT:.*]] = arith.cmpf olt, %[[X1]], %[[LO]]
+// CHECK: %[[X2:.*]] = arith.select %[[LT]], %[[LO]], %[[X1]]
+// CHECK: %[[T:.*]] = math.fma %[[X2]], %{{.*}}, %[[MAGIC]]
+// CHECK: %[[K:.*]] = arith.subf %[[T]], %[[MAGIC]]
+// CHECK: %[[R1:.*]] = math.fma %[[K]], %{{.*}}, %[[X2]]
+// CHECK: %[[R:.*]] = math.fma %[[K]], %{{.*}}, %[[R1]]
+// CHECK-COUNT-6: math.fma %{{.*}}, %[[R]]
+// CHECK-NOT: arith.select
+// CHECK: %[[TBITS:.*]] = arith.bitcast %[[T]] : f32 to i32
+// CHECK: %[[KINT:.*]] = arith.subi %[[TBITS]]
+// CHECK: %[[H:.*]] = arith.shrsi %[[KINT]]
+// CHECK: arith.subi %[[KINT]], %[[H]]
+// CHECK: %[[S:.*]] = arith.mulf
+// CHECK-NOT: arith.select
+// CHECK: %[[E:.*]] = arith.mulf %[[S]]
+// CHECK-NOT: math.exp
+// CHECK: return %[[E]]
+func.func @exp_f32(%x: f32) -> f32 {
+  %e = math.exp %x : f32
+  return %e : f32
+}
+
+// -----
+
+// On vectors the integer steps are vectors of i32.
+// CHECK-LABEL: func.func @exp_vector
+// CHECK: arith.bitcast %{{.*}} : vector<8xf32> to vector<8xi32>
+// CHECK: arith.shrsi %{{.*}} : vector<8xi32>
+// CHECK-NOT: math.exp
+func.func @exp_vector(%x: vector<8xf32>) -> vector<8xf32> {
+  %e = math.exp %x : vector<8xf32>
+  return %e : vector<8xf32>
+}
+
+// -----
+
+// MLIR's expm1 is built on an exp, which becomes ours.
+// CHECK-LABEL: func.func @expm1_f32
+// CHECK: arith.shrsi
+// CHECK-NOT: math.exp
+func.func @expm1_f32(%x: f32) -> f32 {
+  %e = math.expm1 %x : f32
+  return %e : f32
+}
+
+// -----
+
+// f64 has no approximation: erf and exp stay for libm.
 // CHECK-LABEL: func.func @others
 // CHECK: math.erf %{{.*}} : f64
-// CHECK-NOT: math.exp
-func.func @others(%x: f64, %y: f32) -> (f64, f32) {
+// CHECK: math.exp %{{.*}} : f64
+func.func @others(%x: f64, %y: f64) -> (f64, f64) {
   %r = math.erf %x : f64
-  %e = math.exp %y : f32
-  return %r, %e : f64, f32
+  %e = math.exp %y : f64
+  return %r, %e : f64, f64
 }
