@@ -2,20 +2,21 @@
 //
 // Upstream passes wherever they exist: linalg elementwise fusion (through
 // ej-fuse-elementwise, which keeps matmuls away from it and computes a
-// cheap producer again in each of its consumers), empty
-// tensor elimination and one-shot bufferization across function boundaries
-// (a kernel computes its results in the buffers it is given), buffer
+// cheap producer again in each of its consumers), empty tensor
+// elimination and one-shot bufferization across function boundaries (a
+// kernel computes its results in the buffers it is given), buffer
 // deallocation for the temporaries, parallel loops (OpenMP for the
 // outermost dimension of large nests), and the standard conversions to the
-// llvm dialect. Ours besides the lowering: ej-tile-rows (row reductions
-// and their elementwise neighbours as one loop over blocks of rows, which
-// scf-forall-to-parallel makes a parallel loop), ej-linalg-to-blas (matmuls
-// stay BLAS calls), ej-elementwise-in-place (an elementwise op writes over
-// a temporary input nothing reads after it), ej-parallelize,
-// ej-approximate-math (f32
-// transcendentals as polynomials, so that LLVM vectorizes the loops around
-// them) and ej-hoist-captured-fields (parallel regions capture pointers, not
-// whole memref descriptors).
+// llvm dialect. Ours besides the lowering: ej-invert-softmax-denominators
+// (a softmax multiplies by the reciprocal of its row sums), ej-tile-rows
+// (row reductions and their elementwise neighbours as one loop over blocks
+// of rows, which scf-forall-to-parallel makes a parallel loop),
+// ej-linalg-to-blas (matmuls stay BLAS calls), ej-elementwise-in-place (an
+// elementwise op writes over a temporary input nothing reads after it),
+// ej-parallelize, ej-approximate-math (f32 transcendentals as polynomials,
+// so that LLVM vectorizes the loops around them) and
+// ej-hoist-captured-fields (parallel regions capture pointers, not whole
+// memref descriptors).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -188,7 +189,8 @@ struct EjApproximateMathPass
 // The textual form keeps the pipeline readable and identical to what
 // `ej-opt --ej-cpu-pipeline` runs.
 constexpr const char *kPipeline =
-    "func.func(ej-tile-rows, convert-ej-to-linalg, ej-fuse-elementwise),"
+    "func.func(ej-invert-softmax-denominators, ej-tile-rows,"
+    "convert-ej-to-linalg, ej-fuse-elementwise),"
     "canonicalize,"
     "cse,"
     "func.func(ej-elementwise-in-place, ej-separate-destinations),"

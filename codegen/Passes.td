@@ -310,6 +310,40 @@ def EjSeparateDestinations
                               "Empty tensors made allocations">];
 }
 
+def EjInvertSoftmaxDenominators
+    : Pass<"ej-invert-softmax-denominators", "::mlir::func::FuncOp"> {
+  let summary = "A softmax multiplies by the reciprocal of its denominator";
+  let description = [{
+    `e / s` with `s = reduce_sum(e)` and `e = exp(x - reduce_max(x))`, both
+    reductions over the same axes with `keepdims` (the max through a
+    `stop_gradient` or not), becomes `e * (1 / s)`: one division per row
+    instead of one per element, which took an eighth of a softmax's time
+    over rows in the cache. It is safe because of where `s` lies: one term
+    of the sum is exp(0) = 1 and none exceeds 1, so `s` is in [1, n] (n
+    terms) or NaN, and its reciprocal is a normal float, never infinite or
+    subnormal. The product is within an ulp of the exact quotient (the
+    division is within half an ulp). Other divisions are left alone: for a
+    divisor below 2^-126 in magnitude, `1 / s` overflows to infinity.
+
+    ```mlir
+    %m = ej.reduce_max %x axes = [1] keepdims : tensor<4x8xf32>
+    %d = ej.sub %x, %m : tensor<4x8xf32>, tensor<4x1xf32>
+    %e = ej.exp %d : tensor<4x8xf32>
+    %s = ej.reduce_sum %e axes = [1] keepdims : tensor<4x8xf32>
+    %q = ej.div %e, %s : tensor<4x8xf32>, tensor<4x1xf32>
+    // becomes
+    %one = ej.constant dense<1.000000e+00> : tensor<f32>
+    %r = ej.div %one, %s : tensor<f32>, tensor<4x1xf32>
+    %q = ej.mul %e, %r : tensor<4x8xf32>, tensor<4x1xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::ej::EjDialect"];
+  let statistics = [
+    Statistic<"numInverted", "inverted-denominators",
+              "softmax divisions made multiplications">
+  ];
+}
+
 def EjTileRows : Pass<"ej-tile-rows", "::mlir::func::FuncOp"> {
   let summary = "Row reductions and their elementwise neighbours as one "
                 "loop over blocks of rows";
