@@ -208,10 +208,7 @@ void BM_Gpu_TrainStepMlp(benchmark::State &state) {
         benchmark::DoNotOptimize(value);
       },
       0);
-  ej::jit::Stats s = ej::jit::stats();
-  state.counters["compiled_pct"] =
-      100.0 * double(s.ops_compiled) /
-      double(std::max<uint64_t>(1, s.ops_compiled + s.ops_cold));
+  set_compiled_share(state);
 }
 BENCHMARK(BM_Gpu_TrainStepMlp)
     ->ArgName("jit")

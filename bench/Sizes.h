@@ -1,4 +1,5 @@
-//===- Sizes.h - Sizes the benchmarks sweep, and what they share -*- C++ -*-===//
+//===- Sizes.h - Sizes the benchmarks sweep, and what they share -*- C++
+//-*-===//
 #ifndef EJ_BENCH_SIZES_H
 #define EJ_BENCH_SIZES_H
 
@@ -116,6 +117,17 @@ inline void elementwise_sizes(benchmark::internal::Benchmark *b) {
 inline void set_traffic(benchmark::State &state, int64_t n, int arrays) {
   state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)) *
                           arrays);
+}
+
+/// The share of ops that ran inside compiled regions since `from` (the
+/// statistics then), in percent, as the counter `compiled_pct`.
+inline void set_compiled_share(benchmark::State &state,
+                               const ej::jit::Stats &from = {}) {
+  ej::jit::Stats now = ej::jit::stats();
+  double compiled = double(now.ops_compiled - from.ops_compiled);
+  double cold = double(now.ops_cold - from.ops_cold);
+  state.counters["compiled_pct"] =
+      compiled + cold > 0 ? 100 * compiled / (compiled + cold) : 0;
 }
 
 #endif // EJ_BENCH_SIZES_H

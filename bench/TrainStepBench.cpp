@@ -56,11 +56,7 @@ void run_steps(benchmark::State &state, nn::Model &model, const Tensor &x,
   ej::jit::Stats before = ej::jit::stats();
   for (auto _ : state)
     step();
-  ej::jit::Stats after = ej::jit::stats();
-  double compiled = double(after.ops_compiled - before.ops_compiled);
-  double cold = double(after.ops_cold - before.ops_cold);
-  state.counters["compiled_pct"] =
-      compiled + cold > 0 ? 100 * compiled / (compiled + cold) : 0;
+  set_compiled_share(state, before);
   state.SetItemsProcessed(state.iterations() * batch);
 }
 
