@@ -43,6 +43,21 @@ using namespace mlir;
 
 namespace {
 
+// A constant of `type`, a scalar type or a shaped one (then a splat).
+Value constantOf(ImplicitLocOpBuilder &b, Type type, TypedAttr scalar) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return arith::ConstantOp::create(b, DenseElementsAttr::get(shaped, scalar));
+  return arith::ConstantOp::create(b, scalar);
+}
+
+// x clamped to [lo, hi] by ordered comparisons, which keep a NaN as it is.
+Value clampKeepingNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {
+  x = arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, hi), hi, x);
+  return arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, lo), lo, x);
+}
+
 // f32 erf as one rational function, erf(x) = a P(a^2) / Q(a^2) with a = x
 // clamped to [-4, 4] (erf(4) rounds to 1): 11 FMAs and a division, and no
 // selects. MLIR's approximation picks the coefficients of one of three
@@ -66,12 +81,8 @@ struct ErfAsRational : OpRewritePattern<math::ErfOp> {
                                    0.113974653f,   0.015468508f,
                                    0.00130884105f, 6.32536685e-05f};
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto constant = [&](float v) -> Value {
-      Attribute scalar = b.getF32FloatAttr(v);
-      if (auto shaped = dyn_cast<ShapedType>(type))
-        return arith::ConstantOp::create(
-            b, DenseElementsAttr::get(shaped, scalar));
-      return arith::ConstantOp::create(b, cast<TypedAttr>(scalar));
+    auto constant = [&](float v) {
+      return constantOf(b, type, b.getF32FloatAttr(v));
     };
     auto horner = [&](ArrayRef<float> c, Value t) {
       Value acc = constant(c.back());
@@ -79,12 +90,8 @@ struct ErfAsRational : OpRewritePattern<math::ErfOp> {
         acc = math::FmaOp::create(b, t, acc, constant(c[k]));
       return acc;
     };
-    // Ordered comparisons keep a NaN as it is.
-    Value x = op.getOperand(), hi = constant(4.0f), lo = constant(-4.0f);
-    Value a = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, hi), hi, x);
-    a = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, a, lo), lo, a);
+    Value a =
+        clampKeepingNaN(b, op.getOperand(), constant(-4.0f), constant(4.0f));
     Value t = arith::MulFOp::create(b, a, a);
     Value p = arith::MulFOp::create(b, a, horner(kP, t));
     rewriter.replaceOpWithNewOp<arith::DivFOp>(op, p, horner(kQ, t));
@@ -117,25 +124,17 @@ struct ExpByRangeReduction : OpRewritePattern<math::ExpOp> {
     Type intType = b.getI32Type();
     if (auto shaped = dyn_cast<ShapedType>(type))
       intType = shaped.clone(intType);
-    auto constant = [&](Type t, TypedAttr scalar) -> Value {
-      if (auto shaped = dyn_cast<ShapedType>(t))
-        return arith::ConstantOp::create(
-            b, DenseElementsAttr::get(shaped, scalar));
-      return arith::ConstantOp::create(b, scalar);
+    auto f32 = [&](float v) {
+      return constantOf(b, type, b.getF32FloatAttr(v));
     };
-    auto f32 = [&](float v) { return constant(type, b.getF32FloatAttr(v)); };
     auto i32 = [&](int32_t v) {
-      return constant(intType, b.getI32IntegerAttr(v));
+      return constantOf(b, intType, b.getI32IntegerAttr(v));
     };
     auto fma = [&](Value x, Value y, Value z) -> Value {
       return math::FmaOp::create(b, x, y, z);
     };
 
-    Value x = op.getOperand(), hi = f32(88.73f), lo = f32(-104.0f);
-    x = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, hi), hi, x);
-    x = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, lo), lo, x);
+    Value x = clampKeepingNaN(b, op.getOperand(), f32(-104.0f), f32(88.73f));
     Value magic = f32(0x1.8p23f);
     Value t = fma(x, f32(0x1.715476p+0f), magic);
     Value k = arith::SubFOp::create(b, t, magic);

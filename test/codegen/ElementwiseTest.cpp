@@ -71,57 +71,50 @@ TEST_P(FloatUnaryTest, EveryUnaryOpMatchesFloat64WithinUlps) {
   }
 }
 
-// The f32 erf is one rational function of the clamped input (CpuPipeline.cpp):
-// checked over every 4099th float of [0, 4.5], their negatives, and the
-// special values, not only over random normal inputs.
-TEST(Elementwise, Float32ErfWithinSixUlpsOverItsWholeRange) {
-  std::vector<double> x = {0.0, -0.0, kInf, -kInf, kNaN, 1e-30,
-                           3.9, 3.95, 4.0,  4.5,   10,   1e30};
-  for (uint32_t bits = 1; bits < 0x40900000u; bits += 4099) {
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    x.push_back(f);
-    x.push_back(-f);
+// `op` compiled for float32 over `x` and over every 4099th float in [0,
+// limit) and its negatives, against `f` in float64 within `ulps`: the whole
+// range of an approximation, not only random normal inputs.
+void expectFloat32SweepClose(const char *op, double (*f)(double),
+                             std::vector<double> x, float limit, double ulps) {
+  // The reference must see the kernel's input: floats.
+  for (double v : x)
+    EXPECT_TRUE(std::isnan(v) || double(float(v)) == v) << v;
+  uint32_t end;
+  std::memcpy(&end, &limit, sizeof end);
+  for (uint32_t bits = 1; bits < end; bits += 4099) {
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    x.push_back(v);
+    x.push_back(-v);
   }
   int64_t n = int64_t(x.size());
   Array a{{n}, x};
-  Case c{"erf %a0",
-         {a},
-         {ElementType::Float32},
-         {n},
-         ElementType::Float32,
-         tensorType({n}, ElementType::Float32)};
-  Array ref = ejtest::map(
-      {a}, [](const std::vector<double> &v) { return std::erf(v[0]); });
-  expectClose(compiledResult(c), ref, ElementType::Float32, 6, "erf");
+  Case c{std::string(op) + " %a0", {a},
+         {ElementType::Float32},   {n},
+         ElementType::Float32,     tensorType({n}, ElementType::Float32)};
+  Array ref =
+      ejtest::map({a}, [&](const std::vector<double> &v) { return f(v[0]); });
+  expectClose(compiledResult(c), ref, ElementType::Float32, ulps, op);
+}
+
+// The f32 erf is one rational function of the clamped input
+// (CpuPipeline.cpp), over [-4.5, 4.5] and the special values.
+TEST(Elementwise, Float32ErfWithinSixUlpsOverItsWholeRange) {
+  expectFloat32SweepClose(
+      "erf", [](double x) { return std::erf(x); },
+      {0.0, -0.0, kInf, -kInf, kNaN, 1e-30f, 3.9f, 3.95f, 4.0, 4.5, 10, 1e30f},
+      4.5f, 6);
 }
 
 // The f32 exp is a range reduction and a polynomial, scaled by two powers
-// of two (CpuPipeline.cpp): checked over every 4099th float of [0, 104],
-// their negatives (results down to the denormals and 0), the overflow
-// threshold and the special values.
+// of two (CpuPipeline.cpp): over [-104, 104] (results down to the
+// subnormals and 0), the overflow threshold and the special values.
 TEST(Elementwise, Float32ExpWithinAnUlpOverItsWholeRange) {
-  // Floats, so that the reference is the exp of the kernel's input.
-  std::vector<double> x = {0.0f,   -0.0f,   kInf,   -kInf,  kNaN,   88.72f,
-                           88.73f, 88.75f,  1e30f,  -87.3f, -87.4f, -103.9f,
-                           -104.f, -104.5f, -1e30f, 1e-30f};
-  for (uint32_t bits = 1; bits < 0x42D00000u; bits += 4099) {
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    x.push_back(f);
-    x.push_back(-f);
-  }
-  int64_t n = int64_t(x.size());
-  Array a{{n}, x};
-  Case c{"exp %a0",
-         {a},
-         {ElementType::Float32},
-         {n},
-         ElementType::Float32,
-         tensorType({n}, ElementType::Float32)};
-  Array ref = ejtest::map(
-      {a}, [](const std::vector<double> &v) { return std::exp(v[0]); });
-  expectClose(compiledResult(c), ref, ElementType::Float32, 1, "exp");
+  expectFloat32SweepClose(
+      "exp", [](double x) { return std::exp(x); },
+      {0.0, -0.0, kInf, -kInf, kNaN, 88.72f, 88.73f, 88.75f, 1e30f, -87.3f,
+       -87.4f, -103.9f, -104, -104.5, -1e30f, 1e-30f},
+      104, 1);
 }
 
 // float64 transcendentals become calls of glibc's vector math library
