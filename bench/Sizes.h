@@ -1,5 +1,4 @@
-//===- Sizes.h - Sizes the benchmarks sweep, and what they share -*- C++
-//-*-===//
+//===- Sizes.h - The benchmarks' sizes and shared helpers -------*- C++ -*-===//
 #ifndef EJ_BENCH_SIZES_H
 #define EJ_BENCH_SIZES_H
 

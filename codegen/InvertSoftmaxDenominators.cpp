@@ -41,7 +41,7 @@ bool isSoftmaxDenominator(Value s, Value e) {
     return false;
   auto exp = e.getDefiningOp<ExpOp>();
   auto difference = exp ? exp.getOperand().getDefiningOp<SubOp>() : nullptr;
-  return difference && difference.getType() == difference.getLhs().getType() &&
+  return difference &&
          isMaximumOf(difference.getRhs(), difference.getLhs(), sum.getAxes());
 }
 

@@ -137,11 +137,12 @@ def EjApproximateMath : Pass<"ej-approximate-math", "::mlir::func::FuncOp"> {
     exact values), so that loops over them vectorize instead of calling
     libm element by element. f32 `math.exp` is ours: a range reduction to
     |r| <= ln 2 / 2, a polynomial of degree 6, and a scale by two powers of
-    two (21 operations, no selects after clamping the input; within 0.9 ulp
-    over every float, subnormal results included, where MLIR's flushes
-    them to 0). f32 `math.erf` becomes one rational function of the input
-    clamped to [-4, 4] (11 FMAs and a division, no selects; within 6 ulp). f64 ops stay calls of libm's functions, which
-    LLVM's loop vectorizer replaces with their libmvec versions (see
+    two (23 instructions, no selects after clamping the input; within 0.9
+    ulp over every float, subnormal results included, where MLIR's
+    flushes them to 0). f32 `math.erf` becomes one rational function of
+    the input clamped to [-4, 4] (11 FMAs and a division, no selects;
+    within 6 ulp). f64 ops stay calls of libm's functions, which LLVM's
+    loop vectorizer replaces with their libmvec versions (see
     LlvmOptimize.cpp).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
@@ -258,7 +259,7 @@ def EjElementwiseInPlace
     element by element after reading it, instead of in a buffer of its
     own; and when the result is written into a kernel's output,
     `eliminate-empty-tensors` builds the input there already. Softmax's
-    exponentials go straight into the output and are divided there: the
+    exponentials go straight into the output and are scaled there: the
     block's temporary goes, and the last pass rewrites lines that are in
     the cache.
 
@@ -321,9 +322,10 @@ def EjInvertSoftmaxDenominators
     over rows in the cache. It is safe because of where `s` lies: one term
     of the sum is exp(0) = 1 and none exceeds 1, so `s` is in [1, n] (n
     terms) or NaN, and its reciprocal is a normal float, never infinite or
-    subnormal. The product is within an ulp of the exact quotient (the
+    subnormal. The product is within 1.5 ulp of the exact quotient (the
     division is within half an ulp). Other divisions are left alone: for a
-    divisor below 2^-126 in magnitude, `1 / s` overflows to infinity.
+    divisor below about 2^-128 in magnitude, `1 / s` overflows to
+    infinity.
 
     ```mlir
     %m = ej.reduce_max %x axes = [1] keepdims : tensor<4x8xf32>

@@ -107,14 +107,16 @@ TEST(Elementwise, Float32ErfWithinSixUlpsOverItsWholeRange) {
 }
 
 // The f32 exp is a range reduction and a polynomial, scaled by two powers
-// of two (CpuPipeline.cpp): over [-104, 104] (results down to the
-// subnormals and 0), the overflow threshold and the special values.
+// of two (CpuPipeline.cpp): over [-180, 180] (results down to the
+// subnormals and 0, through its lower clamp at -176 where both powers are
+// 0), the overflow threshold and the special values.
 TEST(Elementwise, Float32ExpWithinAnUlpOverItsWholeRange) {
   expectFloat32SweepClose(
       "exp", [](double x) { return std::exp(x); },
-      {0.0, -0.0, kInf, -kInf, kNaN, 88.72f, 88.73f, 88.75f, 1e30f, -87.3f,
-       -87.4f, -103.9f, -104, -104.5, -1e30f, 1e-30f},
-      104, 1);
+      {0.0,    -0.0,   kInf,   -kInf,  kNaN,    88.72f, 88.73f,
+       88.75f, 1e30f,  -87.3f, -87.4f, -103.9f, -104,   -104.5,
+       -150,   -175.5, -176,   -177,   -1e30f,  1e-30f},
+      180, 1);
 }
 
 // float64 transcendentals become calls of glibc's vector math library

@@ -37,14 +37,17 @@ func.func @erf_vector(%x: vector<8xf32>) -> vector<8xf32> {
 
 // -----
 
-// f32 exp: the input clamped to [-104, 88.73] by ordered comparisons (a
+// f32 exp: the input clamped to [-176, 88.73] by ordered comparisons (a
 // NaN passes), k = rint(x log2 e) by adding 1.5 * 2^23, r = x - k ln 2 in
 // two FMAs, a polynomial of degree 6 in six more, and the scale 2^k as
-// two powers of two built from the bits of k: no selects after the clamps.
+// two powers of two, each its biased exponent (+ 127) shifted into place
+// (<< 23): no selects after the clamps.
 // CHECK-LABEL: func.func @exp_f32
 // CHECK-SAME: (%[[X:.*]]: f32)
 // CHECK-DAG: %[[HI:.*]] = arith.constant 8.873000e+01 : f32
-// CHECK-DAG: %[[LO:.*]] = arith.constant -1.040000e+02 : f32
+// CHECK-DAG: %[[LO:.*]] = arith.constant -1.760000e+02 : f32
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant 127 : i32
+// CHECK-DAG: %[[PLACE:.*]] = arith.constant 23 : i32
 // CHECK-DAG: %[[MAGIC:.*]] = arith.constant 0x4B400000 : f32
 // CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[HI]]
 // CHECK: %[[X1:.*]] = arith.select %[[GT]], %[[HI]], %[[X]]
@@ -59,10 +62,16 @@ func.func @erf_vector(%x: vector<8xf32>) -> vector<8xf32> {
 // CHECK: %[[TBITS:.*]] = arith.bitcast %[[T]] : f32 to i32
 // CHECK: %[[KINT:.*]] = arith.subi %[[TBITS]]
 // CHECK: %[[H:.*]] = arith.shrsi %[[KINT]]
-// CHECK: arith.subi %[[KINT]], %[[H]]
-// CHECK: %[[S:.*]] = arith.mulf
+// CHECK: %[[REST:.*]] = arith.subi %[[KINT]], %[[H]]
+// CHECK: %[[HB:.*]] = arith.addi %[[H]], %[[BIAS]]
+// CHECK: %[[HS:.*]] = arith.shli %[[HB]], %[[PLACE]]
+// CHECK: %[[H2:.*]] = arith.bitcast %[[HS]] : i32 to f32
+// CHECK: %[[S:.*]] = arith.mulf %{{.*}}, %[[H2]]
+// CHECK: %[[RB:.*]] = arith.addi %[[REST]], %[[BIAS]]
+// CHECK: %[[RS:.*]] = arith.shli %[[RB]], %[[PLACE]]
+// CHECK: %[[R2:.*]] = arith.bitcast %[[RS]] : i32 to f32
 // CHECK-NOT: arith.select
-// CHECK: %[[E:.*]] = arith.mulf %[[S]]
+// CHECK: %[[E:.*]] = arith.mulf %[[S]], %[[R2]]
 // CHECK-NOT: math.exp
 // CHECK: return %[[E]]
 func.func @exp_f32(%x: f32) -> f32 {

@@ -72,6 +72,19 @@ func.func @min_f64_keeps_f64(%a: tensor<5x2xf64>) -> tensor<2xf64> {
 
 // -----
 
+// The same for a float32 maximum, which starts from -inf.
+// CHECK-LABEL: func.func @max_f32
+// CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NINF]] : f32)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: arith.maximumf %[[ACC]], %[[X]] fastmath<nsz> : f32
+func.func @max_f32(%a: tensor<5x2xf32>) -> tensor<5xf32> {
+  %0 = ej.reduce_max %a axes = [1] : tensor<5x2xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @prod
 // CHECK: arith.constant 1.000000e+00 : f64
 // CHECK: arith.mulf %{{.*}}, %{{.*}} fastmath<reassoc> : f64

@@ -40,7 +40,7 @@ func.func @softmax_two_axes_f64(%x: tensor<2x3x5xf64>) -> tensor<2x3x5xf64> {
 
 // -----
 
-// Without the maximum subtracted, a row's sum may be below 2^-126 (or 0):
+// Without the maximum subtracted, a row's sum may be below 2^-128 (or 0):
 // its reciprocal would overflow, so the division stays.
 // CHECK-LABEL: func.func @no_maximum
 // CHECK: ej.div %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<4x1xf32>
@@ -87,4 +87,31 @@ func.func @other_operands(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>)
   %sx = ej.reduce_sum %ex axes = [1] keepdims : tensor<4x8xf32>
   %q2 = ej.div %ey, %sx : tensor<4x8xf32>, tensor<4x1xf32>
   return %q1, %q2 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// On a square tensor, a maximum or a sum without keepdims broadcasts along
+// the other axis, and the maximum subtracted the other way round leaves
+// no term at exp(0): the three divisions stay.
+// CHECK-LABEL: func.func @square_misfits
+// CHECK-COUNT-3: ej.div %{{.*}}, %{{.*}} : tensor<4x4xf32>, tensor<4x
+// CHECK-NOT: ej.mul
+func.func @square_misfits(%x: tensor<4x4xf32>)
+    -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %m = ej.reduce_max %x axes = [1] : tensor<4x4xf32>
+  %d = ej.sub %x, %m : tensor<4x4xf32>, tensor<4xf32>
+  %e = ej.exp %d : tensor<4x4xf32>
+  %s = ej.reduce_sum %e axes = [1] keepdims : tensor<4x4xf32>
+  %q1 = ej.div %e, %s : tensor<4x4xf32>, tensor<4x1xf32>
+  %mk = ej.reduce_max %x axes = [1] keepdims : tensor<4x4xf32>
+  %dk = ej.sub %x, %mk : tensor<4x4xf32>, tensor<4x1xf32>
+  %ek = ej.exp %dk : tensor<4x4xf32>
+  %sn = ej.reduce_sum %ek axes = [1] : tensor<4x4xf32>
+  %q2 = ej.div %ek, %sn : tensor<4x4xf32>, tensor<4xf32>
+  %dr = ej.sub %mk, %x : tensor<4x1xf32>, tensor<4x4xf32>
+  %er = ej.exp %dr : tensor<4x4xf32>
+  %sr = ej.reduce_sum %er axes = [1] keepdims : tensor<4x4xf32>
+  %q3 = ej.div %er, %sr : tensor<4x4xf32>, tensor<4x1xf32>
+  return %q1, %q2, %q3 : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
