@@ -34,7 +34,8 @@ bool isMaximumOf(Value m, Value x, ArrayRef<int64_t> axes) {
 // Whether `s` is the denominator of the softmax whose numerator is `e`:
 // s = sum(e) and e = exp(x - max(x)), both over the same axes, kept. One
 // term of each sum is exp(0) = 1 and none is above 1, so s lies in [1, n]
-// for n terms, or is NaN (when x has a NaN or an infinity).
+// for n terms, or is NaN (when a row of x has a NaN or +inf, or is all
+// -inf).
 bool isSoftmaxDenominator(Value s, Value e) {
   auto sum = s.getDefiningOp<ReduceSumOp>();
   if (!sum || sum.getOperand() != e || !sum.getKeepdims())
