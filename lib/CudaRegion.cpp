@@ -30,6 +30,7 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <cstring>
 #include <mutex>
 
 namespace ej::detail {
@@ -156,13 +157,14 @@ FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
 // kernels and cuBLAS calls. The first runs go through the host program
 // (its kernels load, cuBLAS starts); the third is captured, with copies of
 // the arguments in device buffers of its own, and from then on each run
-// copies its arguments into those buffers (a host argument, such as a C++
-// literal or a learning rate, is uploaded: its value may change from run
-// to run), launches the graph, and hands out copies of the results (the
-// graph overwrites its own each time). A region whose capture fails (it
-// reads a value on the host: a random op's counter, gather's range check),
-// or whose arguments are not row-major on the device or the host, runs its
-// host program, as before.
+// copies its arguments into those buffers, launches the graph, and hands
+// out copies of the results (the graph overwrites its own each time). The
+// host arguments (a C++ literal, a learning rate: their values may change
+// from run to run) share one device block, filled by one copy per run, so
+// that a replay launches the graph and no kernel of its own. A region whose
+// capture fails (it reads a value on the host: a random op's counter, gather's
+// range check), or whose arguments are not row-major on the device or the host,
+// runs its host program, as before.
 class GraphProgram : public Executable {
 public:
   GraphProgram(std::unique_ptr<Executable> program, int device)
@@ -180,9 +182,8 @@ public:
       const TensorImpl *a = args[i].impl();
       if (a->device == device_)
         copy_bytes(inputs_[i].impl(), a);
-      else
-        upload(inputs_[i].impl(), a);
     }
+    upload_host_args(args);
     graph_->launch();
     std::vector<Tensor> out;
     for (const Tensor &t : outputs_) {
@@ -217,11 +218,58 @@ private:
                          size_t(from->numel) * dtype_size(from->dtype));
   }
 
+  // The host arguments' places in one device block, each 16-byte aligned
+  // (the kernels' vector loads), as views of it in inputs_.
+  void place_host_args(const std::vector<Tensor> &args) {
+    host_offsets_.assign(args.size(), -1);
+    size_t bytes = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+      const TensorImpl *a = args[i].impl();
+      if (a->device == device_)
+        continue;
+      host_offsets_[i] = int64_t(bytes);
+      bytes += (size_t(a->numel) * dtype_size(a->dtype) + 15) / 16 * 16;
+    }
+    host_block_.assign(bytes, 0);
+    runtime::Storage *block =
+        bytes ? cuda::allocate_storage(device_, bytes) : nullptr;
+    for (size_t i = 0; i < args.size(); ++i) {
+      const TensorImpl *a = args[i].impl();
+      if (host_offsets_[i] < 0) {
+        inputs_.push_back(interpreted_copy(const_cast<TensorImpl *>(a)));
+        continue;
+      }
+      TensorImpl *view = new_impl(a->dtype, a->dims());
+      inputs_.emplace_back(view);
+      view->device = int8_t(device_);
+      view->storage = block;
+      runtime::retain(block);
+      view->offset = host_offsets_[i] / int64_t(dtype_size(a->dtype));
+    }
+    if (block)
+      runtime::release(block);
+  }
+
+  void upload_host_args(const std::vector<Tensor> &args) {
+    if (host_block_.empty())
+      return;
+    void *block = nullptr;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (host_offsets_[i] < 0)
+        continue;
+      const TensorImpl *a = args[i].impl();
+      std::memcpy(host_block_.data() + host_offsets_[i], a->data(),
+                  size_t(a->numel) * dtype_size(a->dtype));
+      if (!block)
+        block = inputs_[i].impl()->data() - host_offsets_[i];
+    }
+    cuda::copy_to_device(device_, block, host_block_.data(),
+                         host_block_.size());
+  }
+
   bool capture(const std::vector<Tensor> &args) {
-    for (const Tensor &a : args)
-      inputs_.push_back(a.impl()->device == device_
-                            ? interpreted_copy(a.impl())
-                            : transfer(a.impl(), device_));
+    place_host_args(args);
+    upload_host_args(args);
     try {
       graph_ =
           cuda::capture(device_, [&] { outputs_ = program_->run(inputs_); });
@@ -231,6 +279,7 @@ private:
       failed_ = true;
       inputs_.clear();
       outputs_.clear();
+      host_block_.clear();
       mlir::ej::logJit(std::string("a GPU region runs without a CUDA graph: ") +
                        e.what());
       return false;
@@ -243,6 +292,10 @@ private:
   int runs_ = 0;
   bool failed_ = false;
   std::vector<Tensor> inputs_, outputs_;
+  // Each argument's byte offset in the block of host arguments (-1: a
+  // device argument), and the block's bytes as the host packs them.
+  std::vector<int64_t> host_offsets_;
+  std::vector<char> host_block_;
   // Last: destroyed first, after waiting for the device, before the
   // buffers it replays into are released.
   std::unique_ptr<cuda::Graph> graph_;
