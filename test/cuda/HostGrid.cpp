@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -338,18 +339,46 @@ int runCommand(const std::string &command, std::string &log) {
   return pclose(pipe);
 }
 
+// One scheduler, and so one set of fiber stacks, for every module: a
+// process may load hundreds, and each stack's guard page is a mapping of
+// its own. Launches take turns.
+Scheduler &scheduler() {
+  static Scheduler *s = new Scheduler;
+  return *s;
+}
+std::mutex launches;
+
 } // namespace
 
+std::vector<std::string> kernelNames(const std::string &code) {
+  std::vector<std::string> names;
+  for (size_t at = code.find("__global__"); at != std::string::npos;
+       at = code.find("__global__", at + 1)) {
+    // `__global__ void [__launch_bounds__(n)] name(`
+    size_t name = code.find("void", at) + 4;
+    name = code.find_first_not_of(" \n", name);
+    if (code.compare(name, 17, "__launch_bounds__") == 0)
+      name = code.find_first_not_of(" \n", code.find(')', name) + 1);
+    names.push_back(code.substr(name, code.find('(', name) - name));
+  }
+  return names;
+}
+
 struct HostModule::Impl {
+  struct Kernel {
+    void (*entry)(void **);
+    std::vector<size_t> sizes;
+  };
   std::filesystem::path dir;
   void *library = nullptr;
-  std::map<std::string, void (*)(void **)> entries;
-  Scheduler scheduler;
+  std::map<std::string, Kernel> kernels;
 };
 
-HostModule::HostModule(const std::string &code,
-                       const std::vector<std::string> &kernels)
+HostModule::HostModule(
+    const std::string &code,
+    const std::vector<std::pair<std::string, std::string>> &headers)
     : impl_(std::make_unique<Impl>()) {
+  const std::vector<std::string> kernels = kernelNames(code);
   std::string pattern =
       (std::filesystem::temp_directory_path() / "ej-host-grid-XXXXXX").string();
   if (!mkdtemp(pattern.data()))
@@ -358,18 +387,28 @@ HostModule::HostModule(const std::string &code,
   impl_->dir = pattern;
   std::filesystem::path source = impl_->dir / "kernels.cpp",
                         object = impl_->dir / "kernels.so";
+  for (const auto &[name, text] : headers) {
+    std::filesystem::path header = impl_->dir / "include" / name;
+    std::filesystem::create_directories(header.parent_path());
+    std::ofstream(header) << text;
+  }
   {
     std::ofstream out(source);
     out << "#include \"HostGridShim.h\"\n" << code << "\n";
     for (const std::string &k : kernels)
       out << "extern \"C\" void ej_host_grid_entry_" << k
-          << "(void **args) { ej_host_grid_call(" << k << ", args); }\n";
+          << "(void **args) { ej_host_grid_call(" << k << ", args); }\n"
+          << "extern \"C\" unsigned ej_host_grid_sizes_" << k
+          << "(size_t *sizes) { return ej_host_grid_sizes(" << k
+          << ", sizes); }\n";
   }
   // The device's rules where the host's differ: no contraction into fused
   // multiply-adds (NVRTC runs with --fmad=false).
   std::string command = std::string(EJ_HOST_CXX) +
                         " -std=c++17 -O1 -fPIC -shared -ffp-contract=off -w"
-                        " -I" EJ_HOST_GRID_INCLUDE " -o " +
+                        " -D__CUDACC_RTC__"
+                        " -I" EJ_HOST_GRID_INCLUDE " -I" +
+                        (impl_->dir / "include").string() + " -o " +
                         object.string() + " " + source.string();
   std::string log;
   if (runCommand(command, log) != 0)
@@ -381,10 +420,16 @@ HostModule::HostModule(const std::string &code,
     throw std::runtime_error(std::string("host grid: ") + dlerror());
   auto bind = reinterpret_cast<void (*)(EjHostGridState *)>(
       dlsym(impl_->library, "ej_host_grid_bind"));
-  bind(impl_->scheduler.state());
-  for (const std::string &k : kernels)
-    impl_->entries[k] = reinterpret_cast<void (*)(void **)>(
+  bind(scheduler().state());
+  for (const std::string &k : kernels) {
+    Impl::Kernel &kernel = impl_->kernels[k];
+    kernel.entry = reinterpret_cast<void (*)(void **)>(
         dlsym(impl_->library, ("ej_host_grid_entry_" + k).c_str()));
+    auto sizes = reinterpret_cast<unsigned (*)(size_t *)>(
+        dlsym(impl_->library, ("ej_host_grid_sizes_" + k).c_str()));
+    kernel.sizes.resize(sizes(nullptr));
+    sizes(kernel.sizes.data());
+  }
 }
 
 HostModule::~HostModule() {
@@ -396,11 +441,21 @@ HostModule::~HostModule() {
 
 std::string HostModule::launch(const std::string &kernel, Dim3 grid, Dim3 block,
                                void **args, ThreadOrder order) {
-  auto entry = impl_->entries.find(kernel);
-  if (entry == impl_->entries.end())
+  auto k = impl_->kernels.find(kernel);
+  if (k == impl_->kernels.end())
     return "no kernel " + kernel + " in the module";
-  return impl_->scheduler.launch(kernel.c_str(), entry->second, args, grid,
-                                 block, order == ThreadOrder::Descending);
+  std::lock_guard<std::mutex> lock(launches);
+  return scheduler().launch(kernel.c_str(), k->second.entry, args, grid, block,
+                            order == ThreadOrder::Descending);
+}
+
+bool HostModule::has(const std::string &kernel) const {
+  return impl_->kernels.count(kernel) != 0;
+}
+
+const std::vector<size_t> &
+HostModule::parameterSizes(const std::string &kernel) const {
+  return impl_->kernels.at(kernel).sizes;
 }
 
 GuardedBuffer::GuardedBuffer(size_t bytes) : bytes_(bytes) {

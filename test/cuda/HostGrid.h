@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ejtest {
@@ -38,10 +39,13 @@ enum class ThreadOrder { Ascending, Descending };
 /// CUDA C compiled for the host, its kernels ready to launch.
 class HostModule {
 public:
-  /// Compiles `code` (as NVRTC would take it) and finds `kernels` (extern
-  /// "C" names) in it; throws std::runtime_error with the compiler's output
-  /// when it does not compile.
-  HostModule(const std::string &code, const std::vector<std::string> &kernels);
+  /// Compiles `code` (as NVRTC would take it, with the `headers` it
+  /// includes by name) and finds its kernels (its `extern "C" __global__`
+  /// functions); throws std::runtime_error with the compiler's output when
+  /// it does not compile.
+  explicit HostModule(
+      const std::string &code,
+      const std::vector<std::pair<std::string, std::string>> &headers = {});
   ~HostModule();
   HostModule(const HostModule &) = delete;
   HostModule &operator=(const HostModule &) = delete;
@@ -54,10 +58,19 @@ public:
   std::string launch(const std::string &kernel, Dim3 grid, Dim3 block,
                      void **args, ThreadOrder order = ThreadOrder::Ascending);
 
+  /// Whether the module defines `kernel`.
+  bool has(const std::string &kernel) const;
+  /// The size in bytes of each of `kernel`'s parameters (what a launch's
+  /// arguments must be copied as, to be replayed later).
+  const std::vector<size_t> &parameterSizes(const std::string &kernel) const;
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// The names of the `extern "C" __global__` functions of `code`.
+std::vector<std::string> kernelNames(const std::string &code);
 
 /// Memory for a kernel's buffer, laid out so that a stray access shows:
 /// its end meets an unmapped page (a read or write past it stops the

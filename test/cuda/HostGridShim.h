@@ -5,9 +5,11 @@
 // so that the host C++ compiler builds the same text into a shared object
 // whose kernels HostGrid.cpp runs, one fiber per thread. It defines what
 // that text uses of CUDA and nothing more: the qualifiers, the built-in
-// indices, the vector types, the bit casts, __syncthreads and
-// __shfl_down_sync. `__shared__` variables become statics: the blocks of a
-// launch run one after another, so each block has them to itself.
+// indices, the vector types, the bit casts and rounded arithmetic,
+// __syncthreads and __shfl_down_sync. The source is compiled with
+// __CUDACC_RTC__ defined, as NVRTC compiles it. `__shared__` variables become
+// statics: the blocks of a launch run one after another, so each block has them
+// to itself.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EJ_TEST_CUDA_HOSTGRIDSHIM_H
@@ -56,6 +58,12 @@ inline T __shfl_down_sync(unsigned mask, T value, unsigned delta,
   return result;
 }
 
+// Rounded once each (the host compile contracts nothing).
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+
 inline float __int_as_float(int x) {
   float f;
   std::memcpy(&f, &x, sizeof f);
@@ -95,6 +103,15 @@ void ej_host_grid_call(void (*f)(P...), void **args,
 }
 template <class... P> void ej_host_grid_call(void (*f)(P...), void **args) {
   ej_host_grid_call(f, args, std::index_sequence_for<P...>{});
+}
+
+// Kernel `f`'s parameter sizes into `sizes` (when not null); their number.
+template <class... P>
+unsigned ej_host_grid_sizes(void (*)(P...), std::size_t *sizes) {
+  const std::size_t each[] = {sizeof(P)..., 0};
+  if (sizes)
+    std::memcpy(sizes, each, sizeof...(P) * sizeof(std::size_t));
+  return sizeof...(P);
 }
 
 #endif // EJ_TEST_CUDA_HOSTGRIDSHIM_H

@@ -55,8 +55,7 @@ extern "C" __global__ void block_sum(const double *x, double *out, int n) {
 )cuda";
 
 TEST(HostGrid, BlockReductionsOfTheEmitterSumEveryElementOnce) {
-  HostModule m(std::string(mlir::ej::cuda::blockReductionSource()) + kBlockSum,
-               {"block_sum"});
+  HostModule m(std::string(mlir::ej::cuda::blockReductionSource()) + kBlockSum);
   const int n = 3000;
   GuardedBuffer x(n * sizeof(double)), out(5 * sizeof(double));
   double *xs = static_cast<double *>(x.data());
@@ -82,8 +81,7 @@ extern "C" __global__ void early_exit(float *x) {
   __syncthreads();
   x[threadIdx.x] = 1;
 }
-)cuda",
-               {"early_exit"});
+)cuda");
   GuardedBuffer x(64 * sizeof(float));
   void *xp = x.data();
   void *args[] = {&xp};
@@ -103,8 +101,7 @@ extern "C" __global__ void half_warp(float *x) {
     v += __shfl_down_sync(0xffffffffu, v, 1);
   x[threadIdx.x] = v;
 }
-)cuda",
-               {"half_warp"});
+)cuda");
   GuardedBuffer x(32 * sizeof(float));
   void *xp = x.data();
   void *args[] = {&xp};
@@ -123,8 +120,7 @@ extern "C" __global__ void racy(float *x) {
   s[threadIdx.x] = x[threadIdx.x];
   x[threadIdx.x] += s[(threadIdx.x + 1) % 64];
 }
-)cuda",
-               {"racy"});
+)cuda");
   std::vector<float> results[2];
   for (ThreadOrder order : {ThreadOrder::Ascending, ThreadOrder::Descending}) {
     GuardedBuffer x(64 * sizeof(float));
@@ -144,8 +140,7 @@ TEST(HostGrid, AWritePastABuffersEndSpoilsItsGuardBytes) {
 extern "C" __global__ void overrun(float *x) {
   x[threadIdx.x] = 2;
 }
-)cuda",
-               {"overrun"});
+)cuda");
   GuardedBuffer exact(8 * sizeof(float)), short_(7 * sizeof(float));
   void *xp = exact.data();
   void *args[] = {&xp};
@@ -159,8 +154,7 @@ extern "C" __global__ void overrun(float *x) {
 TEST(HostGrid, CompileErrorsCarryTheHostCompilersOutput) {
   try {
     HostModule m("extern \"C\" __global__ void k(float *x) { x[0] = "
-                 "undefined_name; }",
-                 {"k"});
+                 "undefined_name; }");
     FAIL() << "a kernel with an undefined name compiled";
   } catch (const std::runtime_error &e) {
     EXPECT_NE(std::string(e.what()).find("undefined_name"), std::string::npos)
@@ -416,10 +410,9 @@ unsigned checkFusions(Context &c, const std::string &text,
     ADD_FAILURE() << label << ": " << why;
     return 0;
   }
-  std::vector<std::string> names;
+  HostModule host(source->code);
   for (const mlir::ej::CudaKernelInfo &k : source->kernels)
-    names.push_back(k.name);
-  HostModule host(source->code, names);
+    EXPECT_TRUE(host.has(k.name)) << label << ": no kernel " << k.name;
   std::mt19937_64 rng(20261201);
   unsigned index = 0;
   module->walk([&](mlir::ej::FusionOp fusion) {

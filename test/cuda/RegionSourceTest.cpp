@@ -7,6 +7,8 @@
 // compile each to a cubin for sm_90 that defines the fusion's kernels.
 //
 //===----------------------------------------------------------------------===//
+#include "HostGrid.h"
+
 #include "lib/Jit.h"
 #include "runtime/cuda/Nvrtc.h"
 
@@ -35,16 +37,8 @@ size_t compileRegion(const ej::jit::TracedFn &fn,
               0);
     // Every kernel the source defines is in the cubin's symbols.
     std::string image(cubin.begin(), cubin.end());
-    for (size_t at = code.find("__global__"); at != std::string::npos;
-         at = code.find("__global__", at + 1)) {
-      // `__global__ void __launch_bounds__(256) name(`
-      size_t name = code.find("void", at) + 4;
-      name = code.find_first_not_of(" \n", name);
-      if (code.compare(name, 17, "__launch_bounds__") == 0)
-        name = code.find_first_not_of(" \n", code.find(')', name) + 1);
-      std::string kernel = code.substr(name, code.find('(', name) - name);
+    for (const std::string &kernel : ejtest::kernelNames(code))
       EXPECT_NE(image.find(kernel), std::string::npos) << kernel;
-    }
   }
   return sources.size();
 }
