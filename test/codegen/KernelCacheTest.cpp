@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Harness.h"
+#include "SuiteDiskCache.h"
 
 #include "codegen/KernelCache.h"
 
@@ -23,27 +24,7 @@ namespace fs = std::filesystem;
 using namespace ejtest;
 using mlir::ej::ElementType;
 
-std::string temp_dir(const std::string &name) {
-  return ::testing::TempDir() + "ej-codegen-" + name + "-" +
-         std::to_string(getpid());
-}
-
-class SuiteDiskCache : public ::testing::Environment {
-public:
-  void SetUp() override {
-    fs::remove_all(dir_);
-    mlir::ej::setKernelCacheDirectory(dir_);
-  }
-  void TearDown() override {
-    mlir::ej::setKernelCacheDirectory("");
-    fs::remove_all(dir_);
-  }
-
-private:
-  std::string dir_ = temp_dir("kernel-cache");
-};
-::testing::Environment *const suite_disk_cache =
-    ::testing::AddGlobalTestEnvironment(new SuiteDiskCache);
+EJ_SUITE_DISK_CACHE;
 
 const char *const kChain = R"(
 func.func @f(%a: tensor<4x37xf32>, %b: tensor<37xf32>) -> tensor<4x37xf32> {
@@ -75,7 +56,7 @@ std::vector<std::string> entries(const std::string &dir) {
 
 TEST(KernelCache, AKernelIsCompiledOnceThenLoadedAndComputesTheSame) {
   std::string saved = mlir::ej::kernelCacheDirectory();
-  std::string dir = temp_dir("reuse");
+  std::string dir = ejtest::tempDir("reuse");
   fs::remove_all(dir);
   mlir::ej::setKernelCacheDirectory(dir);
   bool fromDisk = true;
@@ -105,7 +86,7 @@ TEST(KernelCache, AKernelIsCompiledOnceThenLoadedAndComputesTheSame) {
 // The key covers the IR: another function is another entry.
 TEST(KernelCache, AnotherKernelIsAnotherEntry) {
   std::string saved = mlir::ej::kernelCacheDirectory();
-  std::string dir = temp_dir("keys");
+  std::string dir = ejtest::tempDir("keys");
   fs::remove_all(dir);
   mlir::ej::setKernelCacheDirectory(dir);
   bool fromDisk = true;
@@ -126,7 +107,7 @@ TEST(KernelCache, AnotherKernelIsAnotherEntry) {
 // (a read counts as a use) down to three quarters of the limit, and the
 // temporary files a dead writer left long ago.
 TEST(KernelCache, AFullCacheDropsTheEntriesUsedLeastRecently) {
-  std::string dir = temp_dir("bounded");
+  std::string dir = ejtest::tempDir("bounded");
   fs::remove_all(dir);
   fs::create_directories(dir);
   uint64_t saved = mlir::ej::kernelCacheLimit();

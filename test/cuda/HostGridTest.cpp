@@ -15,6 +15,7 @@
 #include "Fusions.h"
 
 #include "../codegen/Reference.h"
+#include "../codegen/SuiteDiskCache.h"
 
 #include "codegen/CpuCompiler.h"
 #include "codegen/CudaReduction.h"
@@ -30,6 +31,8 @@
 #include <memory>
 
 namespace {
+
+EJ_SUITE_DISK_CACHE;
 
 using namespace ejtest;
 using mlir::ej::CudaBufferType;
