@@ -251,8 +251,10 @@ constexpr int kMixedDevices = -2;
 // Where a compiled region runs: the device of its records. Host scalars
 // that a GPU region makes and drops (C++ literals, an optimizer's
 // constants, a schedule's arithmetic) are computed on the GPU with the
-// rest: the region stays one device's program. A host value that outlives
-// the region, a host variable, or records on two GPUs make it mixed.
+// rest: the region stays one device's program. Host scalar leaves are its
+// inputs, live or not (a literal that the next region uses, where a loop
+// without markers is cut). A host value that the region computes and that
+// outlives it, a host variable, or records on two GPUs make it mixed.
 int region_device(const std::vector<Jit::Entry> &entries,
                   const std::vector<bool> &live) {
   int gpu = runtime::kHost;
@@ -269,7 +271,8 @@ int region_device(const std::vector<Jit::Entry> &entries,
   for (size_t i = 0; i < entries.size(); ++i) {
     const Record &r = entries[i].record;
     if (r.result->device == runtime::kHost &&
-        (r.result->rank != 0 || live[i] || r.attrs.var))
+        (r.result->rank != 0 || live[i] || r.attrs.var) &&
+        !(is_leaf(r) && r.result->rank == 0))
       return kMixedDevices;
   }
   return gpu;
@@ -779,7 +782,10 @@ void Jit::end_region() {
       numbering.bind(e.record, b);
       job.patterns.emplace_back(e.record, b);
       records.push_back({e.record, {e.result}, nullptr});
-      live.push_back(key[sig_.key.size() + 1 + live.size()] == '1');
+      // A leaf's value is an input of the region (it is interpreted, also
+      // when the region replays): the region need not hand it back.
+      live.push_back(key[sig_.key.size() + 1 + live.size()] == '1' &&
+                     !is_leaf(e.record));
     }
     job.device = region_device(entries_, live);
     DiagnosedContext context;

@@ -66,6 +66,27 @@ TEST(GpuJit, AHotElementwiseLoopRunsAsCompiledCudaKernels) {
   EXPECT_EQ(z.device(), "gpu:0");
 }
 
+// A loop without ej::Step markers is cut where its first op comes again,
+// which can leave a literal that the next iteration uses at the end of a
+// region: a host input of the next one, not a reason to stay on the
+// interpreter.
+TEST(GpuJit, AHotLoopWithoutMarkersRunsCompiledOnTheGpu) {
+  NEED_GPU();
+  ej::Tensor x = ej::random_uniform({1 << 12}, ej::float32, -1, 1).gpu();
+  ej::Tensor y = ej::random_uniform({1 << 12}, ej::float32, 0, 1).gpu();
+  std::vector<float> want =
+      ejtest::without_jit([&] { return chain(x, y).to_vector<float>(); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  ej::Tensor z;
+  for (int i = 0; i < 12; ++i)
+    z = chain(x, y);
+  ej::jit::Stats s = ej::jit::stats();
+  EXPECT_EQ(s.regions_failed, 0u);
+  EXPECT_GE(s.regions_compiled, 1u);
+  EXPECT_GT(s.ops_compiled, 0u);
+  expectNear(z.to_vector<float>(), want, 8);
+}
+
 TEST(GpuJit, SoftmaxAndLayerNormRegionsMatchTheInterpreter) {
   NEED_GPU();
   ej::Tensor x = ej::random_normal({64, 1024}).gpu();
