@@ -83,9 +83,10 @@ void BM_Gpu_EagerAddOneElement(benchmark::State &state) {
         benchmark::DoNotOptimize(a);
       },
       0);
-  state.counters["us_per_op"] = benchmark::Counter(
-      1e-6 * 100, benchmark::Counter::kIsIterationInvariantRate |
-                      benchmark::Counter::kInvert);
+  // Seconds per op: printed with its SI prefix ("4.2us").
+  state.counters["time_per_op"] =
+      benchmark::Counter(100, benchmark::Counter::kIsIterationInvariantRate |
+                                  benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Gpu_EagerAddOneElement)
     ->Unit(benchmark::kMicrosecond)
