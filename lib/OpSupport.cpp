@@ -14,6 +14,16 @@
 
 namespace ej::detail {
 
+namespace {
+
+// Whether a double holds `v` exactly.
+bool exact_in_double(int64_t v) {
+  constexpr int64_t kExact = int64_t(1) << 53;
+  return v >= -kExact && v <= kExact;
+}
+
+} // namespace
+
 Dims::Dims(IntList l) {
   for (int64_t v : l)
     push(v);
@@ -91,10 +101,12 @@ Tensor coerce(const Tensor &t, DType to) {
     return t;
   // A C++ literal is re-made in the dtype it meets, so that a trace shows
   // `x + 1` as one constant of x's dtype rather than a constant and a cast
-  // (every weak value but a large int64 is exact in a double). A weak value
-  // computed from literals (`abs(2.5) + 1`) is cast: its value may be
-  // deferred.
-  if (x->literal && x->rank == 0 && x->dtype != int64) {
+  // (a host record that a GPU region would have to hand back when a tape
+  // keeps it). Its value goes through a double: every literal but an
+  // int64 beyond 2^53 is exact there. A weak value computed from literals
+  // (`abs(2.5) + 1`) is cast: its value may be deferred.
+  if (x->literal && x->rank == 0 &&
+      (x->dtype != int64 || exact_in_double(*x->data_as<int64_t>()))) {
     // A literal's value is there already (it is a leaf, never deferred);
     // reading it is not an observation.
     Record r(OpCode::Fill);

@@ -138,6 +138,39 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
   expectNear(got, want, 64);
 }
 
+// A classifier's step: the loss compares the integer labels with the
+// number of classes, a C++ int64 literal that meets int32 labels. The
+// literal is re-made as an int32 constant (a leaf), not cast on the host,
+// so the regions stay on the GPU even though the tape keeps every value.
+TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
+  NEED_GPU();
+  auto train = [](int steps) {
+    ej::set_seed(4);
+    ej::Variable w(ej::random_normal({32, 10}).gpu(), "w");
+    ej::Tensor x = ej::random_normal({8, 32}).gpu();
+    ej::Tensor labels =
+        ej::constant(std::vector<int32_t>{0, 3, 9, 1, 4, 4, 7, 2}, {8}).gpu();
+    ej::optim::Adam adam(0.01);
+    for (int i = 0; i < steps; ++i) {
+      ej::Step step;
+      adam.minimize(
+          [&] {
+            return ej::reduce_mean(
+                ej::nn::sparse_softmax_cross_entropy_with_logits(
+                    labels, ej::matmul(x, w.read())));
+          },
+          {w});
+    }
+    return w.read().to_vector<float>();
+  };
+  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<float> got = train(6);
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
+  expectNear(got, want, 64);
+}
+
 TEST(GpuJit, AHotRegionReplaysAsOneCudaGraph) {
   NEED_GPU();
   ej::Tensor x = ej::random_uniform({1 << 14}, ej::float32, -1, 1).gpu();
