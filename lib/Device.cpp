@@ -11,6 +11,7 @@
 
 #include "ej/Error.h"
 #include "lib/Device.h"
+#include "lib/Trace.h"
 #include "runtime/cuda/Runtime.h"
 
 #include <cctype>
@@ -89,6 +90,9 @@ DeviceIndexScope::~DeviceIndexScope() { current = previous; }
 int num_gpus() { return cuda::device_count(); }
 
 void synchronize() {
+  // The ops this thread's JIT holds back (a region being matched) are
+  // issued first: "the work issued" includes them.
+  detail::Trace::current().boundary();
   // Only devices in use: opening the others would make their contexts.
   for (int d = 0; d < num_gpus(); ++d)
     if (cuda::in_use(d))

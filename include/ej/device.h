@@ -26,7 +26,10 @@ int num_gpus();
 
 /// Waits until every GPU has finished the work issued to it (as
 /// torch.cuda.synchronize() does): GPU ops run asynchronously, and only
-/// reading a value on the host waits for them. Nothing to do without a GPU.
+/// reading a value on the host waits for them. It first runs the ops this
+/// thread's JIT holds back to run as one region, so it also ends a region,
+/// as the end of an ej::Step does (a loop that synchronizes each iteration
+/// is cut there).
 void synchronize();
 
 /// The device new tensors of this thread are placed on ("cpu:0" outside

@@ -313,6 +313,40 @@ TEST(Jit, StepScopesCutRegions) {
 
 namespace {
 
+// synchronize() waits for the work issued, so the ops the JIT holds back
+// (a region being matched) are issued first: when it returns, the results
+// are there, and another thread may read them.
+TEST(Jit, SynchronizeRunsTheOpsTheJitHoldsBack) {
+  ej::set_seed(5);
+  Tensor x = ej::random_uniform({64}, ej::float32, -1, 1);
+  Tensor y = ej::random_uniform({64}, ej::float32, 0, 1);
+  Tensor kept;
+  auto iteration = [&] {
+    kept = ej::tanh(ej::exp(((x * y + 1) * x - y) / (y + 2)));
+    ej::synchronize();
+  };
+  std::vector<double> want = without_jit([&] {
+    iteration();
+    return ref::values(kept);
+  });
+  JitScope jit;
+  for (int i = 0; i < 12; ++i)
+    iteration();
+  EXPECT_GT(ej::jit::stats().cache_hits_memory, 0u);
+  std::vector<double> got;
+  std::string error;
+  std::thread reader([&] {
+    try {
+      got = ref::values(kept);
+    } catch (const ej::Error &e) {
+      error = e.what();
+    }
+  });
+  reader.join();
+  EXPECT_EQ(error, "");
+  ref::expect_close(got, want, 0, 0);
+}
+
 // Inside a Step the recurrence rule is off: a step that applies the same
 // op again (a layer twice, an unrolled loop) stays one region.
 TEST(Jit, AStepThatRepeatsAnOpIsOneRegion) {
