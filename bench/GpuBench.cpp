@@ -37,7 +37,10 @@ bool need_gpu(benchmark::State &state) {
 // GPU's end; `bytes` moved per step give the bandwidth. The tensor a step
 // returns is held until the next step's returns: a result that no handle
 // holds when its region ends is never computed (the JIT drops dead
-// values), and a loop without markers is cut inside the next step.
+// values). The compiled workloads mark their step with an ej::Step, as
+// torch.compile is given a function: without one, a body that repeats an
+// op (the chain's two muls) is cut where the op comes again, and values
+// cross the cut through memory.
 void run(benchmark::State &state, bool jit, const std::function<Tensor()> &step,
          int64_t bytes) {
   JitMode mode(jit);
@@ -109,7 +112,10 @@ void BM_Gpu_Chain8(benchmark::State &state) {
   Tensor y = ej::random_uniform({n}, ej::float32, 0, 1).gpu();
   run(
       state, state.range(0) != 0,
-      [&] { return ej::tanh(ej::exp(((x * y + 1) * x - y) / (y + 2))); },
+      [&] {
+        ej::Step region;
+        return ej::tanh(ej::exp(((x * y + 1) * x - y) / (y + 2)));
+      },
       3 * n * int64_t(sizeof(float)));
 }
 BENCHMARK(BM_Gpu_Chain8)
@@ -142,7 +148,10 @@ void BM_Gpu_LayerNorm(benchmark::State &state) {
   Tensor beta = ej::random_normal({4096}).gpu();
   run(
       state, state.range(0) != 0,
-      [&] { return nn::layer_norm(x, gamma, beta); },
+      [&] {
+        ej::Step region;
+        return nn::layer_norm(x, gamma, beta);
+      },
       2 * 4096 * 4096 * int64_t(sizeof(float)));
 }
 BENCHMARK(BM_Gpu_LayerNorm)
