@@ -71,6 +71,44 @@ inline double roundTo(double x, ElementType t) {
   return x;
 }
 
+// `v` stored at `p` as element type `t` stores it.
+inline void storeElement(char *p, ElementType t, double v) {
+  switch (t) {
+  case ElementType::Bool:
+    *reinterpret_cast<bool *>(p) = v != 0;
+    return;
+  case ElementType::Int32:
+    *reinterpret_cast<int32_t *>(p) = int32_t(v);
+    return;
+  case ElementType::Int64:
+    *reinterpret_cast<int64_t *>(p) = int64_t(v);
+    return;
+  case ElementType::Float32:
+    *reinterpret_cast<float *>(p) = float(v);
+    return;
+  case ElementType::Float64:
+    *reinterpret_cast<double *>(p) = v;
+    return;
+  }
+}
+
+// The element of type `t` at `p`.
+inline double loadElement(const char *p, ElementType t) {
+  switch (t) {
+  case ElementType::Bool:
+    return *reinterpret_cast<const uint8_t *>(p);
+  case ElementType::Int32:
+    return *reinterpret_cast<const int32_t *>(p);
+  case ElementType::Int64:
+    return double(*reinterpret_cast<const int64_t *>(p));
+  case ElementType::Float32:
+    return *reinterpret_cast<const float *>(p);
+  case ElementType::Float64:
+    return *reinterpret_cast<const double *>(p);
+  }
+  return 0;
+}
+
 // Random values, never all zero: normal floats, integers in [-8, 8], fair
 // bools; `positive` takes |x| + 0.05 for floats.
 inline Array random(const std::vector<int64_t> &shape, ElementType t,
@@ -104,27 +142,8 @@ run(const mlir::ej::CpuFunction &fn, const std::vector<Array> &args,
     const std::vector<std::vector<int64_t>> &strides = {}) {
   auto bytes = [](const Array &a, ElementType t) {
     std::vector<char> b(size_t(a.size()) * mlir::ej::elementSize(t));
-    for (size_t i = 0; i < a.v.size(); ++i) {
-      double v = a.v[i];
-      char *p = b.data() + i * mlir::ej::elementSize(t);
-      switch (t) {
-      case ElementType::Bool:
-        *reinterpret_cast<bool *>(p) = v != 0;
-        break;
-      case ElementType::Int32:
-        *reinterpret_cast<int32_t *>(p) = int32_t(v);
-        break;
-      case ElementType::Int64:
-        *reinterpret_cast<int64_t *>(p) = int64_t(v);
-        break;
-      case ElementType::Float32:
-        *reinterpret_cast<float *>(p) = float(v);
-        break;
-      case ElementType::Float64:
-        *reinterpret_cast<double *>(p) = v;
-        break;
-      }
-    }
+    for (size_t i = 0; i < a.v.size(); ++i)
+      storeElement(b.data() + i * mlir::ej::elementSize(t), t, a.v[i]);
     return b;
   };
   std::vector<std::vector<char>> in;
@@ -148,27 +167,10 @@ run(const mlir::ej::CpuFunction &fn, const std::vector<Array> &args,
   for (size_t r = 0; r < out.size(); ++r) {
     const mlir::ej::TensorSignature &s = fn.outputs()[r];
     Array a{s.shape, {}};
-    for (int64_t i = 0; i < s.numElements(); ++i) {
-      const char *p =
-          out[r].data() + size_t(i) * mlir::ej::elementSize(s.element);
-      switch (s.element) {
-      case ElementType::Bool:
-        a.v.push_back(*reinterpret_cast<const uint8_t *>(p));
-        break;
-      case ElementType::Int32:
-        a.v.push_back(*reinterpret_cast<const int32_t *>(p));
-        break;
-      case ElementType::Int64:
-        a.v.push_back(double(*reinterpret_cast<const int64_t *>(p)));
-        break;
-      case ElementType::Float32:
-        a.v.push_back(*reinterpret_cast<const float *>(p));
-        break;
-      case ElementType::Float64:
-        a.v.push_back(*reinterpret_cast<const double *>(p));
-        break;
-      }
-    }
+    for (int64_t i = 0; i < s.numElements(); ++i)
+      a.v.push_back(loadElement(
+          out[r].data() + size_t(i) * mlir::ej::elementSize(s.element),
+          s.element));
     results.push_back(a);
   }
   return results;

@@ -14,7 +14,7 @@
 #include "HostGrid.h"
 #include "Fusions.h"
 
-#include "../codegen/Reference.h"
+#include "../codegen/Harness.h"
 #include "../codegen/SuiteDiskCache.h"
 
 #include "codegen/CpuCompiler.h"
@@ -191,7 +191,7 @@ ElementType elementTypeOf(const std::string &name) {
                          : ElementType::Int64;
 }
 
-// A buffer's elements, as doubles.
+// A buffer's elements.
 struct Values {
   ElementType type;
   std::vector<int64_t> shape;
@@ -204,40 +204,12 @@ struct Values {
     return n;
   }
   double at(int64_t i) const {
-    const char *p = bytes.data() + size_t(i) * mlir::ej::elementSize(type);
-    switch (type) {
-    case ElementType::Bool:
-      return *reinterpret_cast<const bool *>(p);
-    case ElementType::Int32:
-      return *reinterpret_cast<const int32_t *>(p);
-    case ElementType::Int64:
-      return double(*reinterpret_cast<const int64_t *>(p));
-    case ElementType::Float32:
-      return *reinterpret_cast<const float *>(p);
-    case ElementType::Float64:
-      return *reinterpret_cast<const double *>(p);
-    }
-    return 0;
+    return loadElement(bytes.data() + size_t(i) * mlir::ej::elementSize(type),
+                       type);
   }
   void set(int64_t i, double v) {
-    char *p = bytes.data() + size_t(i) * mlir::ej::elementSize(type);
-    switch (type) {
-    case ElementType::Bool:
-      *reinterpret_cast<bool *>(p) = v != 0;
-      return;
-    case ElementType::Int32:
-      *reinterpret_cast<int32_t *>(p) = int32_t(v);
-      return;
-    case ElementType::Int64:
-      *reinterpret_cast<int64_t *>(p) = int64_t(v);
-      return;
-    case ElementType::Float32:
-      *reinterpret_cast<float *>(p) = float(v);
-      return;
-    case ElementType::Float64:
-      *reinterpret_cast<double *>(p) = v;
-      return;
-    }
+    storeElement(bytes.data() + size_t(i) * mlir::ej::elementSize(type), type,
+                 v);
   }
 };
 
@@ -253,17 +225,12 @@ Values valuesOf(mlir::Type t) {
                   std::vector<int64_t>(tensor.getShape()));
 }
 
-// Random values, never all zero: normal floats, integers in [-8, 8], fair
-// bools.
-Values randomValues(mlir::Type t, std::mt19937_64 &rng) {
+// Random values of `t`'s type and shape, never all zero (Harness.h).
+Values randomValues(mlir::Type t) {
   Values v = valuesOf(t);
-  std::normal_distribution<double> normal;
-  std::uniform_int_distribution<int> integer(-8, 8), coin(0, 1);
+  Array a = random(v.shape, v.type);
   for (int64_t i = 0; i < v.count(); ++i)
-    v.set(i, v.type == ElementType::Bool ? coin(rng)
-             : v.type == ElementType::Float32 || v.type == ElementType::Float64
-                 ? normal(rng)
-                 : integer(rng));
+    v.set(i, a.v[size_t(i)]);
   return v;
 }
 
@@ -388,7 +355,7 @@ std::vector<Values> runOnHostGrid(HostModule &module, const CudaSource &source,
 // relative error that separate libraries' transcendentals and orders of
 // summation leave after a few ops.
 bool agree(double got, double want, ElementType type) {
-  if (type != ElementType::Float32 && type != ElementType::Float64)
+  if (!isFloat(type))
     return got == want;
   if (std::isnan(want) || std::isnan(got))
     return std::isnan(want) && std::isnan(got);
@@ -416,13 +383,12 @@ unsigned checkFusions(Context &c, const std::string &text,
   HostModule host(source->code);
   for (const mlir::ej::CudaKernelInfo &k : source->kernels)
     EXPECT_TRUE(host.has(k.name)) << label << ": no kernel " << k.name;
-  std::mt19937_64 rng(20261201);
   unsigned index = 0;
   module->walk([&](mlir::ej::FusionOp fusion) {
     std::string where = label + ", fusion " + std::to_string(index);
     std::vector<Values> inputs, resultTypes;
     for (mlir::Type t : fusion.getOperandTypes())
-      inputs.push_back(randomValues(t, rng));
+      inputs.push_back(randomValues(t));
     for (mlir::Type t : fusion.getResultTypes())
       resultTypes.push_back(valuesOf(t));
     std::vector<Values> want = runOnCpu(fusion, inputs);
