@@ -9,6 +9,7 @@
 #include "ej/ops.h"
 #include "ej/optim.h"
 #include "lib/Device.h"
+#include "lib/OpSupport.h"
 #include "lib/VariableImpl.h"
 
 #include <cmath>
@@ -101,6 +102,12 @@ void Optimizer::apply_gradients(const GradsAndVars &grads_and_vars) {
                           grads_and_vars.front().second.impl()->device);
   Tensor iter = iterations_.read();
   Tensor lr = rate_at(iter);
+  // So does the learning rate, before its casts: a constant schedule's
+  // rate is a host literal, and its cast on the host, used by every
+  // update, would tie the GPU regions of a step cut in pieces (a long one)
+  // to the host.
+  if (!grads_and_vars.empty())
+    lr = detail::copy_to(lr.impl(), iter.impl()->device);
   Tensor step = cast(iter + 1, float64);
   Tensor lr_of[2]; // float32, float64
   for (const auto &[g, v] : grads_and_vars) {

@@ -142,6 +142,37 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
 // number of classes, a C++ int64 literal that meets int32 labels. The
 // literal is re-made as an int32 constant (a leaf), not cast on the host,
 // so the regions stay on the GPU even though the tape keeps every value.
+// An Adam step over many variables is longer than a region may be, so the
+// JIT cuts it in pieces; the learning rate, a host literal of the constant
+// schedule, goes to the GPU before its cast, so no piece depends on a
+// host value another one made.
+TEST(GpuJit, AnAdamStepLongerThanARegionRunsCompiledOnTheGpu) {
+  NEED_GPU();
+  auto train = [](int steps) {
+    ej::set_seed(6);
+    std::vector<ej::Variable> vars;
+    ej::optim::GradsAndVars grads;
+    for (int i = 0; i < 12; ++i) {
+      vars.emplace_back(ej::random_normal({64}).gpu(), "p" + std::to_string(i));
+      grads.emplace_back(ej::random_normal({64}).gpu(), vars.back());
+    }
+    ej::optim::Adam adam(0.01);
+    // The set-up's loop (host draws copied to the GPU) is no GPU region.
+    ej::jit::reset_stats();
+    for (int i = 0; i < steps; ++i) {
+      ej::Step step;
+      adam.apply_gradients(grads);
+    }
+    return vars.back().read().to_vector<float>();
+  };
+  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<float> got = train(6);
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_compiled, 2u);
+  expectNear(got, want, 64);
+}
+
 TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
   NEED_GPU();
   auto train = [](int steps) {
