@@ -114,7 +114,10 @@ Tensor coerce(const Tensor &t, DType to) {
       r.attrs.f[0] = double(*x->data_as<decltype(tag)>());
     });
     r.attrs.dtype = to;
-    return run(r, to, {});
+    // Where the literal is (the host), not on the current device: a GPU
+    // region takes host scalars as arguments, uploaded together, while a
+    // constant made on the GPU is a kernel launch every time it is made.
+    return run(r, to, {}, false, x->device);
   }
   Record r(OpCode::Cast);
   r.add_input(x);
