@@ -10,6 +10,7 @@
 #include "ej/device.h"
 
 #include "ej/Error.h"
+#include "ej/ops.h"
 #include "lib/Device.h"
 #include "lib/Trace.h"
 #include "runtime/cuda/Runtime.h"
@@ -84,6 +85,11 @@ DeviceIndexScope::DeviceIndexScope(int device) : previous(current) {
   current = device;
 }
 DeviceIndexScope::~DeviceIndexScope() { current = previous; }
+
+Tensor host_scalar(double value, DType dtype) {
+  DeviceIndexScope host(runtime::kHost);
+  return fill({}, value, dtype);
+}
 
 } // namespace detail
 

@@ -8,6 +8,7 @@
 #ifndef EJ_LIB_DEVICE_H
 #define EJ_LIB_DEVICE_H
 
+#include "ej/Tensor.h"
 #include "runtime/cpu/Allocator.h"
 
 #include <string>
@@ -35,6 +36,13 @@ public:
 private:
   int previous;
 };
+
+/// A float or int scalar constant of the library's own (an optimizer's
+/// betas, a schedule's rate, a loss's NaN) on the host, whatever the
+/// current device: an op moves it to its device, and a GPU region takes it
+/// as an argument, uploaded with the others, where one made on the GPU
+/// would be a kernel launch each time it is made.
+Tensor host_scalar(double value, DType dtype);
 
 } // namespace ej::detail
 

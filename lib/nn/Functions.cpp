@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ej/nn.h"
+#include "lib/Device.h"
 
 #include <cmath>
 
@@ -121,7 +122,7 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor &labels,
       one_hot(labels, classes, 1, 0, logits.dtype()) * log_softmax(logits);
   Tensor loss = -reduce_sum(picked, {-1});
   Tensor valid = (labels >= 0) && (labels < classes);
-  return where(valid, loss, fill({}, NAN, logits.dtype()));
+  return where(valid, loss, detail::host_scalar(NAN, logits.dtype()));
 }
 
 } // namespace ej::nn

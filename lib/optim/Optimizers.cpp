@@ -226,7 +226,8 @@ void Adam::update(Variable &var, const Tensor &grad,
   Tensor new_v = v.read() * beta_2_ + square(grad) * (1 - beta_2_);
   m.assign(new_m);
   v.assign(new_v);
-  Tensor b1 = fill({}, beta_1_, float64), b2 = fill({}, beta_2_, float64);
+  Tensor b1 = detail::host_scalar(beta_1_, float64),
+         b2 = detail::host_scalar(beta_2_, float64);
   Tensor correction =
       cast(sqrt(1.0 - pow(b2, step)) / (1.0 - pow(b1, step)), var.dtype());
   var.assign_sub(new_m * (lr * correction) / (sqrt(new_v) + epsilon_));

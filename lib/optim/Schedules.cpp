@@ -7,13 +7,14 @@
 //===----------------------------------------------------------------------===//
 #include "ej/ops.h"
 #include "ej/optim.h"
+#include "lib/Device.h"
 
 #include <cmath>
 
 namespace ej::optim {
 namespace {
 
-Tensor scalar(double v) { return fill({}, v, float64); }
+Tensor scalar(double v) { return detail::host_scalar(v, float64); }
 
 Tensor step_as_double(const Tensor &step, const char *what) {
   if (!step.defined() || step.rank() != 0)

@@ -173,6 +173,30 @@ TEST(GpuJit, AnAdamStepLongerThanARegionRunsCompiledOnTheGpu) {
   expectNear(got, want, 64);
 }
 
+// Under a GPU scope an optimizer's constants (its betas, the schedule's
+// rate) are host scalars, which a graph's replay uploads together: a
+// replayed step launches no kernel of its own.
+TEST(GpuJit, AnOptimizerStepUnderAGpuScopeReplaysWithoutKernelsOfItsOwn) {
+  NEED_GPU();
+  ej::DeviceScope on("gpu:0");
+  ej::Variable w(ej::random_normal({16, 10}), "w");
+  ej::Tensor g = ej::random_normal({16, 10});
+  ej::optim::Adam adam(0.01);
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  auto step = [&] {
+    ej::Step region;
+    adam.apply_gradients({{g, w}});
+  };
+  for (int i = 0; i < 8; ++i)
+    step();
+  ej::synchronize();
+  uint64_t before = ej::cuda::launches();
+  step();
+  ej::synchronize();
+  EXPECT_GE(ej::jit::stats().regions_graphed, 1u);
+  EXPECT_EQ(ej::cuda::launches() - before, 0u);
+}
+
 TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
   NEED_GPU();
   auto train = [](int steps) {
