@@ -61,6 +61,19 @@ Value maxKeepingNaN(ImplicitLocOpBuilder &b, Value x, Value lo) {
       b, arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, lo), lo, x);
 }
 
+// c[0] + t (c[1] + t (c[2] + ...)) by Horner's rule in FMAs, the
+// coefficients f32 constants of `type`.
+Value hornerF32(ImplicitLocOpBuilder &b, Type type, ArrayRef<float> c,
+                Value t) {
+  auto constant = [&](float v) {
+    return constantOf(b, type, b.getF32FloatAttr(v));
+  };
+  Value acc = constant(c.back());
+  for (size_t k = c.size() - 1; k-- > 0;)
+    acc = math::FmaOp::create(b, t, acc, constant(c[k]));
+  return acc;
+}
+
 // f32 erf as one rational function, erf(x) = a P(a^2) / Q(a^2) with a = x
 // clamped to [-4, 4] (erf(4) rounds to 1): 11 FMAs and a division, and no
 // selects. MLIR's approximation picks the coefficients of one of three
@@ -87,17 +100,12 @@ struct ErfAsRational : OpRewritePattern<math::ErfOp> {
     auto constant = [&](float v) {
       return constantOf(b, type, b.getF32FloatAttr(v));
     };
-    auto horner = [&](ArrayRef<float> c, Value t) {
-      Value acc = constant(c.back());
-      for (size_t k = c.size() - 1; k-- > 0;)
-        acc = math::FmaOp::create(b, t, acc, constant(c[k]));
-      return acc;
-    };
     Value a = maxKeepingNaN(
         b, minKeepingNaN(b, op.getOperand(), constant(4.0f)), constant(-4.0f));
     Value t = arith::MulFOp::create(b, a, a);
-    Value p = arith::MulFOp::create(b, a, horner(kP, t));
-    rewriter.replaceOpWithNewOp<arith::DivFOp>(op, p, horner(kQ, t));
+    Value p = arith::MulFOp::create(b, a, hornerF32(b, type, kP, t));
+    rewriter.replaceOpWithNewOp<arith::DivFOp>(op, p,
+                                               hornerF32(b, type, kQ, t));
     return success();
   }
 };
@@ -148,14 +156,11 @@ struct ExpByRangeReduction : OpRewritePattern<math::ExpOp> {
     Value k = arith::SubFOp::create(b, t, magic);
     Value r = fma(k, f32(-0x1.62e4p-1f), x);
     r = fma(k, f32(-0x1.7f7d1cp-20f), r);
-    static constexpr float kQ[] = {0x1.fffffcp-2f, 0x1.555492p-3f,
-                                   0x1.5558f2p-5f, 0x1.123a2p-7f,
-                                   0x1.6a23ccp-10f};
-    Value p = f32(kQ[4]);
-    for (int i = 3; i >= 0; --i)
-      p = fma(p, r, f32(kQ[i]));
-    p = fma(p, r, f32(1.0f));
-    p = fma(p, r, f32(1.0f));
+    // 1 + r + r^2 Q(r).
+    static constexpr float kExp[] = {
+        1.0f,           1.0f,          0x1.fffffcp-2f, 0x1.555492p-3f,
+        0x1.5558f2p-5f, 0x1.123a2p-7f, 0x1.6a23ccp-10f};
+    Value p = hornerF32(b, type, kExp, r);
 
     auto bits = [&](Value v) -> Value {
       return arith::BitcastOp::create(b, intType, v);
