@@ -233,6 +233,7 @@ private:
     host_block_.assign(bytes, 0);
     runtime::Storage *block =
         bytes ? cuda::allocate_storage(device_, bytes) : nullptr;
+    host_device_block_ = block ? block->data : nullptr;
     for (size_t i = 0; i < args.size(); ++i) {
       const TensorImpl *a = args[i].impl();
       if (host_offsets_[i] < 0) {
@@ -253,17 +254,14 @@ private:
   void upload_host_args(const std::vector<Tensor> &args) {
     if (host_block_.empty())
       return;
-    void *block = nullptr;
     for (size_t i = 0; i < args.size(); ++i) {
       if (host_offsets_[i] < 0)
         continue;
       const TensorImpl *a = args[i].impl();
       std::memcpy(host_block_.data() + host_offsets_[i], a->data(),
                   size_t(a->numel) * dtype_size(a->dtype));
-      if (!block)
-        block = inputs_[i].impl()->data() - host_offsets_[i];
     }
-    cuda::copy_to_device(device_, block, host_block_.data(),
+    cuda::copy_to_device(device_, host_device_block_, host_block_.data(),
                          host_block_.size());
   }
 
@@ -293,9 +291,11 @@ private:
   bool failed_ = false;
   std::vector<Tensor> inputs_, outputs_;
   // Each argument's byte offset in the block of host arguments (-1: a
-  // device argument), and the block's bytes as the host packs them.
+  // device argument), the block's bytes as the host packs them, and the
+  // block on the device (held by the views in inputs_).
   std::vector<int64_t> host_offsets_;
   std::vector<char> host_block_;
+  void *host_device_block_ = nullptr;
   // Last: destroyed first, after waiting for the device, before the
   // buffers it replays into are released.
   std::unique_ptr<cuda::Graph> graph_;

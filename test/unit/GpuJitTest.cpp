@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 namespace {
 
@@ -111,6 +112,19 @@ TEST(GpuJit, SoftmaxAndLayerNormRegionsMatchTheInterpreter) {
   expectNear(l.to_vector<float>(), want.second, 64);
 }
 
+// `train(6)` with the JIT on gives what it gives with the JIT off, with
+// no region left on the interpreter and at least `regions` compiled.
+void expectTrainsCompiledOnTheGpu(
+    const std::function<std::vector<float>(int)> &train, unsigned regions) {
+  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<float> got = train(6);
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_compiled, regions);
+  EXPECT_GT(ej::jit::stats().ops_compiled, 0u);
+  expectNear(got, want, 64);
+}
+
 TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
   NEED_GPU();
   auto train = [](int steps) {
@@ -129,19 +143,9 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
     }
     return w.read().to_vector<float>();
   };
-  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
-  ejtest::JitScope jit(ej::detail::cpu_compiler());
-  std::vector<float> got = train(6);
-  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
-  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
-  EXPECT_GT(ej::jit::stats().ops_compiled, 0u);
-  expectNear(got, want, 64);
+  expectTrainsCompiledOnTheGpu(train, 1);
 }
 
-// A classifier's step: the loss compares the integer labels with the
-// number of classes, a C++ int64 literal that meets int32 labels. The
-// literal is re-made as an int32 constant (a leaf), not cast on the host,
-// so the regions stay on the GPU even though the tape keeps every value.
 // An Adam step over many variables is longer than a region may be, so the
 // JIT cuts it in pieces; the learning rate, a host literal of the constant
 // schedule, goes to the GPU before its cast, so no piece depends on a
@@ -165,12 +169,7 @@ TEST(GpuJit, AnAdamStepLongerThanARegionRunsCompiledOnTheGpu) {
     }
     return vars.back().read().to_vector<float>();
   };
-  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
-  ejtest::JitScope jit(ej::detail::cpu_compiler());
-  std::vector<float> got = train(6);
-  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
-  EXPECT_GE(ej::jit::stats().regions_compiled, 2u);
-  expectNear(got, want, 64);
+  expectTrainsCompiledOnTheGpu(train, 2);
 }
 
 // Under a GPU scope an optimizer's constants (its betas, the schedule's
@@ -197,6 +196,10 @@ TEST(GpuJit, AnOptimizerStepUnderAGpuScopeReplaysWithoutKernelsOfItsOwn) {
   EXPECT_EQ(ej::cuda::launches() - before, 0u);
 }
 
+// A classifier's step: the loss compares the integer labels with the
+// number of classes, a C++ int64 literal that meets int32 labels. The
+// literal is re-made as an int32 constant (a leaf), not cast on the host,
+// so the regions stay on the GPU even though the tape keeps every value.
 TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
   NEED_GPU();
   auto train = [](int steps) {
@@ -218,12 +221,7 @@ TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
     }
     return w.read().to_vector<float>();
   };
-  std::vector<float> want = ejtest::without_jit([&] { return train(6); });
-  ejtest::JitScope jit(ej::detail::cpu_compiler());
-  std::vector<float> got = train(6);
-  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
-  EXPECT_GE(ej::jit::stats().regions_compiled, 1u);
-  expectNear(got, want, 64);
+  expectTrainsCompiledOnTheGpu(train, 1);
 }
 
 TEST(GpuJit, AHotRegionReplaysAsOneCudaGraph) {
