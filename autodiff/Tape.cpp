@@ -141,12 +141,17 @@ bool is_float(DType t) { return category(t) == Category::Float; }
 
 // Bytes of distinct buffers: views share their base's.
 struct BufferBytes {
-  std::unordered_set<const runtime::Storage *> seen;
+  std::unordered_set<const void *> seen;
   size_t total = 0;
+  // A value a compiled region defers has no buffer yet: its bytes count.
   void add(const Tensor &t) {
-    const runtime::Storage *s = t.impl()->storage;
-    if (s && seen.insert(s).second)
-      total += s->capacity;
+    const TensorImpl *impl = t.impl();
+    if (const runtime::Storage *s = impl->storage) {
+      if (seen.insert(s).second)
+        total += s->capacity;
+    } else if (seen.insert(impl).second) {
+      total += size_t(impl->numel) * dtype_size(impl->dtype);
+    }
   }
 };
 
@@ -203,8 +208,9 @@ void GradientTape::watch(const Variable &v) {
 std::vector<Tensor>
 GradientTape::Impl::gradient(const Tensor &target,
                              const std::vector<Source> &sources) {
-  // The program reads forward values: those still deferred are computed.
-  trace->boundary();
+  // The forward values that a compiled region defers stay deferred: the
+  // gradient program's ops join the same region (a training step's forward
+  // pass, backward pass and update are one region).
   TensorImpl *t = need(target, "gradient", "target");
   if (used && !persistent)
     fail("gradient", "this tape already computed a gradient; make it "

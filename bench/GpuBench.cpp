@@ -5,8 +5,9 @@
 // device-to-device copy bandwidth (the floor the fused workloads are
 // measured against), the eager launch overhead per op, the 8-op chain on
 // 2^24 floats, softmax and layernorm on 4096 x 4096, an Adam step over 10
-// tensors, and an MLP training step. Each reports its kernel launches per
-// step and the share of its ops run compiled as counters. Arg `jit`: 0 runs
+// tensors, and an MLP training step. Each reports its kernel launches,
+// graph launches and copies to or on the device per step, and the share
+// of its ops run compiled, as counters. Arg `jit`: 0 runs
 // the interpreter's kernels alone, 1 the compiled regions after warm-up.
 // Without a GPU every benchmark reports "no CUDA device".
 // bench/torch_gpu.py measures PyTorch eager and torch.compile on the same
@@ -50,14 +51,18 @@ void run(benchmark::State &state, bool jit, const std::function<Tensor()> &step,
   keep();
   ej::synchronize();
   ej::jit::reset_stats();
-  uint64_t launches = ej::cuda::launches();
+  uint64_t launches = ej::cuda::launches(), graphs = ej::cuda::graph_launches(),
+           copies = ej::cuda::copies();
   for (auto _ : state) {
     keep();
     ej::synchronize();
   }
-  state.counters["launches"] =
-      benchmark::Counter(double(ej::cuda::launches() - launches),
-                         benchmark::Counter::kAvgIterations);
+  auto per_step = [&](uint64_t n) {
+    return benchmark::Counter(double(n), benchmark::Counter::kAvgIterations);
+  };
+  state.counters["launches"] = per_step(ej::cuda::launches() - launches);
+  state.counters["graphs"] = per_step(ej::cuda::graph_launches() - graphs);
+  state.counters["copies"] = per_step(ej::cuda::copies() - copies);
   state.SetBytesProcessed(state.iterations() * bytes);
   set_compiled_share(state);
 }

@@ -178,6 +178,8 @@ public:
       return program_->run(args);
     if (!graph_ && !capture(args))
       return program_->run(args);
+    if (!placed_as_captured(args))
+      return program_->run(args);
     for (size_t i = 0; i < args.size(); ++i) {
       const TensorImpl *a = args[i].impl();
       if (a->device == device_)
@@ -209,6 +211,17 @@ private:
       if (!t.defined() ||
           (t.impl()->device != device_ && t.impl()->device != runtime::kHost) ||
           !t.impl()->contiguous || !t.impl()->storage)
+        return false;
+    return true;
+  }
+
+  // Whether each argument is where it was at the capture (on the device,
+  // or on the host with a place in the host block): a scalar that the
+  // region's caller computed on the host one time and on the device
+  // another replays through the host program.
+  bool placed_as_captured(const std::vector<Tensor> &args) const {
+    for (size_t i = 0; i < args.size(); ++i)
+      if ((args[i].impl()->device == device_) != (host_offsets_[i] < 0))
         return false;
     return true;
   }

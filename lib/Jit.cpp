@@ -56,6 +56,8 @@ namespace {
   c.threshold = int(std::max<long>(1, number("EJ_JIT_THRESHOLD", 2)));
   c.capacity = size_t(std::max<long>(1, number("EJ_JIT_CACHE", 512)));
   c.max_ops = size_t(std::max<long>(2, number("EJ_JIT_MAX_OPS", 256)));
+  c.max_step_ops =
+      size_t(std::max<long>(2, number("EJ_JIT_MAX_STEP_OPS", 4096)));
   const char *log = std::getenv("EJ_LOG");
   c.log = log && std::string(log).find("jit") != std::string::npos;
   if (const char *dir = std::getenv("EJ_DUMP_DIR"))
@@ -536,7 +538,8 @@ void Jit::record(Record &r) {
   } else {
     run_cold(r);
   }
-  if (entries_.size() >= JitConfig::get().max_ops)
+  const JitConfig &config = JitConfig::get();
+  if (entries_.size() >= (steps_ ? config.max_step_ops : config.max_ops))
     end_region();
 }
 
@@ -631,9 +634,21 @@ void Jit::defer(Record &r) {
                                             !c->patterns[k].matches(r, *bound);
                                    }),
                     candidates_.end());
-  if (is_leaf(r))
-    interpret(r); // its value is an input of the region
+  // A leaf's value is an input of the region. A scalar one on a GPU is
+  // computed on the host (the CPU and GPU kernels agree bit for bit, the
+  // random ones included): a kernel launch for a number the region's
+  // program can take with its other host arguments.
+  Tensor host;
+  if (is_leaf(r) && r.result->rank == 0 && r.result->device != runtime::kHost) {
+    Record h = r;
+    h.result = new_impl(r.result->dtype, {});
+    host = Tensor(h.result);
+    interpret(h);
+  } else if (is_leaf(r)) {
+    interpret(r);
+  }
   push(r);
+  entries_.back().host = std::move(host);
   if (candidates_.empty()) {
     // The stream left every compiled region: what was deferred runs now.
     fall_back();
@@ -675,12 +690,22 @@ void Jit::append_live_bits(std::string &key) const {
   }
 }
 
+void Jit::materialize(Entry &e) {
+  Tensor value = transfer(e.host.impl(), e.result.impl()->device);
+  runtime::alias(e.result.impl(), value.impl());
+}
+
 void Jit::fall_back() {
-  for (Entry &e : entries_)
-    if (!e.result.impl()->storage) {
+  for (Entry &e : entries_) {
+    if (e.result.impl()->storage)
+      continue;
+    // A host-computed leaf's record may point at a constant that is gone.
+    if (e.host.defined())
+      materialize(e);
+    else
       interpret(e.record);
-      counters().ops_cold++;
-    }
+    counters().ops_cold++;
+  }
   counters().fallbacks++;
   log_line("fallback: " + std::to_string(entries_.size()) +
            " deferred ops ran in the interpreter");
@@ -709,9 +734,11 @@ void Jit::finish_deferred() {
   args.reserve(region->inputs.size());
   for (const Ref &ref : region->inputs) {
     switch (ref.kind) {
-    case Ref::Result:
-      args.push_back(entries_[ref.index].result);
+    case Ref::Result: {
+      const Entry &e = entries_[ref.index];
+      args.push_back(e.host.defined() ? e.host : e.result);
       break;
+    }
     case Ref::External:
       args.push_back(sig_.externals[ref.index]);
       break;
@@ -732,6 +759,11 @@ void Jit::finish_deferred() {
     std::lock_guard<std::mutex> lock(var->mu);
     var->value = out[k++];
   }
+  // A host-computed leaf that outlives the region gets its device value.
+  for (Entry &e : entries_)
+    if (e.host.defined() && !e.result.impl()->storage &&
+        e.result.impl()->refs.load(std::memory_order_relaxed) > 1)
+      materialize(e);
   region->used.store(true, std::memory_order_relaxed);
   counters().ops_compiled += entries_.size();
   counters().cache_hits_memory++;

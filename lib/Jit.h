@@ -41,11 +41,15 @@ class Operation;
 namespace ej::detail {
 
 struct JitConfig {
-  bool enabled = true;     // EJ_JIT=0 turns the JIT off
-  bool sync = false;       // EJ_JIT_SYNC=1 compiles on the calling thread
-  int threshold = 2;       // EJ_JIT_THRESHOLD: sightings before compiling
-  size_t capacity = 512;   // EJ_JIT_CACHE: regions kept (LRU)
-  size_t max_ops = 256;    // EJ_JIT_MAX_OPS: the longest region
+  bool enabled = true;   // EJ_JIT=0 turns the JIT off
+  bool sync = false;     // EJ_JIT_SYNC=1 compiles on the calling thread
+  int threshold = 2;     // EJ_JIT_THRESHOLD: sightings before compiling
+  size_t capacity = 512; // EJ_JIT_CACHE: regions kept (LRU)
+  size_t max_ops = 256;  // EJ_JIT_MAX_OPS: the longest region
+  // EJ_JIT_MAX_STEP_OPS: the longest region inside an ej::Step. A step
+  // marks a whole unit of work (a training step): cut by the shorter cap,
+  // it would be several programs, and several graph launches on a GPU.
+  size_t max_step_ops = 4096;
   bool log = false;        // EJ_LOG contains "jit": one line per decision
   std::string dump_dir;    // EJ_DUMP_DIR: each compiled region, as .mlir
   static JitConfig &get(); // read from the environment once
@@ -143,6 +147,11 @@ public:
         : record(record), result(std::move(result)) {}
     Record record;
     Tensor result;
+    // A GPU scalar leaf of a deferred region, computed on the host instead:
+    // the region takes it as an argument, with the host arguments it
+    // uploads at once (lib/CudaRegion.cpp), and `result` gets a device
+    // value only if something outside the region holds it.
+    Tensor host;
   };
 
 private:
@@ -155,6 +164,7 @@ private:
   void run_cold(Record &r);
   void push(Record &r);
   void defer(Record &r);
+  void materialize(Entry &e);
   bool start_deferring();
   void finish_deferred();
   void fall_back();

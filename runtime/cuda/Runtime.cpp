@@ -365,6 +365,11 @@ std::string architecture(int device) { return at(device).arch; }
 
 bool in_use(int device) { return at(device).opened.load(); }
 
+namespace {
+// What launches(), graph_launches() and copies() count.
+std::atomic<uint64_t> launch_count{0}, graph_count{0}, copy_count{0};
+} // namespace
+
 // --- Memory ---
 //
 // Every use of a device's memory by the library is ordered on the device's
@@ -522,6 +527,7 @@ void copy_to_device(int device, void *dst, const void *src, size_t nbytes) {
   if (capturing && capturing->device == device)
     throw Error("a copy from the host cannot be part of a CUDA graph");
   const Driver &api = driver();
+  copy_count.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(d.staging);
   open_staging(d);
   for (size_t done = 0; done < nbytes;) {
@@ -579,6 +585,7 @@ void copy_on_device(int device, void *dst, const void *src, size_t nbytes) {
   Device &d = open(device);
   if (nbytes == 0)
     return;
+  copy_count.fetch_add(1, std::memory_order_relaxed);
   check(driver().memcpyDtoDAsync(address(dst), address(src), nbytes,
                                  work_stream(d, device)),
         "cuMemcpyDtoDAsync_v2");
@@ -774,6 +781,7 @@ Graph::~Graph() = default;
 
 void Graph::launch() {
   Device &d = open(state_->device);
+  graph_count.fetch_add(1, std::memory_order_relaxed);
   check(driver().graphLaunch(state_->exec, d.stream), "cuGraphLaunch");
 }
 
@@ -822,11 +830,11 @@ std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {
   return std::make_unique<Graph>(std::move(state));
 }
 
-namespace {
-std::atomic<uint64_t> launch_count{0};
-} // namespace
-
 uint64_t launches() { return launch_count.load(std::memory_order_relaxed); }
+uint64_t graph_launches() {
+  return graph_count.load(std::memory_order_relaxed);
+}
+uint64_t copies() { return copy_count.load(std::memory_order_relaxed); }
 
 void launch(int device, Function f, Dim3 grid, Dim3 block, unsigned shared,
             void **params) {

@@ -162,6 +162,10 @@ std::unique_ptr<Graph> capture(int device, const std::function<void()> &body);
 /// Kernels the library has launched in this process, on every device
 /// (cuBLAS's own launches not counted).
 uint64_t launches();
+/// Graphs launched, likewise.
+uint64_t graph_launches();
+/// Copies from the host to a device and within a device, likewise.
+uint64_t copies();
 
 /// Launches `f` on the device's stream. `params` points to the kernel's
 /// arguments as cuLaunchKernel takes them (an array of pointers to each).

@@ -7,6 +7,7 @@
 // tests skip. (The CPU's region machinery has its own tests, JitTest.)
 //
 //===----------------------------------------------------------------------===//
+#include "lib/Jit.h"
 #include "runtime/cuda/Runtime.h"
 #include "test/unit/JitHarness.h"
 
@@ -146,12 +147,26 @@ TEST(GpuJit, AnAdamStepOnTheGpuIsOneDevicesRegion) {
   expectTrainsCompiledOnTheGpu(train, 1);
 }
 
-// An Adam step over many variables is longer than a region may be, so the
-// JIT cuts it in pieces; the learning rate, a host literal of the constant
-// schedule, goes to the GPU before its cast, so no piece depends on a
-// host value another one made.
+// The longest region a Step may be, for the test's scope.
+class StepCap {
+public:
+  explicit StepCap(size_t ops)
+      : saved_(ej::detail::JitConfig::get().max_step_ops) {
+    ej::detail::JitConfig::get().max_step_ops = ops;
+  }
+  ~StepCap() { ej::detail::JitConfig::get().max_step_ops = saved_; }
+
+private:
+  size_t saved_;
+};
+
+// An Adam step over many variables is longer than a region may be (the
+// cap lowered here to 64 ops), so the JIT cuts it in pieces; the learning
+// rate, a host literal of the constant schedule, goes to the GPU before
+// its cast, so no piece depends on a host value another one made.
 TEST(GpuJit, AnAdamStepLongerThanARegionRunsCompiledOnTheGpu) {
   NEED_GPU();
+  StepCap cap(64);
   auto train = [](int steps) {
     ej::set_seed(6);
     std::vector<ej::Variable> vars;
@@ -222,6 +237,86 @@ TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
     return w.read().to_vector<float>();
   };
   expectTrainsCompiledOnTheGpu(train, 1);
+}
+
+// A training step of 350 ops (a 3-layer MLP's forward pass, its gradient
+// program and Adam) is one region, however long: a replay is one graph
+// launch and no kernel of its own, the gradient program's scalar
+// constants included (they are computed on the host).
+TEST(GpuJit, AnMlpTrainingStepReplaysAsOneGraphLaunch) {
+  NEED_GPU();
+  auto train = [](int steps) {
+    ej::set_seed(5);
+    ej::DeviceScope on("gpu:0");
+    ej::nn::Sequential model(ej::nn::Dense(32, ej::nn::relu),
+                             ej::nn::Dense(32, ej::nn::relu),
+                             ej::nn::Dense(10));
+    ej::Tensor x = ej::random_uniform({16, 24});
+    ej::Tensor labels =
+        ej::cast(ej::random_uniform({16}, ej::float32, 0, 10), ej::int32);
+    ej::optim::Adam adam(0.01);
+    auto loss_and_grads = ej::implicit_value_and_gradients(
+        [&](const ej::Tensor &images, const ej::Tensor &targets) {
+          return ej::reduce_mean(
+              ej::nn::sparse_softmax_cross_entropy_with_logits(
+                  targets, model(images, /*training=*/true)));
+        });
+    auto step = [&] {
+      ej::Step region;
+      auto [loss, grads] = loss_and_grads(x, labels);
+      adam.apply_gradients(grads);
+      return loss;
+    };
+    std::vector<float> losses;
+    for (int i = 0; i < steps; ++i)
+      losses.push_back(step().item<float>());
+    if (ej::jit::enabled()) {
+      ej::synchronize();
+      uint64_t kernels = ej::cuda::launches(),
+               graphs = ej::cuda::graph_launches();
+      ej::Tensor loss = step();
+      ej::synchronize();
+      EXPECT_EQ(ej::cuda::launches() - kernels, 0u);
+      EXPECT_EQ(ej::cuda::graph_launches() - graphs, 1u);
+      losses.push_back(loss.item<float>());
+    }
+    return losses;
+  };
+  std::vector<float> want = ejtest::without_jit([&] { return train(8); });
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<float> got = train(7);
+  EXPECT_EQ(ej::jit::stats().regions_failed, 0u);
+  EXPECT_GE(ej::jit::stats().regions_graphed, 1u);
+  expectNear(got, want, 64);
+}
+
+// A GPU scalar that a deferred region makes is computed on the host; one
+// that something holds past the region gets its value on the GPU, and one
+// whose region falls back (the stream left it) too.
+TEST(GpuJit, ScalarLeavesOfADeferredGpuRegionKeepTheirValues) {
+  NEED_GPU();
+  ej::DeviceScope on("gpu:0");
+  ej::Tensor x = ej::random_uniform({1 << 10});
+  std::vector<float> xs = x.to_vector<float>();
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  ej::Tensor y, kept;
+  auto step = [&](float c, bool diverge) {
+    ej::Step region;
+    ej::Tensor s = ej::fill({}, double(c));
+    kept = ej::constant(c + 1);
+    y = diverge ? x * s - kept : x * s + kept;
+  };
+  for (int i = 0; i < 6; ++i)
+    step(float(i), false);
+  for (bool diverge : {false, true}) {
+    step(7.f, diverge);
+    EXPECT_EQ(kept.device(), "gpu:0");
+    EXPECT_EQ(kept.item<float>(), 8.f);
+    std::vector<float> got = y.to_vector<float>();
+    for (size_t i = 0; i < xs.size(); i += 97)
+      EXPECT_FLOAT_EQ(got[i], diverge ? xs[i] * 7 - 8 : xs[i] * 7 + 8) << i;
+  }
+  EXPECT_GE(ej::jit::stats().fallbacks, 1u);
 }
 
 TEST(GpuJit, AHotRegionReplaysAsOneCudaGraph) {
