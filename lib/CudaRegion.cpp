@@ -30,6 +30,8 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 
@@ -153,18 +155,58 @@ FusedKernel compile_cuda_kernel(int device, mlir::Operation *op) {
   };
 }
 
+// Whether `got` holds the values of `want` (both on one device): floats
+// within a relative 1e-4 (NaN where the other is NaN), other dtypes bit
+// for bit.
+bool same_values(const Tensor &got, const Tensor &want) {
+  Tensor a = transfer(got.impl(), runtime::kHost),
+         b = transfer(want.impl(), runtime::kHost);
+  const TensorImpl *x = a.impl(), *y = b.impl();
+  if (x->dtype != y->dtype || x->numel != y->numel)
+    return false;
+  auto close = [&](auto type) {
+    using T = decltype(type);
+    const T *p = x->data_as<T>(), *q = y->data_as<T>();
+    for (int64_t i = 0; i < x->numel; ++i) {
+      if (std::isnan(p[i]) != std::isnan(q[i]))
+        return false;
+      if (!std::isnan(q[i]) &&
+          !(std::abs(p[i] - q[i]) <= T(1e-4) * std::max(T(1), std::abs(q[i]))))
+        return false;
+    }
+    return true;
+  };
+  if (x->dtype == float32)
+    return close(float{});
+  if (x->dtype == float64)
+    return close(double{});
+  return std::memcmp(x->data(), y->data(),
+                     size_t(x->numel) * dtype_size(x->dtype)) == 0;
+}
+
 // A compiled GPU region replayed as a CUDA graph: one launch for all its
 // kernels and cuBLAS calls. The first runs go through the host program
 // (its kernels load, cuBLAS starts); the third is captured, with copies of
-// the arguments in device buffers of its own, and from then on each run
-// copies its arguments into those buffers, launches the graph, and hands
-// out copies of the results (the graph overwrites its own each time). The
-// host arguments (a C++ literal, a learning rate: their values may change
-// from run to run) share one device block, filled by one copy per run, so
-// that a replay launches the graph and no kernel of its own. A region whose
-// capture fails (it reads a value on the host: a random op's counter, gather's
-// range check), or whose arguments are not row-major on the device or the host,
-// runs its host program, as before.
+// the arguments in device buffers of its own. The host arguments (a C++
+// literal, a learning rate: their values may change from run to run) share
+// one device block, filled by one copy per run, so that a replay launches
+// the graph and no kernel of its own.
+//
+// A replay then rebinds the graph to its device arguments and to fresh
+// result buffers (Graph::rebind: the addresses in its kernels' arguments,
+// cuBLAS's included, and in its copies change), so that it copies nothing:
+// a training step's variables go in and come out where they are. The
+// first rebound replay is checked: the graph's own buffers are filled with
+// NaN bytes first, and its results must match the host program's on the
+// same arguments; an address the scan missed would read or write those
+// buffers. A graph that fails the check, or whose work the driver cannot
+// list, copies its arguments into its own buffers and its results out of
+// them on every replay. An argument that is not 256-byte aligned (the
+// alignment the capture's kernels were chosen for) is copied too.
+//
+// A region whose capture fails (it reads a value on the host: a random
+// op's counter, gather's range check), or whose arguments are not
+// row-major on the device or the host, runs its host program, as before.
 class GraphProgram : public Executable {
 public:
   GraphProgram(std::unique_ptr<Executable> program, int device)
@@ -180,6 +222,8 @@ public:
       return program_->run(args);
     if (!placed_as_captured(args))
       return program_->run(args);
+    if (binding_ != Binding::Copies)
+      return run_rebound(args);
     for (size_t i = 0; i < args.size(); ++i) {
       const TensorImpl *a = args[i].impl();
       if (a->device == device_)
@@ -205,6 +249,11 @@ public:
 
 private:
   static constexpr int kCaptureAt = 3;
+  static constexpr uintptr_t kBoundAlignment = 256;
+
+  // Copies: arguments and results go through the graph's own buffers.
+  // Unverified: rebinding is set up, and the next replay checks it.
+  enum class Binding { Copies, Unverified, Rebound };
 
   bool capturable(const std::vector<Tensor> &args) const {
     for (const Tensor &t : args)
@@ -285,7 +334,6 @@ private:
       graph_ =
           cuda::capture(device_, [&] { outputs_ = program_->run(inputs_); });
       counters().regions_graphed++;
-      return true;
     } catch (const Error &e) {
       failed_ = true;
       inputs_.clear();
@@ -295,6 +343,107 @@ private:
                        e.what());
       return false;
     }
+    prepare_rebinding();
+    return true;
+  }
+
+  // The graph's buffers that a replay rebinds: each device argument's
+  // copy, then each block its results live in (results that share a block
+  // share its buffer). A result in an argument's block (a view of an
+  // argument) keeps the graph on copies.
+  void prepare_rebinding() {
+    buffers_.clear();
+    input_buffer_.assign(inputs_.size(), -1);
+    output_buffer_.clear();
+    std::vector<const runtime::Storage *> argument_blocks;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const runtime::Storage *s = inputs_[i].impl()->storage;
+      argument_blocks.push_back(s);
+      if (host_offsets_[i] >= 0)
+        continue;
+      input_buffer_[i] = long(buffers_.size());
+      buffers_.push_back({s->data, s->capacity});
+    }
+    first_output_buffer_ = buffers_.size();
+    for (const Tensor &t : outputs_) {
+      const runtime::Storage *s = t.impl()->storage;
+      if (std::find(argument_blocks.begin(), argument_blocks.end(), s) !=
+          argument_blocks.end())
+        return;
+      size_t k = first_output_buffer_;
+      while (k < buffers_.size() && buffers_[k].first != s->data)
+        ++k;
+      if (k == buffers_.size())
+        buffers_.push_back({s->data, s->capacity});
+      output_buffer_.push_back(k);
+    }
+    if (graph_->find_references(buffers_))
+      binding_ = Binding::Unverified;
+  }
+
+  void poison(const void *data, size_t bytes) const {
+    std::vector<unsigned char> nan(bytes, 0xff);
+    cuda::copy_to_device(device_, const_cast<void *>(data), nan.data(), bytes);
+  }
+
+  std::vector<Tensor> run_rebound(const std::vector<Tensor> &args) {
+    bool verify = binding_ == Binding::Unverified;
+    if (verify)
+      for (const auto &[data, bytes] : buffers_)
+        poison(data, bytes);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (input_buffer_[i] < 0)
+        continue;
+      const TensorImpl *a = args[i].impl();
+      auto k = size_t(input_buffer_[i]);
+      if (reinterpret_cast<uintptr_t>(a->data()) % kBoundAlignment == 0) {
+        graph_->rebind(k, a->data());
+      } else {
+        graph_->rebind(k, buffers_[k].first);
+        copy_bytes(inputs_[i].impl(), a);
+      }
+    }
+    upload_host_args(args);
+    // Fresh blocks for the results, held by the tensors handed out.
+    std::vector<runtime::Storage *> blocks;
+    for (size_t k = first_output_buffer_; k < buffers_.size(); ++k) {
+      blocks.push_back(cuda::allocate_storage(device_, buffers_[k].second));
+      graph_->rebind(k, blocks.back()->data);
+      if (verify)
+        poison(blocks.back()->data, buffers_[k].second);
+    }
+    graph_->launch();
+    std::vector<Tensor> out;
+    for (size_t j = 0; j < outputs_.size(); ++j) {
+      const TensorImpl *t = outputs_[j].impl();
+      TensorImpl *o = new_impl(t->dtype, t->dims());
+      out.emplace_back(o);
+      o->device = int8_t(device_);
+      o->storage = blocks[output_buffer_[j] - first_output_buffer_];
+      runtime::retain(o->storage);
+      o->offset = t->offset;
+      std::copy(t->strides, t->strides + t->rank, o->strides);
+      update_contiguous(o);
+    }
+    for (runtime::Storage *b : blocks)
+      runtime::release(b);
+    if (!verify)
+      return out;
+    std::vector<Tensor> want = program_->run(args);
+    bool same = true;
+    for (size_t j = 0; j < out.size() && same; ++j)
+      same = same_values(out[j], want[j]);
+    if (same) {
+      binding_ = Binding::Rebound;
+      return out;
+    }
+    mlir::ej::logJit("a GPU region's graph copies its arguments and results: "
+                     "rebound to other buffers, it did not match its "
+                     "program");
+    binding_ = Binding::Copies;
+    for (size_t k = 0; k < buffers_.size(); ++k)
+      graph_->rebind(k, buffers_[k].first);
+    return want;
   }
 
   std::mutex mu_;
@@ -309,6 +458,14 @@ private:
   std::vector<int64_t> host_offsets_;
   std::vector<char> host_block_;
   void *host_device_block_ = nullptr;
+  // Rebinding: the graph's own buffers (the capture's addresses), each
+  // argument's (-1: a host argument), each result's, and where the
+  // results' begin.
+  Binding binding_ = Binding::Copies;
+  std::vector<std::pair<const void *, size_t>> buffers_;
+  std::vector<long> input_buffer_;
+  std::vector<size_t> output_buffer_;
+  size_t first_output_buffer_ = 0;
   // Last: destroyed first, after waiting for the device, before the
   // buffers it replays into are released.
   std::unique_ptr<cuda::Graph> graph_;

@@ -50,6 +50,47 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUgraph = struct CUgraph_st *;
 using CUgraphExec = struct CUgraphExec_st *;
+using CUgraphNode = struct CUgraphNode_st *;
+using CUkernel = struct CUkern_st *;
+
+// A graph's kernel node (CUDA_KERNEL_NODE_PARAMS_v2).
+struct KernelNodeParams {
+  CUfunction func;
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  void **kernelParams;
+  void **extra;
+  CUkernel kern;
+  CUcontext ctx;
+};
+// A graph's copy node (CUDA_MEMCPY3D_v2).
+struct Memcpy3D {
+  size_t srcXInBytes, srcY, srcZ, srcLOD;
+  int srcMemoryType;
+  const void *srcHost;
+  CUdeviceptr srcDevice;
+  void *srcArray, *reserved0;
+  size_t srcPitch, srcHeight;
+  size_t dstXInBytes, dstY, dstZ, dstLOD;
+  int dstMemoryType;
+  void *dstHost;
+  CUdeviceptr dstDevice;
+  void *dstArray, *reserved1;
+  size_t dstPitch, dstHeight;
+  size_t WidthInBytes, Height, Depth;
+};
+// A graph's memset node (CUDA_MEMSET_NODE_PARAMS).
+struct MemsetParams {
+  CUdeviceptr dst;
+  size_t pitch;
+  unsigned value, elementSize;
+  size_t width, height;
+};
+// CUgraphNodeType: the kinds of node a captured graph's work is read from,
+// and those that hold no address of the library's buffers.
+constexpr int kKernelNode = 0, kMemcpyNode = 1, kMemsetNode = 2, kEmptyNode = 5,
+              kWaitEventNode = 6, kEventRecordNode = 7, kMemAllocNode = 10,
+              kMemFreeNode = 11;
 
 // The enum values used, with their names in cuda.h.
 constexpr CUresult kOutOfMemory = 2; // CUDA_ERROR_OUT_OF_MEMORY
@@ -106,6 +147,23 @@ struct Driver {
   CUresult (*graphLaunch)(CUgraphExec, CUstream) = nullptr;
   CUresult (*graphExecDestroy)(CUgraphExec) = nullptr;
   CUresult (*graphDestroy)(CUgraph) = nullptr;
+  // Optional: a graph's work listed and its addresses changed
+  // (Graph::find_references); without them a graph replays as captured.
+  CUresult (*graphGetNodes)(CUgraph, CUgraphNode *, size_t *) = nullptr;
+  CUresult (*graphNodeGetType)(CUgraphNode, int *) = nullptr;
+  CUresult (*graphKernelNodeGetParams)(CUgraphNode,
+                                       KernelNodeParams *) = nullptr;
+  CUresult (*funcGetParamInfo)(CUfunction, size_t, size_t *,
+                               size_t *) = nullptr;
+  CUresult (*kernelGetParamInfo)(CUkernel, size_t, size_t *,
+                                 size_t *) = nullptr;
+  CUresult (*graphExecKernelNodeSetParams)(CUgraphExec, CUgraphNode,
+                                           const KernelNodeParams *) = nullptr;
+  CUresult (*graphMemcpyNodeGetParams)(CUgraphNode, Memcpy3D *) = nullptr;
+  CUresult (*graphExecMemcpyNodeSetParams)(CUgraphExec, CUgraphNode,
+                                           const Memcpy3D *,
+                                           CUcontext) = nullptr;
+  CUresult (*graphMemsetNodeGetParams)(CUgraphNode, MemsetParams *) = nullptr;
 
   int count = 0;      // devices, once all of the above were found
   std::string absent; // why count is 0
@@ -133,6 +191,20 @@ Driver *load_driver() {
   }
   find_symbol(api->lib, "cuGetErrorName", api->getErrorName);
   find_symbol(api->lib, "cuGetErrorString", api->getErrorString);
+  find_symbol(api->lib, "cuGraphGetNodes", api->graphGetNodes);
+  find_symbol(api->lib, "cuGraphNodeGetType", api->graphNodeGetType);
+  find_symbol(api->lib, "cuGraphKernelNodeGetParams_v2",
+              api->graphKernelNodeGetParams);
+  find_symbol(api->lib, "cuFuncGetParamInfo", api->funcGetParamInfo);
+  find_symbol(api->lib, "cuKernelGetParamInfo", api->kernelGetParamInfo);
+  find_symbol(api->lib, "cuGraphExecKernelNodeSetParams_v2",
+              api->graphExecKernelNodeSetParams);
+  find_symbol(api->lib, "cuGraphMemcpyNodeGetParams",
+              api->graphMemcpyNodeGetParams);
+  find_symbol(api->lib, "cuGraphExecMemcpyNodeSetParams",
+              api->graphExecMemcpyNodeSetParams);
+  find_symbol(api->lib, "cuGraphMemsetNodeGetParams",
+              api->graphMemsetNodeGetParams);
   const char *missing = nullptr;
   auto need = [&](const char *name, auto &fn) {
     if (!missing && !find_symbol(api->lib, name, fn))
@@ -757,6 +829,32 @@ struct Graph::State {
   CUgraphExec exec = nullptr;
   CapturePool pool;
 
+  // The nodes that hold addresses of the buffers find_references was
+  // given, with their parameters as the exec has them, and each buffer's
+  // places in them. rebind() changes the parameters; launch() hands the
+  // changed nodes' to the exec.
+  struct Node {
+    CUgraphNode node;
+    int type; // kKernelNode or kMemcpyNode
+    KernelNodeParams kernel{};
+    std::vector<std::vector<char>> arguments; // a kernel's, as bytes
+    std::vector<void *> pointers;             // to each of them
+    Memcpy3D copy{};
+    bool changed = false;
+  };
+  // An address in a node: in kernel argument `argument` at byte `offset`,
+  // or a copy's source (kCopySource) or destination (kCopyDestination);
+  // `delta` bytes past its buffer's start.
+  struct Place {
+    size_t node, argument, offset;
+    uint64_t delta;
+  };
+  static constexpr size_t kCopySource = ~size_t(0),
+                          kCopyDestination = ~size_t(1);
+  std::vector<Node> nodes;
+  std::vector<std::vector<Place>> places;
+  std::vector<const void *> bound; // where each buffer is now
+
   // Waits for the device (a replay may still run), then hands the graph's
   // blocks to the device's cache.
   ~State() {
@@ -781,8 +879,169 @@ Graph::~Graph() = default;
 
 void Graph::launch() {
   Device &d = open(state_->device);
+  const Driver &api = driver();
+  for (State::Node &n : state_->nodes) {
+    if (!n.changed)
+      continue;
+    n.changed = false;
+    if (n.type == kKernelNode)
+      check(api.graphExecKernelNodeSetParams(state_->exec, n.node, &n.kernel),
+            "cuGraphExecKernelNodeSetParams_v2");
+    else
+      check(api.graphExecMemcpyNodeSetParams(state_->exec, n.node, &n.copy,
+                                             d.context),
+            "cuGraphExecMemcpyNodeSetParams");
+  }
   graph_count.fetch_add(1, std::memory_order_relaxed);
-  check(driver().graphLaunch(state_->exec, d.stream), "cuGraphLaunch");
+  check(api.graphLaunch(state_->exec, d.stream), "cuGraphLaunch");
+}
+
+namespace {
+
+// The bytes of a kernel node's arguments, read through the parameter
+// layout of its function; false when the driver cannot tell the layout,
+// or the node holds its arguments as one block.
+bool read_arguments(const Driver &api, const KernelNodeParams &k,
+                    std::vector<std::vector<char>> &arguments,
+                    std::vector<size_t> &offsets) {
+  if (!k.kernelParams)
+    return false;
+  for (size_t i = 0;; ++i) {
+    size_t offset = 0, size = 0;
+    CUresult r = 1;
+    if (k.func && api.funcGetParamInfo)
+      r = api.funcGetParamInfo(k.func, i, &offset, &size);
+    else if (!k.func && k.kern && api.kernelGetParamInfo)
+      r = api.kernelGetParamInfo(k.kern, i, &offset, &size);
+    else
+      return false;
+    if (r != 0)
+      return true; // past the last argument
+    const char *p = static_cast<const char *>(k.kernelParams[i]);
+    arguments.emplace_back(p, p + size);
+    offsets.push_back(offset);
+  }
+}
+
+} // namespace
+
+bool Graph::find_references(
+    const std::vector<std::pair<const void *, size_t>> &buffers) {
+  const Driver &api = driver();
+  State &s = *state_;
+  s.nodes.clear();
+  s.places.assign(buffers.size(), {});
+  s.bound.clear();
+  if (!api.graphGetNodes || !api.graphNodeGetType ||
+      !api.graphKernelNodeGetParams || !api.graphExecKernelNodeSetParams ||
+      !api.graphMemcpyNodeGetParams || !api.graphExecMemcpyNodeSetParams ||
+      !api.graphMemsetNodeGetParams)
+    return false;
+  size_t count = 0;
+  if (api.graphGetNodes(s.graph, nullptr, &count) != 0)
+    return false;
+  std::vector<CUgraphNode> list(count);
+  if (count && api.graphGetNodes(s.graph, list.data(), &count) != 0)
+    return false;
+  // The buffer an address points into, or -1.
+  auto buffer_of = [&](uint64_t address) -> long {
+    for (size_t k = 0; k < buffers.size(); ++k) {
+      auto start = reinterpret_cast<uint64_t>(buffers[k].first);
+      if (address >= start && address - start < buffers[k].second)
+        return long(k);
+    }
+    return -1;
+  };
+  auto give_up = [&] {
+    s.nodes.clear();
+    s.places.assign(buffers.size(), {});
+    return false;
+  };
+  for (CUgraphNode node : list) {
+    int type = -1;
+    if (api.graphNodeGetType(node, &type) != 0)
+      return give_up();
+    State::Node n;
+    n.node = node;
+    n.type = type;
+    bool found = false;
+    auto add = [&](long k, size_t argument, size_t offset, uint64_t address) {
+      s.places[size_t(k)].push_back(
+          {s.nodes.size(), argument, offset,
+           address - reinterpret_cast<uint64_t>(buffers[size_t(k)].first)});
+      found = true;
+    };
+    switch (type) {
+    case kKernelNode: {
+      std::vector<size_t> offsets;
+      if (api.graphKernelNodeGetParams(node, &n.kernel) != 0 ||
+          !read_arguments(api, n.kernel, n.arguments, offsets))
+        return give_up();
+      // Addresses are 8-byte aligned in the argument block, also inside
+      // a struct argument.
+      for (size_t i = 0; i < n.arguments.size(); ++i) {
+        const std::vector<char> &a = n.arguments[i];
+        for (size_t at = (8 - offsets[i] % 8) % 8; at + 8 <= a.size();
+             at += 8) {
+          uint64_t word;
+          std::memcpy(&word, a.data() + at, 8);
+          if (long k = buffer_of(word); k >= 0)
+            add(k, i, at, word);
+        }
+      }
+      break;
+    }
+    case kMemcpyNode:
+      if (api.graphMemcpyNodeGetParams(node, &n.copy) != 0)
+        return give_up();
+      if (long k = buffer_of(n.copy.srcDevice); k >= 0)
+        add(k, State::kCopySource, 0, n.copy.srcDevice);
+      if (long k = buffer_of(n.copy.dstDevice); k >= 0)
+        add(k, State::kCopyDestination, 0, n.copy.dstDevice);
+      break;
+    case kMemsetNode: {
+      MemsetParams m{};
+      if (api.graphMemsetNodeGetParams(node, &m) != 0 || buffer_of(m.dst) >= 0)
+        return give_up();
+      break;
+    }
+    case kEmptyNode:
+    case kWaitEventNode:
+    case kEventRecordNode:
+    case kMemAllocNode:
+    case kMemFreeNode:
+      break;
+    default:
+      return give_up();
+    }
+    if (!found)
+      continue;
+    for (std::vector<char> &a : n.arguments)
+      n.pointers.push_back(a.data());
+    n.kernel.kernelParams = n.pointers.data();
+    s.nodes.push_back(std::move(n));
+  }
+  for (const auto &b : buffers)
+    s.bound.push_back(b.first);
+  return true;
+}
+
+void Graph::rebind(size_t k, const void *to) {
+  State &s = *state_;
+  if (s.bound.at(k) == to)
+    return;
+  s.bound[k] = to;
+  for (const State::Place &p : s.places[k]) {
+    State::Node &n = s.nodes[p.node];
+    uint64_t address = reinterpret_cast<uint64_t>(to) + p.delta;
+    if (p.argument == State::kCopySource)
+      n.copy.srcDevice = address;
+    else if (p.argument == State::kCopyDestination)
+      n.copy.dstDevice = address;
+    else
+      std::memcpy(n.arguments[p.argument].data() + p.offset, &address, 8);
+    n.changed = true;
+  }
 }
 
 std::unique_ptr<Graph> capture(int device, const std::function<void()> &body) {

@@ -143,6 +143,20 @@ public:
   /// Replays the captured work on the device's stream.
   void launch();
 
+  /// Finds where the graph's work holds addresses inside the device
+  /// buffers `buffers` (each [data, data + bytes)): kernels' arguments (a
+  /// pointer, or a pointer inside a struct, as cuBLAS passes its operands)
+  /// and copies' ends. Returns false, having kept nothing, when the driver
+  /// cannot list a graph's work, or the graph holds work whose addresses
+  /// cannot be read or changed (a host callback, a memset into a buffer,
+  /// a kernel given its arguments as one block).
+  bool
+  find_references(const std::vector<std::pair<const void *, size_t>> &buffers);
+  /// From the next launch on, the references to buffer k (of those given
+  /// to find_references) point into the block at `to` instead, at the same
+  /// offsets: a replay reads and writes the caller's buffers, not copies.
+  void rebind(size_t k, const void *to);
+
 private:
   std::unique_ptr<State> state_;
 };

@@ -11,8 +11,11 @@
 //
 // The device is one "sm_90" with 4 multiprocessors and 4 GiB of memory,
 // which is host memory. Work runs when it is issued, so every stream is
-// always idle; a stream being captured records its work instead, and a
-// graph launch replays it. NVRTC's "cubin" is the source itself behind a
+// always idle; a stream being captured records its work instead, as a
+// graph of kernel and copy nodes (cuBLAS's GEMM is a kernel whose one
+// argument holds its operands' addresses, as the real one's do) that the
+// driver's node calls list and change, and a graph launch replays it.
+// NVRTC's "cubin" is the source itself behind a
 // tag, and its version (0.1) is none of a real NVRTC's, so the disk kernel
 // cache never mixes the two. A kernel that the host grid finds at fault
 // fails its launch with CUDA_ERROR_LAUNCH_FAILED, and cuGetErrorString
@@ -89,33 +92,95 @@ size_t elfSize(const char *image) {
                          shoff + uint64_t(shentsize) * shnum));
 }
 
-struct Stream {
-  // Work recorded while the stream is captured, else null.
-  std::unique_ptr<std::vector<std::function<void()>>> capture;
+// A kernel: one of a loaded module's, run on the host grid, or (with no
+// module) one of the emulated cuBLAS's, run by `builtin` from its one
+// argument, a struct that holds its operands' addresses as cuBLAS's
+// kernels do.
+struct Function {
+  ejtest::HostModule *module = nullptr;
+  std::string name;
+  std::vector<size_t> builtinSizes;
+  void (*builtin)(void *const *arguments) = nullptr;
+
+  const std::vector<size_t> &parameterSizes() const {
+    return module ? module->parameterSizes(name) : builtinSizes;
+  }
+  // What the host grid found at fault, or "".
+  std::string run(const unsigned grid[3], const unsigned block[3],
+                  void **arguments) const {
+    if (!module) {
+      builtin(arguments);
+      return "";
+    }
+    return module->launch(name, {grid[0], grid[1], grid[2]},
+                          {block[0], block[1], block[2]}, arguments);
+  }
+};
+
+// CUgraphNodeType's kernel and copy nodes.
+constexpr int kKernelNode = 0, kCopyNode = 1;
+
+// One piece of work: a kernel launch, its arguments' bytes copied (a
+// recorded launch runs after the caller's values are gone), or a copy on
+// the device. A graph is a list of them, which the driver's node calls
+// read and change.
+struct Node {
+  int type = kKernelNode;
+  const Function *function = nullptr;
+  unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
+  std::vector<std::vector<char>> arguments;
+  std::vector<void *> pointers; // to each argument
+  uintptr_t dst = 0, src = 0;
+  size_t bytes = 0;
+  size_t index = 0; // in its graph: an exec's copy of a node has the same
+
+  void point() {
+    pointers.clear();
+    for (std::vector<char> &a : arguments)
+      pointers.push_back(a.data());
+  }
+  std::string run() {
+    if (type == kCopyNode) {
+      std::memmove(reinterpret_cast<void *>(dst),
+                   reinterpret_cast<const void *>(src), bytes);
+      return "";
+    }
+    return function->run(grid, block, pointers.data());
+  }
 };
 
 struct Graph {
-  std::vector<std::function<void()>> work;
+  std::vector<std::unique_ptr<Node>> nodes;
+  Graph() = default;
+  Graph(const Graph &g) {
+    for (const std::unique_ptr<Node> &n : g.nodes) {
+      nodes.push_back(std::make_unique<Node>(*n));
+      nodes.back()->point();
+    }
+  }
+};
+
+struct Stream {
+  // The graph a capture of the stream records, else null.
+  std::unique_ptr<Graph> capture;
 };
 
 struct Module {
   std::unique_ptr<ejtest::HostModule> host;
 };
 
-struct Function {
-  ejtest::HostModule *module;
-  std::string name;
-};
-
-// Runs `work` now, or records it when `stream` is being captured.
-CUresult issue(void *stream, std::function<void()> work) {
+// Runs `node` now, or adds it to the graph being captured on `stream`;
+// what the host grid found at fault, or "".
+std::string issue(void *stream, Node node) {
   auto *s = static_cast<Stream *>(stream);
+  auto n = std::make_unique<Node>(std::move(node));
+  n->point();
   if (s && s->capture) {
-    s->capture->push_back(std::move(work));
-    return kSuccess;
+    n->index = s->capture->nodes.size();
+    s->capture->nodes.push_back(std::move(n));
+    return "";
   }
-  work();
-  return kSuccess;
+  return n->run();
 }
 
 // The toolkit's NVRTC, which compiles every source for real (its errors
@@ -339,10 +404,13 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, uintptr_t src, size_t bytes,
 CUresult cuMemcpyDtoDAsync_v2(uintptr_t dst, uintptr_t src, size_t bytes,
                               void *stream) {
   std::lock_guard<std::recursive_mutex> lock(mu);
-  return issue(stream, [=] {
-    std::memmove(reinterpret_cast<void *>(dst),
-                 reinterpret_cast<const void *>(src), bytes);
-  });
+  Node copy;
+  copy.type = kCopyNode;
+  copy.dst = dst;
+  copy.src = src;
+  copy.bytes = bytes;
+  issue(stream, std::move(copy));
+  return kSuccess;
 }
 
 CUresult cuModuleLoadData(void **module, const void *image) {
@@ -385,7 +453,7 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   auto *m = static_cast<Module *>(module);
   if (!m->host->has(name))
     return kNotFound;
-  *function = new Function{m->host.get(), name};
+  *function = new Function{m->host.get(), name, {}, nullptr};
   return kSuccess;
 }
 
@@ -401,33 +469,17 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
   if (shared != 0 || extra || bx * by * bz > 1024 || bx > 1024 || by > 1024 ||
       bz > 64 || gx == 0 || gy == 0 || gz == 0 || gy > 65535 || gz > 65535)
     return kInvalidValue;
-  auto *f = static_cast<Function *>(function);
-  // The arguments are copied: a recorded launch runs after the caller's
-  // values are gone.
-  auto arguments = std::make_shared<std::vector<std::vector<char>>>();
-  for (size_t i = 0; i < f->module->parameterSizes(f->name).size(); ++i) {
+  Node launch;
+  launch.function = static_cast<Function *>(function);
+  const std::vector<size_t> &sizes = launch.function->parameterSizes();
+  for (size_t i = 0; i < sizes.size(); ++i) {
     const char *p = static_cast<const char *>(params[i]);
-    arguments->emplace_back(p, p + f->module->parameterSizes(f->name)[i]);
+    launch.arguments.emplace_back(p, p + sizes[i]);
   }
-  auto run = [=]() -> std::string {
-    std::vector<void *> pointers;
-    for (std::vector<char> &a : *arguments)
-      pointers.push_back(a.data());
-    return f->module->launch(f->name, {gx, gy, gz}, {bx, by, bz},
-                             pointers.data());
-  };
+  launch.grid[0] = gx, launch.grid[1] = gy, launch.grid[2] = gz;
+  launch.block[0] = bx, launch.block[1] = by, launch.block[2] = bz;
   std::lock_guard<std::recursive_mutex> lock(mu);
-  auto *s = static_cast<Stream *>(stream);
-  if (s && s->capture) {
-    // A replayed launch has no caller to tell what went wrong.
-    s->capture->push_back([run] {
-      std::string why = run();
-      if (!why.empty())
-        std::fprintf(stderr, "host grid: %s\n", why.c_str());
-    });
-    return kSuccess;
-  }
-  std::string why = run();
+  std::string why = issue(stream, std::move(launch));
   if (why.empty())
     return kSuccess;
   lastLaunchError() = "unspecified launch failure: " + why;
@@ -438,7 +490,7 @@ CUresult cuStreamBeginCapture_v2(void *stream, int) {
   auto *s = static_cast<Stream *>(stream);
   if (!s || s->capture)
     return kInvalidValue;
-  s->capture = std::make_unique<std::vector<std::function<void()>>>();
+  s->capture = std::make_unique<Graph>();
   return kSuccess;
 }
 
@@ -446,8 +498,7 @@ CUresult cuStreamEndCapture(void *stream, void **graph) {
   auto *s = static_cast<Stream *>(stream);
   if (!s || !s->capture)
     return kInvalidValue;
-  *graph = new Graph{std::move(*s->capture)};
-  s->capture.reset();
+  *graph = s->capture.release();
   return kSuccess;
 }
 
@@ -458,12 +509,15 @@ CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
 }
 
 CUresult cuGraphLaunch(void *exec, void *stream) {
+  auto *s = static_cast<Stream *>(stream);
+  if (s && s->capture)
+    return kCaptureUnsupported; // the library never captures a graph launch
   std::lock_guard<std::recursive_mutex> lock(mu);
-  const Graph &g = *static_cast<Graph *>(exec);
-  return issue(stream, [&g] {
-    for (const std::function<void()> &work : g.work)
-      work();
-  });
+  // A replayed launch has no caller to tell what went wrong.
+  for (const std::unique_ptr<Node> &n : static_cast<Graph *>(exec)->nodes)
+    if (std::string why = n->run(); !why.empty())
+      std::fprintf(stderr, "host grid: %s\n", why.c_str());
+  return kSuccess;
 }
 
 CUresult cuGraphExecDestroy(void *exec) {
@@ -475,6 +529,127 @@ CUresult cuGraphDestroy(void *graph) {
   delete static_cast<Graph *>(graph);
   return kSuccess;
 }
+
+// A graph's nodes, read and changed as the driver's calls do.
+
+CUresult cuGraphGetNodes(void *graph, void **nodes, size_t *count) {
+  const Graph &g = *static_cast<Graph *>(graph);
+  if (!nodes) {
+    *count = g.nodes.size();
+    return kSuccess;
+  }
+  size_t n = std::min(*count, g.nodes.size());
+  for (size_t i = 0; i < *count; ++i)
+    nodes[i] = i < n ? g.nodes[i].get() : nullptr;
+  *count = n;
+  return kSuccess;
+}
+
+CUresult cuGraphNodeGetType(void *node, int *type) {
+  *type = static_cast<Node *>(node)->type;
+  return kSuccess;
+}
+
+// CUDA_KERNEL_NODE_PARAMS_v2 and CUDA_MEMCPY3D_v2, as cuda.h lays them out.
+struct KernelNodeParams {
+  void *func;
+  unsigned grid[3], block[3], sharedMemBytes;
+  void **kernelParams, **extra;
+  void *kern, *ctx;
+};
+struct Memcpy3D {
+  size_t srcXInBytes, srcY, srcZ, srcLOD;
+  int srcMemoryType;
+  const void *srcHost;
+  uintptr_t srcDevice;
+  void *srcArray, *reserved0;
+  size_t srcPitch, srcHeight;
+  size_t dstXInBytes, dstY, dstZ, dstLOD;
+  int dstMemoryType;
+  void *dstHost;
+  uintptr_t dstDevice;
+  void *dstArray, *reserved1;
+  size_t dstPitch, dstHeight;
+  size_t WidthInBytes, Height, Depth;
+};
+constexpr int kDeviceMemory = 2; // CU_MEMORYTYPE_DEVICE
+
+CUresult cuGraphKernelNodeGetParams_v2(void *node, KernelNodeParams *p) {
+  auto *n = static_cast<Node *>(node);
+  if (n->type != kKernelNode)
+    return kInvalidValue;
+  *p = {};
+  p->func = const_cast<Function *>(n->function);
+  std::copy(n->grid, n->grid + 3, p->grid);
+  std::copy(n->block, n->block + 3, p->block);
+  p->kernelParams = n->pointers.data();
+  return kSuccess;
+}
+
+// Each argument at the next multiple of its size (8 at most), as the
+// compiler lays out a kernel's parameters.
+CUresult cuFuncGetParamInfo(void *function, size_t index, size_t *offset,
+                            size_t *size) {
+  const std::vector<size_t> &sizes =
+      static_cast<Function *>(function)->parameterSizes();
+  if (index >= sizes.size())
+    return kInvalidValue;
+  size_t at = 0;
+  for (size_t i = 0; i <= index; ++i) {
+    size_t align = std::min<size_t>(sizes[i], 8);
+    at = (at + align - 1) / align * align;
+    if (i < index)
+      at += sizes[i];
+  }
+  *offset = at;
+  *size = sizes[index];
+  return kSuccess;
+}
+
+CUresult cuGraphExecKernelNodeSetParams_v2(void *exec, void *node,
+                                           const KernelNodeParams *p) {
+  std::lock_guard<std::recursive_mutex> lock(mu);
+  Node &n =
+      *static_cast<Graph *>(exec)->nodes.at(static_cast<Node *>(node)->index);
+  if (n.type != kKernelNode || p->func != n.function || !p->kernelParams)
+    return kInvalidValue;
+  for (size_t i = 0; i < n.arguments.size(); ++i)
+    std::memcpy(n.arguments[i].data(), p->kernelParams[i],
+                n.arguments[i].size());
+  std::copy(p->grid, p->grid + 3, n.grid);
+  std::copy(p->block, p->block + 3, n.block);
+  return kSuccess;
+}
+
+CUresult cuGraphMemcpyNodeGetParams(void *node, Memcpy3D *p) {
+  auto *n = static_cast<Node *>(node);
+  if (n->type != kCopyNode)
+    return kInvalidValue;
+  *p = {};
+  p->srcMemoryType = p->dstMemoryType = kDeviceMemory;
+  p->srcDevice = n->src;
+  p->dstDevice = n->dst;
+  p->WidthInBytes = n->bytes;
+  p->Height = p->Depth = 1;
+  return kSuccess;
+}
+
+CUresult cuGraphExecMemcpyNodeSetParams(void *exec, void *node,
+                                        const Memcpy3D *p, void *) {
+  std::lock_guard<std::recursive_mutex> lock(mu);
+  Node &n =
+      *static_cast<Graph *>(exec)->nodes.at(static_cast<Node *>(node)->index);
+  if (n.type != kCopyNode || p->srcMemoryType != kDeviceMemory ||
+      p->dstMemoryType != kDeviceMemory || p->Height != 1 || p->Depth != 1)
+    return kInvalidValue;
+  n.src = p->srcDevice;
+  n.dst = p->dstDevice;
+  n.bytes = p->WidthInBytes;
+  return kSuccess;
+}
+
+// The emulated driver's graphs hold no memsets.
+CUresult cuGraphMemsetNodeGetParams(void *, void *) { return kInvalidValue; }
 
 //===----------------------------------------------------------------------===//
 // NVRTC
@@ -591,8 +766,51 @@ int cublasSetMathMode(void *, int) { return 0; }
 
 namespace {
 
+// The operands of a strided batched GEMM: the one argument of the
+// emulated cuBLAS's kernel.
+template <class T> struct GemmArguments {
+  int transa, transb, m, n, k, lda, ldb, ldc, batch;
+  T alpha, beta;
+  const T *a, *b;
+  T *c;
+  long long strideA, strideB, strideC;
+  uintptr_t mask; // a, b and c are XORed with it
+};
+constexpr uintptr_t kHiddenMask = 0x5a5a000000000000ull;
+
 // C = alpha op(A) op(B) + beta C for each of `batch` matrices (op: 0 none,
-// 1 transpose), column-major, as cublas<t>gemmStridedBatched.
+// 1 transpose), column-major, accumulated in double.
+template <class T> void gemmKernel(void *const *arguments) {
+  const auto &g = *static_cast<const GemmArguments<T> *>(arguments[0]);
+  auto shown = [&](auto *p) {
+    return reinterpret_cast<decltype(p)>(reinterpret_cast<uintptr_t>(p) ^
+                                         g.mask);
+  };
+  for (int p = 0; p < g.batch; ++p) {
+    const T *ap = shown(g.a) + p * g.strideA, *bp = shown(g.b) + p * g.strideB;
+    T *cp = shown(g.c) + p * g.strideC;
+    for (int j = 0; j < g.n; ++j)
+      for (int i = 0; i < g.m; ++i) {
+        double sum = 0;
+        for (int l = 0; l < g.k; ++l)
+          sum += double(g.transa ? ap[l + size_t(i) * g.lda]
+                                 : ap[i + size_t(l) * g.lda]) *
+                 double(g.transb ? bp[j + size_t(l) * g.ldb]
+                                 : bp[l + size_t(j) * g.ldb]);
+        T &out = cp[i + size_t(j) * g.ldc];
+        out = T(double(g.alpha) * sum +
+                (g.beta == T(0) ? 0.0 : double(g.beta) * out));
+      }
+  }
+}
+
+template <class T> const Function &gemmFunction() {
+  static const Function f{
+      nullptr, "gemm", {sizeof(GemmArguments<T>)}, gemmKernel<T>};
+  return f;
+}
+
+// As cublas<t>gemmStridedBatched: a launch of the GEMM kernel.
 template <class T>
 int gemm(void *handle, int transa, int transb, int m, int n, int k,
          const T *alpha, const T *a, int lda, long long strideA, const T *b,
@@ -600,25 +818,23 @@ int gemm(void *handle, int transa, int transb, int m, int n, int k,
          long long strideC, int batch) {
   if (transa > 1 || transb > 1 || m < 0 || n < 0 || k < 0 || batch < 0)
     return 7; // CUBLAS_STATUS_INVALID_VALUE
-  const T al = *alpha, be = *beta;
+  // A test may ask that the operands' addresses be hidden from a scan of
+  // the graph's arguments (each XORed with a mask, undone by the kernel).
+  uintptr_t mask =
+      std::getenv("EJ_HOST_DEVICE_HIDDEN_GEMM_OPERANDS") ? kHiddenMask : 0;
+  auto hide = [&](auto *p) {
+    return reinterpret_cast<decltype(p)>(reinterpret_cast<uintptr_t>(p) ^ mask);
+  };
+  GemmArguments<T> g{transa,  transb,  m,       n,       k,       lda,
+                     ldb,     ldc,     batch,   *alpha,  *beta,   hide(a),
+                     hide(b), hide(c), strideA, strideB, strideC, mask};
+  Node launch;
+  launch.function = &gemmFunction<T>();
+  const char *bytes = reinterpret_cast<const char *>(&g);
+  launch.arguments.emplace_back(bytes, bytes + sizeof g);
   std::lock_guard<std::recursive_mutex> lock(mu);
-  return issue(static_cast<Blas *>(handle)->stream, [=] {
-    for (int p = 0; p < batch; ++p) {
-      const T *ap = a + p * strideA, *bp = b + p * strideB;
-      T *cp = c + p * strideC;
-      for (int j = 0; j < n; ++j)
-        for (int i = 0; i < m; ++i) {
-          double sum = 0;
-          for (int l = 0; l < k; ++l)
-            sum += double(transa ? ap[l + size_t(i) * lda]
-                                 : ap[i + size_t(l) * lda]) *
-                   double(transb ? bp[j + size_t(l) * ldb]
-                                 : bp[l + size_t(j) * ldb]);
-          T &out = cp[i + size_t(j) * ldc];
-          out = T(double(al) * sum + (be == T(0) ? 0.0 : double(be) * out));
-        }
-    }
-  });
+  issue(static_cast<Blas *>(handle)->stream, std::move(launch));
+  return 0;
 }
 
 } // namespace

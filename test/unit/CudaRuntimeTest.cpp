@@ -359,6 +359,53 @@ TEST_F(CudaRuntimeDevice, ACapturedGraphRunsOnlyWhenLaunched) {
     ASSERT_EQ(got[size_t(i)], 2 * i) << "at " << i;
 }
 
+// A graph's kernel argument and copy, found by address and moved to other
+// buffers: a launch then writes those (at the same offset into them), and
+// the captured ones no more, until they are bound again.
+TEST_F(CudaRuntimeDevice, AGraphRebindsItsKernelsAndCopiesToOtherBuffers) {
+  cuda::Function f = cuda::function(0, kTwice, "twice");
+  const int n = 300, skip = 16; // the kernel writes from the 17th int on
+  const size_t bytes = n * sizeof(int);
+  Block a = allocate(bytes), c = allocate(bytes);
+  void *out = static_cast<int *>(a->data) + skip;
+  int count = n - skip;
+  void *params[] = {&out, &count};
+  std::unique_ptr<cuda::Graph> g = cuda::capture(0, [&] {
+    cuda::launch(0, f, cuda::Dim3{(n + 127) / 128}, cuda::Dim3{128}, 0, params);
+    cuda::copy_on_device(0, c->data, a->data, bytes);
+  });
+  ASSERT_TRUE(g->find_references({{a->data, bytes}, {c->data, bytes}}));
+  Block a2 = allocate(bytes), c2 = allocate(bytes);
+  auto expect_written = [&](const Block &x, const Block &y, const char *what) {
+    std::vector<int> gx = ints(x, n), gy = ints(y, n);
+    for (int i = 0; i < n; ++i) {
+      int want = i < skip ? -1 : 2 * (i - skip);
+      ASSERT_EQ(gx[size_t(i)], want) << what << " at " << i;
+      ASSERT_EQ(gy[size_t(i)], want) << what << " copied, at " << i;
+    }
+  };
+  auto expect_untouched = [&](const Block &x, const char *what) {
+    std::vector<int> got = ints(x, n);
+    for (int i = 0; i < n; ++i)
+      ASSERT_EQ(got[size_t(i)], -1) << what << " at " << i;
+  };
+  for (const Block *b : {&a, &c, &a2, &c2})
+    poison(*b, n);
+  g->rebind(0, a2->data);
+  g->rebind(1, c2->data);
+  g->launch();
+  expect_written(a2, c2, "rebound");
+  expect_untouched(a, "the captured buffer");
+  expect_untouched(c, "the captured copy");
+  for (const Block *b : {&a, &c, &a2, &c2})
+    poison(*b, n);
+  g->rebind(0, a->data);
+  g->rebind(1, c->data);
+  g->launch();
+  expect_written(a, c, "bound back");
+  expect_untouched(a2, "the other buffer");
+}
+
 TEST_F(CudaRuntimeDevice, BlocksACaptureFreesStayTheGraphs) {
   void *inside = nullptr;
   std::unique_ptr<cuda::Graph> g = cuda::capture(0, [&] {

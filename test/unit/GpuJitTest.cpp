@@ -242,7 +242,8 @@ TEST(GpuJit, AClassifierStepWithIntegerLabelsRunsCompiledOnTheGpu) {
 // A training step of 350 ops (a 3-layer MLP's forward pass, its gradient
 // program and Adam) is one region, however long: a replay is one graph
 // launch and no kernel of its own, the gradient program's scalar
-// constants included (they are computed on the host).
+// constants included (they are computed on the host), and it copies no
+// variable: the graph is rebound to their buffers.
 TEST(GpuJit, AnMlpTrainingStepReplaysAsOneGraphLaunch) {
   NEED_GPU();
   auto train = [](int steps) {
@@ -273,11 +274,13 @@ TEST(GpuJit, AnMlpTrainingStepReplaysAsOneGraphLaunch) {
     if (ej::jit::enabled()) {
       ej::synchronize();
       uint64_t kernels = ej::cuda::launches(),
-               graphs = ej::cuda::graph_launches();
+               graphs = ej::cuda::graph_launches(), copies = ej::cuda::copies();
       ej::Tensor loss = step();
       ej::synchronize();
       EXPECT_EQ(ej::cuda::launches() - kernels, 0u);
       EXPECT_EQ(ej::cuda::graph_launches() - graphs, 1u);
+      // The host scalars' one upload: the variables are bound in place.
+      EXPECT_EQ(ej::cuda::copies() - copies, 1u);
       losses.push_back(loss.item<float>());
     }
     return losses;
@@ -319,19 +322,65 @@ TEST(GpuJit, ScalarLeavesOfADeferredGpuRegionKeepTheirValues) {
   EXPECT_GE(ej::jit::stats().fallbacks, 1u);
 }
 
+// A graph whose rebinding misses an address fails its check and copies
+// its arguments and results instead: the results stay right. (The
+// emulated cuBLAS hides its operands' addresses from the scan on request,
+// as a kernel that read them from memory would.)
+TEST(GpuJit, AGraphWhoseRebindingMissesAnAddressCopiesInstead) {
+  NEED_GPU();
+  if (ej::cuda::properties(0).name.find("host grid") == std::string::npos)
+    GTEST_SKIP() << "needs the emulated device";
+  struct Hidden {
+    Hidden() { setenv("EJ_HOST_DEVICE_HIDDEN_GEMM_OPERANDS", "1", 1); }
+    ~Hidden() { unsetenv("EJ_HOST_DEVICE_HIDDEN_GEMM_OPERANDS"); }
+  } hidden;
+  ej::set_seed(8);
+  ej::Tensor w = ej::random_normal({24, 16}).gpu();
+  std::vector<ej::Tensor> xs;
+  for (int i = 0; i < 8; ++i)
+    xs.push_back(ej::random_normal({8, 24}).gpu());
+  auto steps = [&] {
+    std::vector<std::vector<float>> seen;
+    for (const ej::Tensor &x : xs) {
+      ej::Step step;
+      ej::Tensor y = ej::nn::relu(ej::matmul(x, w)) * 0.5f;
+      seen.push_back(y.to_vector<float>());
+    }
+    return seen;
+  };
+  std::vector<std::vector<float>> want = ejtest::without_jit(steps);
+  ejtest::JitScope jit(ej::detail::cpu_compiler());
+  std::vector<std::vector<float>> got = steps();
+  EXPECT_GE(ej::jit::stats().regions_graphed, 1u);
+  for (size_t i = 0; i < want.size(); ++i)
+    expectNear(got[i], want[i], 8);
+  uint64_t copies = ej::cuda::copies();
+  {
+    ej::Step step;
+    ej::Tensor y = ej::nn::relu(ej::matmul(xs[0], w)) * 0.5f;
+    expectNear(y.to_vector<float>(), want[0], 8);
+  }
+  EXPECT_GT(ej::cuda::copies() - copies, 1u);
+}
+
 TEST(GpuJit, AHotRegionReplaysAsOneCudaGraph) {
   NEED_GPU();
   ej::Tensor x = ej::random_uniform({1 << 14}, ej::float32, -1, 1).gpu();
   ej::Tensor y0 = ej::random_uniform({1 << 14}, ej::float32, 0, 1).gpu();
   // Each step feeds its result back: the graph's inputs change every time.
+  // The results are read at the end: no replay may write over one that is
+  // still held (the graph's results go to fresh buffers each time).
   auto steps = [&](int n) {
     ej::Tensor y = y0;
-    std::vector<std::vector<float>> seen;
+    std::vector<ej::Tensor> kept;
     for (int i = 0; i < n; ++i) {
       ej::Step step;
       y = ej::abs(chain(x, y)) + 0.5f;
-      seen.push_back(y.to_vector<float>());
+      kept.push_back(y);
     }
+    std::vector<std::vector<float>> seen;
+    for (const ej::Tensor &t : kept)
+      seen.push_back(t.to_vector<float>());
     return seen;
   };
   std::vector<std::vector<float>> want =
