@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cuda/Runtime.h"
+#include "runtime/cuda/DriverTypes.h"
 #include "runtime/cuda/Library.h"
 
 #include "codegen/KernelCache.h"
@@ -51,46 +52,8 @@ using CUfunction = struct CUfunc_st *;
 using CUgraph = struct CUgraph_st *;
 using CUgraphExec = struct CUgraphExec_st *;
 using CUgraphNode = struct CUgraphNode_st *;
-using CUkernel = struct CUkern_st *;
 
-// A graph's kernel node (CUDA_KERNEL_NODE_PARAMS_v2).
-struct KernelNodeParams {
-  CUfunction func;
-  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
-  unsigned sharedMemBytes;
-  void **kernelParams;
-  void **extra;
-  CUkernel kern;
-  CUcontext ctx;
-};
-// A graph's copy node (CUDA_MEMCPY3D_v2).
-struct Memcpy3D {
-  size_t srcXInBytes, srcY, srcZ, srcLOD;
-  int srcMemoryType;
-  const void *srcHost;
-  CUdeviceptr srcDevice;
-  void *srcArray, *reserved0;
-  size_t srcPitch, srcHeight;
-  size_t dstXInBytes, dstY, dstZ, dstLOD;
-  int dstMemoryType;
-  void *dstHost;
-  CUdeviceptr dstDevice;
-  void *dstArray, *reserved1;
-  size_t dstPitch, dstHeight;
-  size_t WidthInBytes, Height, Depth;
-};
-// A graph's memset node (CUDA_MEMSET_NODE_PARAMS).
-struct MemsetParams {
-  CUdeviceptr dst;
-  size_t pitch;
-  unsigned value, elementSize;
-  size_t width, height;
-};
-// CUgraphNodeType: the kinds of node a captured graph's work is read from,
-// and those that hold no address of the library's buffers.
-constexpr int kKernelNode = 0, kMemcpyNode = 1, kMemsetNode = 2, kEmptyNode = 5,
-              kWaitEventNode = 6, kEventRecordNode = 7, kMemAllocNode = 10,
-              kMemFreeNode = 11;
+using namespace driver_types; // the graph nodes' types (DriverTypes.h)
 
 // The enum values used, with their names in cuda.h.
 constexpr CUresult kOutOfMemory = 2; // CUDA_ERROR_OUT_OF_MEMORY
@@ -153,10 +116,9 @@ struct Driver {
   CUresult (*graphNodeGetType)(CUgraphNode, int *) = nullptr;
   CUresult (*graphKernelNodeGetParams)(CUgraphNode,
                                        KernelNodeParams *) = nullptr;
-  CUresult (*funcGetParamInfo)(CUfunction, size_t, size_t *,
-                               size_t *) = nullptr;
-  CUresult (*kernelGetParamInfo)(CUkernel, size_t, size_t *,
-                                 size_t *) = nullptr;
+  // cuFuncGetParamInfo (a CUfunction) and cuKernelGetParamInfo (a CUkernel).
+  CUresult (*funcGetParamInfo)(void *, size_t, size_t *, size_t *) = nullptr;
+  CUresult (*kernelGetParamInfo)(void *, size_t, size_t *, size_t *) = nullptr;
   CUresult (*graphExecKernelNodeSetParams)(CUgraphExec, CUgraphNode,
                                            const KernelNodeParams *) = nullptr;
   CUresult (*graphMemcpyNodeGetParams)(CUgraphNode, Memcpy3D *) = nullptr;

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "HostGrid.h"
+#include "runtime/cuda/DriverTypes.h"
 
 #include <dlfcn.h>
 
@@ -117,8 +118,9 @@ struct Function {
   }
 };
 
-// CUgraphNodeType's kernel and copy nodes.
-constexpr int kKernelNode = 0, kCopyNode = 1;
+using ej::cuda::driver_types::kDeviceMemory;
+using ej::cuda::driver_types::kKernelNode;
+constexpr int kCopyNode = ej::cuda::driver_types::kMemcpyNode;
 
 // One piece of work: a kernel launch, its arguments' bytes copied (a
 // recorded launch runs after the caller's values are gone), or a copy on
@@ -550,29 +552,8 @@ CUresult cuGraphNodeGetType(void *node, int *type) {
   return kSuccess;
 }
 
-// CUDA_KERNEL_NODE_PARAMS_v2 and CUDA_MEMCPY3D_v2, as cuda.h lays them out.
-struct KernelNodeParams {
-  void *func;
-  unsigned grid[3], block[3], sharedMemBytes;
-  void **kernelParams, **extra;
-  void *kern, *ctx;
-};
-struct Memcpy3D {
-  size_t srcXInBytes, srcY, srcZ, srcLOD;
-  int srcMemoryType;
-  const void *srcHost;
-  uintptr_t srcDevice;
-  void *srcArray, *reserved0;
-  size_t srcPitch, srcHeight;
-  size_t dstXInBytes, dstY, dstZ, dstLOD;
-  int dstMemoryType;
-  void *dstHost;
-  uintptr_t dstDevice;
-  void *dstArray, *reserved1;
-  size_t dstPitch, dstHeight;
-  size_t WidthInBytes, Height, Depth;
-};
-constexpr int kDeviceMemory = 2; // CU_MEMORYTYPE_DEVICE
+using ej::cuda::driver_types::KernelNodeParams;
+using ej::cuda::driver_types::Memcpy3D;
 
 CUresult cuGraphKernelNodeGetParams_v2(void *node, KernelNodeParams *p) {
   auto *n = static_cast<Node *>(node);
@@ -580,8 +561,9 @@ CUresult cuGraphKernelNodeGetParams_v2(void *node, KernelNodeParams *p) {
     return kInvalidValue;
   *p = {};
   p->func = const_cast<Function *>(n->function);
-  std::copy(n->grid, n->grid + 3, p->grid);
-  std::copy(n->block, n->block + 3, p->block);
+  p->gridDimX = n->grid[0], p->gridDimY = n->grid[1], p->gridDimZ = n->grid[2];
+  p->blockDimX = n->block[0], p->blockDimY = n->block[1],
+  p->blockDimZ = n->block[2];
   p->kernelParams = n->pointers.data();
   return kSuccess;
 }
@@ -616,8 +598,9 @@ CUresult cuGraphExecKernelNodeSetParams_v2(void *exec, void *node,
   for (size_t i = 0; i < n.arguments.size(); ++i)
     std::memcpy(n.arguments[i].data(), p->kernelParams[i],
                 n.arguments[i].size());
-  std::copy(p->grid, p->grid + 3, n.grid);
-  std::copy(p->block, p->block + 3, n.block);
+  n.grid[0] = p->gridDimX, n.grid[1] = p->gridDimY, n.grid[2] = p->gridDimZ;
+  n.block[0] = p->blockDimX, n.block[1] = p->blockDimY,
+  n.block[2] = p->blockDimZ;
   return kSuccess;
 }
 
