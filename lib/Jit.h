@@ -119,7 +119,7 @@ public:
   ~Jit();
   /// Runs `r` now (cold) or defers it (inside a compiled region).
   void record(Record &r);
-  /// An observation, a Step, a gradient: finishes the deferred region (its
+  /// An observation or a Step: finishes the deferred region (its
   /// compiled code if it is complete, the interpreter otherwise) and ends
   /// the current region.
   void boundary();

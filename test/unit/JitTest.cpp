@@ -297,6 +297,40 @@ TEST(Jit, GradientsOfCompiledStepsMatch) {
   EXPECT_GE(ej::jit::stats().cache_hits_memory, 1u);
 }
 
+// A step's forward pass, its gradient and the update are one region: the
+// gradient program's ops join the forward pass's deferred ones, and the
+// step may be longer than a region outside a Step (256 ops).
+TEST(Jit, ATrainingStepWithItsGradientIsOneRegion) {
+  auto run = [](bool count) {
+    ej::set_seed(9);
+    std::vector<ej::Variable> ws;
+    for (int i = 0; i < 40; ++i)
+      ws.emplace_back(ej::random_normal({4}, ej::float64), "w");
+    Tensor x = ej::random_normal({4}, ej::float64);
+    auto grads = ej::implicit_gradients([&] {
+      Tensor loss = ej::constant(0.0);
+      for (ej::Variable &w : ws)
+        loss = loss + ej::reduce_sum(ej::square(ej::tanh(w.read() * x) - 0.5));
+      return loss;
+    });
+    for (int i = 0; i < 8; ++i) {
+      ej::Step step;
+      for (auto &[g, v] : grads())
+        v.assign_sub(g * 0.25);
+    }
+    if (count) {
+      ej::jit::Stats s = ej::jit::stats();
+      EXPECT_EQ(s.regions_compiled, 1u);
+      EXPECT_EQ(s.fallbacks, 0u);
+      EXPECT_GT(s.ops_compiled, 256u);
+    }
+    return ref::values(ws.back().read());
+  };
+  std::vector<double> want = without_jit([&] { return run(false); });
+  JitScope jit;
+  ref::expect_close(run(true), want, 1e-15, 1e-15);
+}
+
 TEST(Jit, StepScopesCutRegions) {
   JitScope jit;
   Tensor x = ej::ones({32});
